@@ -1,0 +1,407 @@
+//! The interpreter of one pane: its namespace, the evaluation of statements,
+//! and the end-of-step rule that closes sockets nothing refers to any more
+//! (what CPython's reference counting does).
+
+pub mod args;
+pub mod builtins;
+pub mod ops;
+pub mod python_names;
+pub mod sockets;
+pub mod text;
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::lang::ast::{Expr, Stmt, Target};
+use crate::net::Waiter;
+use crate::net::sock::PySocket;
+use crate::outcome::{Exception, Outcome};
+use crate::value::repr::repr;
+use crate::value::{Builtin, Module, Value};
+use args::Args;
+
+/// What one finished statement produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executed {
+    pub outcome: Outcome,
+    /// What `print` wrote during the step.
+    pub stdout: String,
+}
+
+/// One pane's interpreter.
+pub struct Interp {
+    names: HashMap<String, Value>,
+    sockets: sockets::Registry,
+    stdout: String,
+    current: Option<String>,
+}
+
+impl Default for Interp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Interp {
+    /// A namespace with `import socket, select` already done.
+    pub fn new() -> Interp {
+        let mut names = HashMap::new();
+        names.insert("socket".to_string(), Value::Module(Module::Socket));
+        names.insert("select".to_string(), Value::Module(Module::Select));
+        Interp {
+            names,
+            sockets: Vec::new(),
+            stdout: String::new(),
+            current: None,
+        }
+    }
+
+    /// Executes one statement; the outcome is the repr of its value (of the
+    /// assigned value for an assignment, None for other statements).
+    pub fn run(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Executed {
+        self.stdout.clear();
+        let result = self.exec(stmt, w);
+        // The repr is taken while the value still holds its sockets, as CPython's
+        // REPL does before the value is released.
+        let outcome = match result {
+            Ok(v) => Outcome::Ok(repr(&v)),
+            Err(e) => Outcome::Error(e),
+        };
+        self.end_step();
+        Executed {
+            outcome,
+            stdout: std::mem::take(&mut self.stdout),
+        }
+    }
+
+    /// The value bound to `name` in this pane, if any.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.names.get(name)
+    }
+
+    /// The names bound in this pane, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.names.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// The current socket of the short forms: its name, if it still names a socket.
+    pub fn current(&self) -> Option<(&str, &PySocket)> {
+        let name = self.current.as_deref()?;
+        match self.names.get(name) {
+            Some(Value::Socket(s)) => Some((name, s)),
+            _ => None,
+        }
+    }
+
+    /// Makes `name` the current socket (`use NAME`).
+    pub fn set_current(&mut self, name: &str) -> Result<(), String> {
+        match self.names.get(name) {
+            Some(Value::Socket(_)) => {
+                self.current = Some(name.to_string());
+                Ok(())
+            }
+            Some(other) => Err(format!("{name} is a {}, not a socket", other.type_name())),
+            None => Err(format!("name '{name}' is not defined")),
+        }
+    }
+
+    /// The sockets bound to names, with their names, sorted by name.
+    pub fn named_sockets(&self) -> Vec<(String, Rc<PySocket>)> {
+        let mut out: Vec<(String, Rc<PySocket>)> = self
+            .names
+            .iter()
+            .filter_map(|(n, v)| match v {
+                Value::Socket(s) => Some((n.clone(), s.clone())),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Closes every socket no name reaches any more.
+    fn end_step(&mut self) {
+        let mut reachable: HashSet<*const PySocket> = HashSet::new();
+        fn mark(v: &Value, seen: &mut HashSet<*const PySocket>) {
+            match v {
+                Value::Socket(s) => {
+                    seen.insert(Rc::as_ptr(s));
+                }
+                Value::Tuple(items) => items.iter().for_each(|i| mark(i, seen)),
+                Value::List(items) => items.iter().for_each(|i| mark(i, seen)),
+                Value::Method(obj, _) => mark(obj, seen),
+                Value::Reversed(items) => items.borrow().iter().for_each(|i| mark(i, seen)),
+                _ => {}
+            }
+        }
+        for v in self.names.values() {
+            mark(v, &mut reachable);
+        }
+        self.sockets.retain(|s| {
+            let keep = reachable.contains(&Rc::as_ptr(s));
+            if !keep {
+                s.close();
+            }
+            keep
+        });
+    }
+
+    fn exec(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Result<Value, Exception> {
+        match stmt {
+            Stmt::Expr(e) => self.eval(e, w),
+            Stmt::Assign(targets, value) => {
+                let v = self.eval(value, w)?;
+                for t in targets {
+                    self.assign(t, v.clone())?;
+                }
+                if let Some(name) = targets
+                    .iter()
+                    .flat_map(|t| t.names())
+                    .rev()
+                    .find(|n| matches!(self.names.get(*n), Some(Value::Socket(_))))
+                {
+                    self.current = Some(name.to_string());
+                }
+                Ok(v)
+            }
+            Stmt::AugAssign(name, op, value) => {
+                let old = self.lookup(name)?;
+                let rhs = self.eval(value, w)?;
+                let new = ops::binary(*op, &old, &rhs)?;
+                self.names.insert(name.clone(), new);
+                Ok(Value::None)
+            }
+            Stmt::Import(modules) => {
+                for m in modules {
+                    let module = match m.as_str() {
+                        "socket" => Module::Socket,
+                        "select" => Module::Select,
+                        other => {
+                            return Err(Exception::unsupported(format!("importing '{other}'")));
+                        }
+                    };
+                    self.names.insert(m.clone(), Value::Module(module));
+                }
+                Ok(Value::None)
+            }
+            Stmt::FromImport(module, names) => {
+                let m = match module.as_str() {
+                    "socket" => Module::Socket,
+                    "select" => Module::Select,
+                    other => {
+                        return Err(Exception::unsupported(format!("importing from '{other}'")));
+                    }
+                };
+                for (name, alias) in names {
+                    let v = sockets::module_attr(m, name).map_err(|e| {
+                        if e.class == "AttributeError" {
+                            Exception::new(
+                                "ImportError",
+                                format!("cannot import name '{name}' from '{module}' (/usr/lib/python3.11/{module}.py)"),
+                            )
+                        } else {
+                            e
+                        }
+                    })?;
+                    self.names.insert(alias.clone(), v);
+                }
+                Ok(Value::None)
+            }
+            Stmt::Del(names) => {
+                for n in names {
+                    if self.names.remove(n).is_none() {
+                        return Err(name_error(n));
+                    }
+                }
+                Ok(Value::None)
+            }
+            Stmt::Pass => Ok(Value::None),
+        }
+    }
+
+    fn assign(&mut self, target: &Target, value: Value) -> Result<(), Exception> {
+        match target {
+            Target::Name(n) => {
+                self.names.insert(n.clone(), value);
+                Ok(())
+            }
+            Target::Tuple(targets) => {
+                let items = match &value {
+                    Value::Tuple(_)
+                    | Value::List(_)
+                    | Value::Str(_)
+                    | Value::Bytes(_)
+                    | Value::Range(..)
+                    | Value::Reversed(_) => builtins::iterate(&value)?,
+                    other => {
+                        return Err(Exception::type_error(format!(
+                            "cannot unpack non-iterable {} object",
+                            other.type_name()
+                        )));
+                    }
+                };
+                if items.len() > targets.len() {
+                    return Err(Exception::value_error(format!(
+                        "too many values to unpack (expected {})",
+                        targets.len()
+                    )));
+                }
+                if items.len() < targets.len() {
+                    return Err(Exception::value_error(format!(
+                        "not enough values to unpack (expected {}, got {})",
+                        targets.len(),
+                        items.len()
+                    )));
+                }
+                for (t, v) in targets.iter().zip(items) {
+                    self.assign(t, v)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Result<Value, Exception> {
+        if let Some(v) = self.names.get(name) {
+            return Ok(v.clone());
+        }
+        if let Some(b) = Builtin::by_name(name) {
+            return Ok(Value::Builtin(b));
+        }
+        if python_names::BUILTINS.contains(&name) {
+            return Err(Exception::unsupported(format!("the builtin '{name}'")));
+        }
+        Err(name_error(name))
+    }
+
+    fn eval(&mut self, e: &Expr, w: &dyn Waiter) -> Result<Value, Exception> {
+        match e {
+            Expr::Name(n) => self.lookup(n),
+            Expr::Lit(v) => Ok(v.clone()),
+            Expr::Tuple(items) => Ok(Value::tuple(self.eval_all(items, w)?)),
+            Expr::List(items) => Ok(Value::List(Rc::new(self.eval_all(items, w)?))),
+            Expr::Attr(obj, name) => {
+                let obj = self.eval(obj, w)?;
+                attribute(&obj, name)
+            }
+            Expr::Call { func, args, kwargs } => {
+                let f = self.eval(func, w)?;
+                let mut call_args = Args {
+                    pos: self.eval_all(args, w)?,
+                    kw: Vec::with_capacity(kwargs.len()),
+                };
+                for (k, v) in kwargs {
+                    let v = self.eval(v, w)?;
+                    call_args.kw.push((k.clone(), v));
+                }
+                self.call(&f, &call_args, w)
+            }
+            Expr::Index(target, index) => {
+                let t = self.eval(target, w)?;
+                let i = self.eval(index, w)?;
+                ops::index(&t, &i)
+            }
+            Expr::Slice {
+                target,
+                lower,
+                upper,
+                step,
+            } => {
+                let t = self.eval(target, w)?;
+                let mut bound = |b: &Option<Box<Expr>>| -> Result<Option<i64>, Exception> {
+                    let v = b.as_ref().map(|e| self.eval(e, w)).transpose()?;
+                    ops::slice_bound(v)
+                };
+                let (lo, hi, st) = (bound(lower)?, bound(upper)?, bound(step)?);
+                ops::slice(&t, lo, hi, st)
+            }
+            Expr::Unary(op, operand) => {
+                let v = self.eval(operand, w)?;
+                ops::unary(*op, &v)
+            }
+            Expr::Binary(op, a, b) => {
+                let a = self.eval(a, w)?;
+                let b = self.eval(b, w)?;
+                ops::binary(*op, &a, &b)
+            }
+            Expr::Compare(first, rest) => {
+                let mut left = self.eval(first, w)?;
+                for (op, right) in rest {
+                    let right = self.eval(right, w)?;
+                    if !ops::compare(*op, &left, &right)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    left = right;
+                }
+                Ok(Value::Bool(true))
+            }
+            Expr::Not(v) => Ok(Value::Bool(!self.eval(v, w)?.truthy())),
+            Expr::And(a, b) => {
+                let a = self.eval(a, w)?;
+                if !a.truthy() { Ok(a) } else { self.eval(b, w) }
+            }
+            Expr::Or(a, b) => {
+                let a = self.eval(a, w)?;
+                if a.truthy() { Ok(a) } else { self.eval(b, w) }
+            }
+        }
+    }
+
+    fn eval_all(&mut self, items: &[Expr], w: &dyn Waiter) -> Result<Vec<Value>, Exception> {
+        items.iter().map(|e| self.eval(e, w)).collect()
+    }
+
+    fn call(&mut self, f: &Value, args: &Args, w: &dyn Waiter) -> Result<Value, Exception> {
+        match f {
+            Value::Builtin(
+                b @ (Builtin::SocketClass
+                | Builtin::CreateConnection
+                | Builtin::CreateServer
+                | Builtin::Socketpair
+                | Builtin::Gethostname
+                | Builtin::Select),
+            ) => sockets::call_function(*b, args, &mut self.sockets, w),
+            Value::Builtin(b) => builtins::call(*b, args, &mut self.stdout),
+            Value::Method(obj, name) => match obj.as_ref() {
+                Value::Socket(sock) => sockets::call_method(sock, name, args, &mut self.sockets, w),
+                Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
+                other => Err(Exception::new(
+                    "AttributeError",
+                    format!("'{}' object has no attribute '{name}'", other.type_name()),
+                )),
+            },
+            other => Err(Exception::type_error(format!(
+                "'{}' object is not callable",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+fn name_error(name: &str) -> Exception {
+    Exception::new("NameError", format!("name '{name}' is not defined"))
+}
+
+/// `obj.name`.
+fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
+    match obj {
+        Value::Module(m) => sockets::module_attr(*m, name),
+        Value::Socket(sock) => sockets::socket_attr(obj, sock, name),
+        Value::Str(_) | Value::Bytes(_) => text::attribute(obj, name),
+        Value::Enum(kind, n) if name == "value" => {
+            let _ = kind;
+            Ok(Value::Int(*n))
+        }
+        Value::Enum(kind, n) if name == "name" => Ok(kind
+            .members()
+            .iter()
+            .find(|(_, v)| v == n)
+            .map_or(Value::None, |(member, _)| Value::str(*member))),
+        other => Err(Exception::new(
+            "AttributeError",
+            format!("'{}' object has no attribute '{name}'", other.type_name()),
+        )),
+    }
+}

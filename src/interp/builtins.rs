@@ -1,0 +1,466 @@
+//! The builtins a pane knows (`print`, `len`, `repr`, `bytes`, `reversed`,
+//! `list`, `range`, ...) with CPython's results and error messages.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::args::Args;
+use super::text;
+use crate::outcome::Exception;
+use crate::value::repr::{repr, str_of};
+use crate::value::{Builtin, Value, range_len};
+
+/// The most items an iteration may produce (`list(range(10**12))` would exhaust memory).
+const MAX_ITEMS: i64 = 50_000_000;
+
+/// Iterates a value as Python's `iter()` would, collecting the items.
+pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
+    Ok(match v {
+        Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
+        Value::Bytes(b) => b.iter().map(|&b| Value::Int(b as i64)).collect(),
+        Value::Tuple(items) => items.to_vec(),
+        Value::List(items) => items.as_ref().clone(),
+        Value::Range(start, stop, step) => {
+            let len = range_len(*start, *stop, *step);
+            if len > MAX_ITEMS {
+                return Err(Exception::new("MemoryError", ""));
+            }
+            (0..len).map(|i| Value::Int(start + i * step)).collect()
+        }
+        Value::Reversed(rest) => std::mem::take(&mut *rest.borrow_mut()),
+        other => {
+            return Err(Exception::type_error(format!(
+                "'{}' object is not iterable",
+                other.type_name()
+            )));
+        }
+    })
+}
+
+/// `len(v)`.
+fn len(v: &Value) -> Result<i64, Exception> {
+    Ok(match v {
+        Value::Str(s) => s.chars().count() as i64,
+        Value::Bytes(b) => b.len() as i64,
+        Value::Tuple(items) => items.len() as i64,
+        Value::List(items) => items.len() as i64,
+        Value::Range(a, b, c) => range_len(*a, *b, *c),
+        other => {
+            return Err(Exception::type_error(format!(
+                "object of type '{}' has no len()",
+                other.type_name()
+            )));
+        }
+    })
+}
+
+/// `bytes(...)`.
+fn bytes(args: &Args) -> Result<Value, Exception> {
+    let p = args.def("bytes", &["source", "encoding", "errors"], 3, 0, 0)?;
+    let (source, encoding, errors) = (&p[0], &p[1], &p[2]);
+    let text_arg = |v: &Option<Value>, what: &str| -> Result<Option<String>, Exception> {
+        match v {
+            None => Ok(None),
+            Some(Value::Str(s)) => Ok(Some(s.to_string())),
+            Some(other) => Err(Exception::type_error(format!(
+                "bytes() argument '{what}' must be str, not {}",
+                other.type_name()
+            ))),
+        }
+    };
+    let encoding = text_arg(encoding, "encoding")?;
+    let errors = text_arg(errors, "errors")?;
+    match (source, encoding.is_some() || errors.is_some()) {
+        (None, false) => Ok(Value::bytes(Vec::new())),
+        (None, true) => Err(Exception::type_error(
+            "encoding or errors without sequence argument",
+        )),
+        (Some(Value::Str(s)), true) => {
+            let Some(encoding) = encoding else {
+                return Err(Exception::type_error("string argument without an encoding"));
+            };
+            text::encode(s, &encoding, errors.as_deref().unwrap_or("strict")).map(Value::bytes)
+        }
+        (Some(Value::Str(_)), false) => {
+            Err(Exception::type_error("string argument without an encoding"))
+        }
+        (Some(_), true) => Err(Exception::type_error(if encoding.is_some() {
+            "encoding without a string argument"
+        } else {
+            "errors without a string argument"
+        })),
+        (Some(Value::Bytes(b)), false) => Ok(Value::Bytes(b.clone())),
+        (Some(v @ (Value::Int(_) | Value::Bool(_))), false) => {
+            let n = v.index()?;
+            if n < 0 {
+                return Err(Exception::value_error("negative count"));
+            }
+            if n as usize > super::ops::MAX_SEQUENCE {
+                return Err(Exception::new("MemoryError", ""));
+            }
+            Ok(Value::bytes(vec![0u8; n as usize]))
+        }
+        (
+            Some(
+                v @ (Value::None
+                | Value::Float(_)
+                | Value::Socket(_)
+                | Value::Module(_)
+                | Value::Builtin(_)
+                | Value::Method(..)),
+            ),
+            false,
+        ) => Err(Exception::type_error(format!(
+            "cannot convert '{}' object to bytes",
+            v.type_name()
+        ))),
+        (Some(v), false) => {
+            let mut out = Vec::new();
+            for item in iterate(v)? {
+                let n = item.index()?;
+                if !(0..256).contains(&n) {
+                    return Err(Exception::value_error("bytes must be in range(0, 256)"));
+                }
+                out.push(n as u8);
+            }
+            Ok(Value::bytes(out))
+        }
+    }
+}
+
+/// `int(x)` / `int(text, base)`.
+fn int(args: &Args) -> Result<Value, Exception> {
+    let a = args.tuple("int", "int", 0, 2)?;
+    let Some(x) = a.first() else {
+        return Ok(Value::Int(0));
+    };
+    let base = a.get(1).map(|b| b.index()).transpose()?;
+    match (x, base) {
+        (Value::Float(f), None) => {
+            if f.is_nan() {
+                return Err(Exception::value_error(
+                    "cannot convert float NaN to integer",
+                ));
+            }
+            if f.is_infinite() {
+                return Err(Exception::new(
+                    "OverflowError",
+                    "cannot convert float infinity to integer",
+                ));
+            }
+            Ok(Value::Int(f.trunc() as i64))
+        }
+        (Value::Str(_) | Value::Bytes(_), base) => {
+            let text = match x {
+                Value::Str(s) => s.to_string(),
+                Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => unreachable!("matched above"),
+            };
+            let base = base.unwrap_or(10);
+            let cleaned = text.trim().replace('_', "");
+            let (neg, digits) = match cleaned.strip_prefix('-') {
+                Some(rest) => (true, rest.to_string()),
+                None => (
+                    false,
+                    cleaned.strip_prefix('+').unwrap_or(&cleaned).to_string(),
+                ),
+            };
+            let digits = match base {
+                16 => digits
+                    .trim_start_matches("0x")
+                    .trim_start_matches("0X")
+                    .to_string(),
+                _ => digits,
+            };
+            let parsed = u32::try_from(base)
+                .ok()
+                .filter(|b| (2..=36).contains(b))
+                .and_then(|b| i64::from_str_radix(&digits, b).ok());
+            match parsed {
+                Some(n) if !digits.is_empty() => Ok(Value::Int(if neg { -n } else { n })),
+                _ => Err(Exception::value_error(format!(
+                    "invalid literal for int() with base {base}: {}",
+                    repr(x)
+                ))),
+            }
+        }
+        (v, None) => v.as_int().map(Value::Int).ok_or_else(|| {
+            Exception::type_error(format!(
+                "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                v.type_name()
+            ))
+        }),
+        (_, Some(_)) => Err(Exception::type_error(
+            "int() can't convert non-string with explicit base",
+        )),
+    }
+}
+
+/// `float(x)`.
+fn float(args: &Args) -> Result<Value, Exception> {
+    let a = args.tuple("float", "float", 0, 1)?;
+    Ok(Value::Float(match a.first() {
+        None => 0.0,
+        Some(Value::Float(f)) => *f,
+        Some(Value::Str(s)) => {
+            let t = s.trim().replace('_', "");
+            match t.to_ascii_lowercase().as_str() {
+                "inf" | "+inf" | "infinity" => f64::INFINITY,
+                "-inf" | "-infinity" => f64::NEG_INFINITY,
+                "nan" | "+nan" | "-nan" => f64::NAN,
+                _ => t.parse::<f64>().map_err(|_| {
+                    Exception::value_error(format!(
+                        "could not convert string to float: {}",
+                        repr(&Value::str(s.to_string()))
+                    ))
+                })?,
+            }
+        }
+        Some(v) => v.as_int().map(|n| n as f64).ok_or_else(|| {
+            Exception::type_error(format!(
+                "float() argument must be a string or a real number, not '{}'",
+                v.type_name()
+            ))
+        })?,
+    }))
+}
+
+/// min/max over one iterable or several arguments.
+fn extreme(args: &Args, name: &str, want: std::cmp::Ordering) -> Result<Value, Exception> {
+    if !args.kw.is_empty() {
+        return Err(Exception::unsupported(format!(
+            "keyword arguments to {name}()"
+        )));
+    }
+    let items = match args.pos.as_slice() {
+        [] => {
+            return Err(Exception::type_error(format!(
+                "{name} expected at least 1 argument, got 0"
+            )));
+        }
+        [one] => iterate(one)?,
+        many => many.to_vec(),
+    };
+    let mut best: Option<Value> = None;
+    for item in items {
+        best = Some(match best {
+            None => item,
+            Some(b) => {
+                let ord = item.py_cmp(&b).ok_or_else(|| {
+                    Exception::type_error(format!(
+                        "'{}' not supported between instances of '{}' and '{}'",
+                        if want == std::cmp::Ordering::Less {
+                            "<"
+                        } else {
+                            ">"
+                        },
+                        item.type_name(),
+                        b.type_name()
+                    ))
+                })?;
+                if ord == want { item } else { b }
+            }
+        });
+    }
+    best.ok_or_else(|| Exception::value_error(format!("{name}() arg is an empty sequence")))
+}
+
+/// Calls a builtin that is not part of the socket or select modules.
+pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Exception> {
+    match b {
+        Builtin::Print => {
+            let mut sep = " ".to_string();
+            let mut end = "\n".to_string();
+            for (name, v) in &args.kw {
+                let slot = match name.as_str() {
+                    "sep" => &mut sep,
+                    "end" => &mut end,
+                    "file" | "flush" => {
+                        return Err(Exception::unsupported(format!("print(..., {name}=...)")));
+                    }
+                    other => {
+                        return Err(Exception::type_error(format!(
+                            "'{other}' is an invalid keyword argument for print()"
+                        )));
+                    }
+                };
+                match v {
+                    Value::None => {}
+                    Value::Str(s) => *slot = s.to_string(),
+                    other => {
+                        return Err(Exception::type_error(format!(
+                            "{name} must be None or a string, not {}",
+                            other.type_name()
+                        )));
+                    }
+                }
+            }
+            let parts: Vec<String> = args.pos.iter().map(str_of).collect();
+            stdout.push_str(&parts.join(&sep));
+            stdout.push_str(&end);
+            Ok(Value::None)
+        }
+        Builtin::Len => len(args.one("len")?).map(Value::Int),
+        Builtin::Repr => Ok(Value::str(repr(args.one("repr")?))),
+        Builtin::Str => {
+            let p = args.def("str", &["object", "encoding", "errors"], 3, 0, 0)?;
+            match (&p[0], &p[1], &p[2]) {
+                (None, None, None) => Ok(Value::str("")),
+                (Some(v), None, None) => Ok(Value::str(str_of(v))),
+                (Some(Value::Bytes(b)), enc, err) => {
+                    let pick = |v: &Option<Value>, d: &'static str| match v {
+                        Some(Value::Str(s)) => Ok(s.to_string()),
+                        None => Ok(d.to_string()),
+                        Some(o) => Err(Exception::type_error(format!(
+                            "str() argument must be str, not {}",
+                            o.type_name()
+                        ))),
+                    };
+                    text::decode(b, &pick(enc, "utf-8")?, &pick(err, "strict")?).map(Value::str)
+                }
+                (Some(Value::Str(_)), _, _) => {
+                    Err(Exception::type_error("decoding str is not supported"))
+                }
+                (Some(v), _, _) => Err(Exception::type_error(format!(
+                    "decoding to str: need a bytes-like object, {} found",
+                    v.type_name()
+                ))),
+                (None, _, _) => Ok(Value::str("")),
+            }
+        }
+        Builtin::Bytes => bytes(args),
+        Builtin::Reversed => {
+            let v = args.tuple("reversed", "reversed", 1, 1)?;
+            match &v[0] {
+                v @ (Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Tuple(_)
+                | Value::List(_)
+                | Value::Range(..)) => {
+                    let mut items = iterate(v)?;
+                    items.reverse();
+                    Ok(Value::Reversed(Rc::new(RefCell::new(items))))
+                }
+                other => Err(Exception::type_error(format!(
+                    "'{}' object is not reversible",
+                    other.type_name()
+                ))),
+            }
+        }
+        Builtin::List => {
+            let v = args.tuple("list", "list", 0, 1)?;
+            Ok(Value::List(Rc::new(match v.first() {
+                None => Vec::new(),
+                Some(v) => iterate(v)?,
+            })))
+        }
+        Builtin::Tuple => {
+            let v = args.tuple("tuple", "tuple", 0, 1)?;
+            Ok(Value::tuple(match v.first() {
+                None => Vec::new(),
+                Some(v) => iterate(v)?,
+            }))
+        }
+        Builtin::Range => {
+            if !args.kw.is_empty() {
+                return Err(Exception::type_error("range() takes no keyword arguments"));
+            }
+            let n: Vec<i64> = args
+                .pos
+                .iter()
+                .map(Value::index)
+                .collect::<Result<_, _>>()?;
+            let (start, stop, step) = match n.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                [] => {
+                    return Err(Exception::type_error(
+                        "range expected at least 1 argument, got 0",
+                    ));
+                }
+                more => {
+                    return Err(Exception::type_error(format!(
+                        "range expected at most 3 arguments, got {}",
+                        more.len()
+                    )));
+                }
+            };
+            if step == 0 {
+                return Err(Exception::value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(start, stop, step))
+        }
+        Builtin::Int => int(args),
+        Builtin::Float => float(args),
+        Builtin::Bool => {
+            let v = args.tuple("bool", "bool", 0, 1)?;
+            Ok(Value::Bool(v.first().is_some_and(Value::truthy)))
+        }
+        Builtin::Min => extreme(args, "min", std::cmp::Ordering::Less),
+        Builtin::Max => extreme(args, "max", std::cmp::Ordering::Greater),
+        Builtin::Sum => {
+            let a = args.tuple("sum", "sum", 1, 2)?;
+            let mut total = a.get(1).cloned().unwrap_or(Value::Int(0));
+            for item in iterate(&a[0])? {
+                total = super::ops::binary(crate::lang::ast::BinOp::Add, &total, &item)?;
+            }
+            Ok(total)
+        }
+        Builtin::Abs => match args.one("abs")? {
+            Value::Float(f) => Ok(Value::Float(f.abs())),
+            v => match v.as_int() {
+                Some(n) => n
+                    .checked_abs()
+                    .map(Value::Int)
+                    .ok_or_else(|| Exception::new("OverflowError", "integer overflow")),
+                None => Err(Exception::type_error(format!(
+                    "bad operand type for abs(): '{}'",
+                    v.type_name()
+                ))),
+            },
+        },
+        Builtin::Ord => match args.one("ord")? {
+            Value::Str(s) if s.chars().count() == 1 => {
+                Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64)))
+            }
+            Value::Bytes(b) if b.len() == 1 => Ok(Value::Int(b[0] as i64)),
+            Value::Str(s) => Err(Exception::type_error(format!(
+                "ord() expected a character, but string of length {} found",
+                s.chars().count()
+            ))),
+            Value::Bytes(b) => Err(Exception::type_error(format!(
+                "ord() expected a character, but string of length {} found",
+                b.len()
+            ))),
+            v => Err(Exception::type_error(format!(
+                "ord() expected string of length 1, but {} found",
+                v.type_name()
+            ))),
+        },
+        Builtin::Chr => {
+            let n = args.one("chr")?.index()?;
+            u32::try_from(n)
+                .ok()
+                .and_then(char::from_u32)
+                .map(|c| Value::str(c.to_string()))
+                .ok_or_else(|| Exception::value_error("chr() arg not in range(0x110000)"))
+        }
+        Builtin::Hex => {
+            let n = args.one("hex")?.index()?;
+            Ok(Value::str(if n < 0 {
+                format!("-{:#x}", n.unsigned_abs())
+            } else {
+                format!("{n:#x}")
+            }))
+        }
+        Builtin::SocketClass
+        | Builtin::CreateConnection
+        | Builtin::CreateServer
+        | Builtin::Socketpair
+        | Builtin::Gethostname
+        | Builtin::Select => {
+            unreachable!("socket and select functions are called by interp::sockets")
+        }
+    }
+}

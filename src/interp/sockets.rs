@@ -1,0 +1,569 @@
+//! The `socket` and `select` modules as a pane sees them: module attributes and
+//! constants, `socket.socket()`, `create_connection`, `create_server`,
+//! `socketpair`, `select.select`, and the methods of socket objects, each
+//! parsing its arguments the way CPython 3.11 does before calling `net`.
+
+use std::rc::Rc;
+
+use super::args::{Args, bytes_like, c_int};
+use super::python_names;
+use crate::net::sock::PySocket;
+use crate::net::{Waiter, addr, select, sys};
+use crate::outcome::Exception;
+use crate::value::repr::repr;
+use crate::value::{Builtin, EnumKind, Module, Value};
+
+/// The socket methods sockplay implements.
+pub const SOCKET_METHODS: &[&str] = &[
+    "accept",
+    "bind",
+    "close",
+    "connect",
+    "connect_ex",
+    "fileno",
+    "getblocking",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "gettimeout",
+    "listen",
+    "recv",
+    "recvfrom",
+    "send",
+    "sendall",
+    "sendto",
+    "setblocking",
+    "setsockopt",
+    "settimeout",
+    "shutdown",
+];
+
+/// The functions of the socket module sockplay implements.
+pub const SOCKET_FUNCTIONS: &[&str] = &[
+    "socket",
+    "create_connection",
+    "create_server",
+    "socketpair",
+    "gethostname",
+];
+
+/// Where new sockets are registered, so that unreferenced ones are closed at the end of the step.
+pub type Registry = Vec<Rc<PySocket>>;
+
+fn register(reg: &mut Registry, sock: PySocket) -> Value {
+    let sock = Rc::new(sock);
+    reg.push(sock.clone());
+    Value::Socket(sock)
+}
+
+/// A constant of the socket module, as the enum member CPython gives when it is one.
+pub fn constant(name: &str) -> Option<Value> {
+    python_names::SOCKET_CONSTANTS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, v, kind)| match kind {
+            Some(kind) => Value::Enum(*kind, *v),
+            None => Value::Int(*v),
+        })
+}
+
+/// An int from one of CPython's enums when the value is a member (`s.family`).
+fn as_enum(kind: EnumKind, n: i32) -> Value {
+    if kind.members().iter().any(|(_, v)| *v == n as i64) {
+        Value::Enum(kind, n as i64)
+    } else {
+        Value::Int(n as i64)
+    }
+}
+
+/// `socket.NAME` or `select.NAME`.
+pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
+    match m {
+        Module::Socket => {
+            if let Some(v) = constant(name) {
+                return Ok(v);
+            }
+            let b = match name {
+                "socket" => Some(Builtin::SocketClass),
+                "create_connection" => Some(Builtin::CreateConnection),
+                "create_server" => Some(Builtin::CreateServer),
+                "socketpair" => Some(Builtin::Socketpair),
+                "gethostname" => Some(Builtin::Gethostname),
+                "has_ipv6" => return Ok(Value::Bool(true)),
+                _ => None,
+            };
+            if let Some(b) = b {
+                return Ok(Value::Builtin(b));
+            }
+            if python_names::SOCKET_MODULE.contains(&name) {
+                return Err(Exception::unsupported(format!("socket.{name}")));
+            }
+            Err(Exception::new(
+                "AttributeError",
+                format!("module 'socket' has no attribute '{name}'"),
+            ))
+        }
+        Module::Select => {
+            if name == "select" {
+                return Ok(Value::Builtin(Builtin::Select));
+            }
+            if python_names::SELECT_MODULE.contains(&name) {
+                return Err(Exception::unsupported(format!("select.{name}")));
+            }
+            Err(Exception::new(
+                "AttributeError",
+                format!("module 'select' has no attribute '{name}'"),
+            ))
+        }
+    }
+}
+
+/// `sock.NAME`: an attribute or a bound method.
+pub fn socket_attr(obj: &Value, sock: &PySocket, name: &str) -> Result<Value, Exception> {
+    match name {
+        "family" => return Ok(as_enum(EnumKind::AddressFamily, sock.family)),
+        "type" => return Ok(as_enum(EnumKind::SocketKind, sock.kind)),
+        "proto" => return Ok(Value::Int(sock.proto as i64)),
+        "timeout" => return Ok(sock.timeout().map_or(Value::None, Value::Float)),
+        _ => {}
+    }
+    if SOCKET_METHODS.contains(&name) {
+        return Ok(Value::Method(Rc::new(obj.clone()), name.into()));
+    }
+    if python_names::SOCKET_OBJECT.contains(&name) {
+        return Err(Exception::unsupported(format!("socket.{name}()")));
+    }
+    Err(Exception::new(
+        "AttributeError",
+        format!("'socket' object has no attribute '{name}'"),
+    ))
+}
+
+/// CPython's `socket_parse_timeout`: None, or a non-negative number of seconds.
+fn parse_timeout(v: &Value) -> Result<Option<f64>, Exception> {
+    let secs = match v {
+        Value::None => return Ok(None),
+        Value::Float(f) => *f,
+        other => other.index()? as f64,
+    };
+    if secs.is_nan() {
+        return Err(Exception::value_error("Invalid value NaN (not a number)"));
+    }
+    if secs < 0.0 {
+        return Err(Exception::value_error("Timeout value out of range"));
+    }
+    Ok(Some(secs))
+}
+
+/// Python's `a, b = value` for a pair, with its messages.
+fn unpack_pair(v: &Value) -> Result<(Value, Value), Exception> {
+    let items = match v {
+        Value::Tuple(items) => items.to_vec(),
+        Value::List(items) => items.as_ref().clone(),
+        other => {
+            return Err(Exception::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                other.type_name()
+            )));
+        }
+    };
+    match items.as_slice() {
+        [a, b] => Ok((a.clone(), b.clone())),
+        [_, _, ..] => Err(Exception::value_error(
+            "too many values to unpack (expected 2)",
+        )),
+        short => Err(Exception::value_error(format!(
+            "not enough values to unpack (expected 2, got {})",
+            short.len()
+        ))),
+    }
+}
+
+/// Calls a function of the socket or select module.
+pub fn call_function(
+    b: Builtin,
+    args: &Args,
+    reg: &mut Registry,
+    w: &dyn Waiter,
+) -> Result<Value, Exception> {
+    match b {
+        Builtin::SocketClass => {
+            let p = args.def(
+                "socket.__init__",
+                &["family", "type", "proto", "fileno"],
+                4,
+                0,
+                1,
+            )?;
+            if p[3].as_ref().is_some_and(|v| !matches!(v, Value::None)) {
+                return Err(Exception::unsupported("socket.socket(fileno=...)"));
+            }
+            let int_or = |v: &Option<Value>, default: i32| -> Result<i32, Exception> {
+                match v {
+                    None => Ok(default),
+                    Some(v) => match c_int(v)? {
+                        -1 => Ok(default),
+                        n => Ok(n),
+                    },
+                }
+            };
+            let family = int_or(&p[0], libc::AF_INET)?;
+            let kind = int_or(&p[1], libc::SOCK_STREAM)?;
+            let proto = int_or(&p[2], 0)?;
+            Ok(register(reg, PySocket::new(family, kind, proto)?))
+        }
+        Builtin::Socketpair => {
+            let p = args.def("socketpair", &["family", "type", "proto"], 3, 0, 0)?;
+            let int_or = |v: &Option<Value>, default: i32| -> Result<i32, Exception> {
+                match v {
+                    None | Some(Value::None) => Ok(default),
+                    Some(v) => c_int(v),
+                }
+            };
+            let (a, b) = PySocket::pair(
+                int_or(&p[0], libc::AF_UNIX)?,
+                int_or(&p[1], libc::SOCK_STREAM)?,
+                int_or(&p[2], 0)?,
+            )?;
+            Ok(Value::tuple(vec![register(reg, a), register(reg, b)]))
+        }
+        Builtin::Gethostname => {
+            args.none("gethostname")?;
+            sys::gethostname()
+                .map(Value::str)
+                .map_err(|e| Exception::os(e.raw_os_error().unwrap_or(libc::EIO)))
+        }
+        Builtin::CreateConnection => create_connection(args, reg, w),
+        Builtin::CreateServer => create_server(args, reg),
+        Builtin::Select => {
+            if !args.kw.is_empty() {
+                return Err(Exception::type_error("select() takes no keyword arguments"));
+            }
+            let n = args.pos.len();
+            if n < 3 {
+                return Err(Exception::type_error(format!(
+                    "select expected at least 3 arguments, got {n}"
+                )));
+            }
+            if n > 4 {
+                return Err(Exception::type_error(format!(
+                    "select expected at most 4 arguments, got {n}"
+                )));
+            }
+            let timeout = select::timeout_arg(args.pos.get(3).unwrap_or(&Value::None))?;
+            select::select(w, [&args.pos[0], &args.pos[1], &args.pos[2]], timeout)
+        }
+        other => unreachable!("{} is not a socket or select function", other.name()),
+    }
+}
+
+/// `socket.create_connection(address, timeout=None, source_address=None)`, as socket.py does it.
+fn create_connection(args: &Args, reg: &mut Registry, w: &dyn Waiter) -> Result<Value, Exception> {
+    let p = args.def(
+        "create_connection",
+        &["address", "timeout", "source_address", "all_errors"],
+        3,
+        1,
+        0,
+    )?;
+    let address = p[0].clone().unwrap_or(Value::None);
+    let (host, port) = unpack_pair(&address)?;
+    let timeout = p[1].as_ref().map(parse_timeout).transpose()?;
+    let host = match &host {
+        Value::None => None,
+        Value::Str(s) => Some(s.to_string()),
+        Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => {
+            return Err(Exception::type_error(
+                "getaddrinfo() argument 1 must be string or None",
+            ));
+        }
+    };
+    let port = match &port {
+        Value::None => None,
+        Value::Str(s) => Some(s.to_string()),
+        Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        v => match v.as_int() {
+            Some(n) => Some(n.to_string()),
+            None => return Err(Exception::new("OSError", "Int or String expected")),
+        },
+    };
+    let infos = sys::getaddrinfo(
+        host.as_deref(),
+        port.as_deref(),
+        libc::AF_UNSPEC,
+        libc::SOCK_STREAM,
+        0,
+    )
+    .map_err(addr::gaierror)?;
+    let mut last = None;
+    for info in infos {
+        let sock = PySocket::new(info.family, info.socktype, info.proto)?;
+        let attempt = (|| {
+            if let Some(t) = timeout {
+                sock.set_timeout(t)?;
+            }
+            if let Some(source) = &p[2]
+                && !matches!(source, Value::None)
+            {
+                sock.bind(&addr::parse(info.family, source, "bind")?)?;
+            }
+            sock.connect(w, &socket2::SockAddr::from(info.addr), true)
+        })();
+        match attempt {
+            Ok(_) => return Ok(register(reg, sock)),
+            Err(e) if e.class == "KeyboardInterrupt" => return Err(e),
+            Err(e) => {
+                sock.close();
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| Exception::new("OSError", "getaddrinfo returns an empty list")))
+}
+
+/// `socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False)`.
+fn create_server(args: &Args, reg: &mut Registry) -> Result<Value, Exception> {
+    let p = args.def(
+        "create_server",
+        &[
+            "address",
+            "family",
+            "backlog",
+            "reuse_port",
+            "dualstack_ipv6",
+        ],
+        1,
+        1,
+        0,
+    )?;
+    let address = p[0].clone().unwrap_or(Value::None);
+    let family = match &p[1] {
+        None => libc::AF_INET,
+        Some(v) => c_int(v)?,
+    };
+    let reuse_port = p[3].as_ref().is_some_and(Value::truthy);
+    let dualstack = p[4].as_ref().is_some_and(Value::truthy);
+    if dualstack && family != libc::AF_INET6 {
+        return Err(Exception::value_error(
+            "dualstack_ipv6 requires AF_INET6 family",
+        ));
+    }
+    let sock = PySocket::new(family, libc::SOCK_STREAM, 0)?;
+    let one = 1i32.to_ne_bytes();
+    let result = (|| {
+        let _ = sock.setsockopt(libc::SOL_SOCKET, libc::SO_REUSEADDR, Some(&one), 4);
+        if reuse_port {
+            sock.setsockopt(libc::SOL_SOCKET, libc::SO_REUSEPORT, Some(&one), 4)?;
+        }
+        if family == libc::AF_INET6 {
+            let v6only = if dualstack { 0i32 } else { 1i32 }.to_ne_bytes();
+            sock.setsockopt(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, Some(&v6only), 4)?;
+        }
+        let bound = addr::parse(family, &address, "bind").and_then(|a| sock.bind(&a));
+        if let Err(e) = bound {
+            let Some(errno) = e.errno else { return Err(e) };
+            // socket.py re-raises as error(errno, msg): the class follows the errno,
+            // and a gaierror becomes a plain OSError.
+            let mut err = Exception::os(errno);
+            if errno < 0 {
+                err.class = "OSError".into();
+            }
+            err.message = format!(
+                "{} (while attempting to bind on address {})",
+                e.message,
+                repr(&address)
+            );
+            return Err(err);
+        }
+        match &p[2] {
+            None | Some(Value::None) => sock.listen(libc::SOMAXCONN.min(128)),
+            Some(v) => sock.listen(c_int(v)?),
+        }
+    })();
+    match result {
+        Ok(()) => Ok(register(reg, sock)),
+        Err(e) => {
+            sock.close();
+            Err(e)
+        }
+    }
+}
+
+/// Calls method `name` of a socket object.
+pub fn call_method(
+    sock: &PySocket,
+    name: &str,
+    args: &Args,
+    reg: &mut Registry,
+    w: &dyn Waiter,
+) -> Result<Value, Exception> {
+    let qual = format!("socket.{name}");
+    match name {
+        "accept" => {
+            args.def(&qual, &[], 0, 0, 1)?;
+            let (conn, peer) = sock.accept(w)?;
+            Ok(Value::tuple(vec![register(reg, conn), peer]))
+        }
+        "close" => {
+            args.def(&qual, &[], 0, 0, 1)?;
+            sock.close();
+            Ok(Value::None)
+        }
+        "bind" => {
+            let address = addr::parse(sock.family, args.one(&qual)?, "bind")?;
+            sock.bind(&address).map(|_| Value::None)
+        }
+        "connect" | "connect_ex" => {
+            let address = addr::parse(sock.family, args.one(&qual)?, name)?;
+            let errno = sock.connect(w, &address, name == "connect")?;
+            Ok(if name == "connect" {
+                Value::None
+            } else {
+                Value::Int(errno as i64)
+            })
+        }
+        "listen" => {
+            let a = args.tuple("listen", &qual, 0, 1)?;
+            let backlog = match a.first() {
+                Some(v) => c_int(v)?,
+                None => libc::SOMAXCONN.min(128),
+            };
+            sock.listen(backlog).map(|_| Value::None)
+        }
+        "recv" | "recvfrom" => {
+            let a = args.tuple(name, &qual, 1, 2)?;
+            let size = a[0].index()?;
+            let flags = a.get(1).map(c_int).transpose()?.unwrap_or(0);
+            if size < 0 {
+                return Err(Exception::value_error(format!(
+                    "negative buffersize in {name}"
+                )));
+            }
+            if name == "recv" {
+                sock.recv(w, size as usize, flags).map(Value::bytes)
+            } else {
+                let (data, from) = sock.recvfrom(w, size as usize, flags)?;
+                Ok(Value::tuple(vec![Value::bytes(data), from]))
+            }
+        }
+        "send" | "sendall" => {
+            let a = args.tuple(name, &qual, 1, 2)?;
+            let data = bytes_like(&a[0])?;
+            let flags = a.get(1).map(c_int).transpose()?.unwrap_or(0);
+            if name == "send" {
+                sock.send(w, data, flags).map(|n| Value::Int(n as i64))
+            } else {
+                sock.sendall(w, data, flags).map(|_| Value::None)
+            }
+        }
+        "sendto" => {
+            if !args.kw.is_empty() {
+                return Err(Exception::type_error(
+                    "socket.sendto() takes no keyword arguments",
+                ));
+            }
+            let (data, flags, address) = match args.pos.as_slice() {
+                [data, address] => (data, None, address),
+                [data, flags, address] => (data, Some(flags), address),
+                other => {
+                    return Err(Exception::type_error(format!(
+                        "sendto() takes 2 or 3 arguments ({} given)",
+                        other.len()
+                    )));
+                }
+            };
+            let data = bytes_like(data)?;
+            let flags = flags.map(c_int).transpose()?.unwrap_or(0);
+            let to = addr::parse(sock.family, address, "sendto")?;
+            sock.sendto(w, data, flags, &to)
+                .map(|n| Value::Int(n as i64))
+        }
+        "shutdown" => {
+            let how = c_int(args.one(&qual)?)?;
+            sock.shutdown(how).map(|_| Value::None)
+        }
+        "fileno" => {
+            args.none(&qual)?;
+            Ok(Value::Int(sock.fileno() as i64))
+        }
+        "getsockname" => {
+            args.none(&qual)?;
+            sock.getsockname()
+        }
+        "getpeername" => {
+            args.none(&qual)?;
+            sock.getpeername()
+        }
+        "gettimeout" => {
+            args.none(&qual)?;
+            Ok(sock.timeout().map_or(Value::None, Value::Float))
+        }
+        "getblocking" => {
+            args.none(&qual)?;
+            Ok(Value::Bool(sock.timeout() != Some(0.0)))
+        }
+        "setblocking" => {
+            let flag = args.one(&qual)?.index()?;
+            sock.set_timeout(if flag != 0 { None } else { Some(0.0) })
+                .map(|_| Value::None)
+        }
+        "settimeout" => {
+            let timeout = parse_timeout(args.one(&qual)?)?;
+            sock.set_timeout(timeout).map(|_| Value::None)
+        }
+        "getsockopt" => {
+            let a = args.tuple("getsockopt", &qual, 2, 3)?;
+            let (level, opt) = (c_int(&a[0])?, c_int(&a[1])?);
+            match a.get(2).map(c_int).transpose()? {
+                None | Some(0) => sock.getsockopt(level, opt, None),
+                Some(len) if !(1..=1024).contains(&len) => {
+                    Err(Exception::new("OSError", "getsockopt buflen out of range"))
+                }
+                Some(len) => sock.getsockopt(level, opt, Some(len as usize)),
+            }
+        }
+        "setsockopt" => {
+            if !args.kw.is_empty() {
+                return Err(Exception::type_error(
+                    "socket.setsockopt() takes no keyword arguments",
+                ));
+            }
+            match args.pos.as_slice() {
+                [level, opt, Value::None, len] => {
+                    let len = len.index()?;
+                    let len = u32::try_from(len).map_err(|_| {
+                        Exception::new(
+                            "OverflowError",
+                            "Python int too large to convert to C unsigned long",
+                        )
+                    })?;
+                    sock.setsockopt(c_int(level)?, c_int(opt)?, None, len as usize)?;
+                }
+                [level, opt, value] => {
+                    let (level, opt) = (c_int(level)?, c_int(opt)?);
+                    match value.as_int() {
+                        Some(_) => {
+                            sock.setsockopt(level, opt, Some(&c_int(value)?.to_ne_bytes()), 4)?
+                        }
+                        None => {
+                            let data = bytes_like(value)?;
+                            sock.setsockopt(level, opt, Some(data), data.len())?;
+                        }
+                    }
+                }
+                other => {
+                    return Err(Exception::type_error(format!(
+                        "setsockopt() takes exactly 3 arguments ({} given)",
+                        other.len()
+                    )));
+                }
+            }
+            Ok(Value::None)
+        }
+        _ => Err(Exception::new(
+            "AttributeError",
+            format!("'socket' object has no attribute '{name}'"),
+        )),
+    }
+}

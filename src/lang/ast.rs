@@ -1,0 +1,142 @@
+//! The syntax tree of one statement: what the parser produces and the interpreter walks.
+
+use crate::value::Value;
+
+/// A binary operator on numbers, strings and bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    BitOr,
+    BitAnd,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+impl BinOp {
+    /// The operator as Python spells it, for error messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "** or pow()",
+            BinOp::BitOr => "|",
+            BinOp::BitAnd => "&",
+            BinOp::BitXor => "^",
+            BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
+        }
+    }
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Is,
+    IsNot,
+    In,
+    NotIn,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
+        }
+    }
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Invert,
+}
+
+/// An expression.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Name(String),
+    Lit(Value),
+    Tuple(Vec<Expr>),
+    List(Vec<Expr>),
+    Attr(Box<Expr>, String),
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        kwargs: Vec<(String, Expr)>,
+    },
+    Index(Box<Expr>, Box<Expr>),
+    Slice {
+        target: Box<Expr>,
+        lower: Option<Box<Expr>>,
+        upper: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
+    },
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+/// The left side of an assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Name(String),
+    Tuple(Vec<Target>),
+}
+
+impl Target {
+    /// Every name bound by this target, left to right.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Target::Name(n) => vec![n.as_str()],
+            Target::Tuple(items) => items.iter().flat_map(|t| t.names()).collect(),
+        }
+    }
+}
+
+/// One statement: what a step executes.
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    Expr(Expr),
+    /// `a = b = value`, targets left to right.
+    Assign(Vec<Target>, Expr),
+    /// `name += value`.
+    AugAssign(String, BinOp, Expr),
+    /// `import socket, select`.
+    Import(Vec<String>),
+    /// `from socket import a, b as c`.
+    FromImport(String, Vec<(String, String)>),
+    /// `del a, b`.
+    Del(Vec<String>),
+    Pass,
+}

@@ -1,0 +1,540 @@
+//! Tokenizer for one line of Python: names, numbers, string and bytes literals
+//! with every escape CPython accepts, and operators.
+//!
+//! Errors carry CPython's SyntaxError message and the 1-based column. Triple
+//! quotes work within the line; line continuations and f-strings do not.
+
+use crate::outcome::Exception;
+
+/// One token and the 1-based column of its first character.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub kind: Tok,
+    pub col: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    Name(String),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Op(&'static str),
+    End,
+}
+
+const OPERATORS: [&str; 47] = [
+    "**=", "//=", ">>=", "<<=", "...", "!=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=",
+    "*=", "/=", "%=", "&=", "|=", "^=", "->", ":=", "@=", "(", ")", "[", "]", "{", "}", ",", ":",
+    ".", ";", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&", "^", "~", "@",
+];
+
+/// Splits `line` into tokens, ending with `Tok::End`.
+pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    let mut depth: Vec<(char, usize)> = Vec::new();
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c == ' ' || c == '\t' || c == '\x0c' {
+            i += 1;
+            continue;
+        }
+        if c == '#' {
+            break;
+        }
+        if c == '\\' {
+            return Err(Exception::syntax(
+                "unexpected character after line continuation character",
+                col,
+            ));
+        }
+        if let Some(prefix_len) = string_prefix_len(&chars, i) {
+            let prefix: String = chars[i..i + prefix_len]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            if prefix.contains('f') {
+                return Err(Exception::unsupported("an f-string"));
+            }
+            let (tok, next) = lex_string(&chars, i + prefix_len, &prefix, col)?;
+            tokens.push(Token { kind: tok, col });
+            i = next;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
+            let (tok, next) = lex_number(&chars, i)?;
+            tokens.push(Token { kind: tok, col });
+            i = next;
+            continue;
+        }
+        if c == '_' || c.is_alphabetic() {
+            let start = i;
+            while i < chars.len() && (chars[i] == '_' || chars[i].is_alphanumeric()) {
+                i += 1;
+            }
+            let name: String = chars[start..i].iter().collect();
+            tokens.push(Token {
+                kind: Tok::Name(name),
+                col,
+            });
+            continue;
+        }
+        let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
+        let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) else {
+            if c == '$' || c == '?' || c == '!' || c == '`' {
+                return Err(Exception::syntax("invalid syntax", col));
+            }
+            return Err(Exception::syntax(
+                format!("invalid character '{c}' (U+{:04X})", c as u32),
+                col,
+            ));
+        };
+        match *op {
+            "(" | "[" | "{" => depth.push((c, col)),
+            ")" | "]" | "}" => match depth.pop() {
+                None => return Err(Exception::syntax(format!("unmatched '{c}'"), col)),
+                Some((open, _)) if closing(open) != c => {
+                    return Err(Exception::syntax(
+                        format!(
+                            "closing parenthesis '{c}' does not match opening parenthesis '{open}'"
+                        ),
+                        col,
+                    ));
+                }
+                Some(_) => {}
+            },
+            _ => {}
+        }
+        tokens.push(Token {
+            kind: Tok::Op(op),
+            col,
+        });
+        i += op.len();
+    }
+    if let Some((open, col)) = depth.first() {
+        return Err(Exception::syntax(
+            format!("'{open}' was never closed"),
+            *col,
+        ));
+    }
+    tokens.push(Token {
+        kind: Tok::End,
+        col: chars.len() + 1,
+    });
+    Ok(tokens)
+}
+
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+/// If a string literal starts at `i` (possibly after a prefix), the prefix length.
+fn string_prefix_len(chars: &[char], i: usize) -> Option<usize> {
+    for len in 0..=2 {
+        let &quote = chars.get(i + len)?;
+        if quote == '\'' || quote == '"' {
+            let prefix: String = chars[i..i + len].iter().collect::<String>().to_lowercase();
+            let valid = matches!(
+                prefix.as_str(),
+                "" | "r" | "b" | "u" | "f" | "br" | "rb" | "fr" | "rf"
+            );
+            return valid.then_some(len);
+        }
+        if !chars[i + len].is_ascii_alphabetic() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Lexes a string literal whose opening quote is at `start`.
+fn lex_string(
+    chars: &[char],
+    start: usize,
+    prefix: &str,
+    col: usize,
+) -> Result<(Tok, usize), Exception> {
+    let quote = chars[start];
+    let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
+    let open_len = if triple { 3 } else { 1 };
+    let mut i = start + open_len;
+    let mut body = Vec::new();
+    loop {
+        let Some(&c) = chars.get(i) else {
+            let what = if triple {
+                "unterminated triple-quoted string literal"
+            } else {
+                "unterminated string literal"
+            };
+            return Err(Exception::syntax(
+                format!("{what} (detected at line 1)"),
+                col,
+            ));
+        };
+        if c == '\\' {
+            body.push(c);
+            if let Some(&next) = chars.get(i + 1) {
+                body.push(next);
+            }
+            i += 2;
+            continue;
+        }
+        if c == quote
+            && (!triple || (chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote)))
+        {
+            i += open_len;
+            break;
+        }
+        body.push(c);
+        i += 1;
+    }
+    let raw = prefix.contains('r');
+    let tok = if prefix.contains('b') {
+        if body.iter().any(|c| !c.is_ascii()) {
+            return Err(Exception::syntax(
+                "bytes can only contain ASCII literal characters",
+                col,
+            ));
+        }
+        Tok::Bytes(if raw {
+            body.iter().map(|&c| c as u8).collect()
+        } else {
+            unescape_bytes(&body, col)?
+        })
+    } else {
+        Tok::Str(if raw {
+            body.iter().collect()
+        } else {
+            unescape_str(&body, col)?
+        })
+    };
+    Ok((tok, i))
+}
+
+fn octal_escape(body: &[char], i: &mut usize) -> u32 {
+    let mut value = 0;
+    let mut n = 0;
+    while n < 3 && *i < body.len() && ('0'..='7').contains(&body[*i]) {
+        value = value * 8 + body[*i].to_digit(8).unwrap_or(0);
+        *i += 1;
+        n += 1;
+    }
+    value
+}
+
+fn simple_escape(c: char) -> Option<char> {
+    Some(match c {
+        '\\' => '\\',
+        '\'' => '\'',
+        '"' => '"',
+        'a' => '\x07',
+        'b' => '\x08',
+        'f' => '\x0c',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'v' => '\x0b',
+        _ => return None,
+    })
+}
+
+fn hex_digits(body: &[char], from: usize, count: usize) -> Option<u32> {
+    let digits: String = body.get(from..from + count)?.iter().collect();
+    if digits.chars().all(|d| d.is_ascii_hexdigit()) {
+        u32::from_str_radix(&digits, 16).ok()
+    } else {
+        None
+    }
+}
+
+/// Applies Python's escapes for a str literal (`\n`, `\x41`, `\u00e9`, `\N{...}`, octal...).
+fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i];
+        if c != '\\' || i + 1 >= body.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = body[i + 1];
+        let pos = out.chars().count();
+        if let Some(s) = simple_escape(e) {
+            out.push(s);
+            i += 2;
+        } else if ('0'..='7').contains(&e) {
+            i += 1;
+            let v = octal_escape(body, &mut i);
+            out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+        } else if e == 'x' || e == 'u' || e == 'U' {
+            let (count, name) = match e {
+                'x' => (2, "\\xXX"),
+                'u' => (4, "\\uXXXX"),
+                _ => (8, "\\UXXXXXXXX"),
+            };
+            let Some(v) = hex_digits(body, i + 2, count) else {
+                let avail = body[i + 2..]
+                    .iter()
+                    .take(count)
+                    .take_while(|d| d.is_ascii_hexdigit())
+                    .count();
+                return Err(Exception::syntax(
+                    format!(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {pos}-{}: truncated {name} escape",
+                        pos + 1 + avail
+                    ),
+                    col,
+                ));
+            };
+            let Some(ch) = char::from_u32(v) else {
+                return Err(Exception::syntax(
+                    format!(
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position {pos}-{}: illegal Unicode character",
+                        pos + 1 + count
+                    ),
+                    col,
+                ));
+            };
+            out.push(ch);
+            i += 2 + count;
+        } else if e == 'N' {
+            return Err(Exception::unsupported("the \\N{...} escape"));
+        } else {
+            out.push('\\');
+            out.push(e);
+            i += 2;
+        }
+    }
+    Ok(out)
+}
+
+/// Applies Python's escapes for a bytes literal (`\x00`, octal; `\u` stays as written).
+fn unescape_bytes(body: &[char], col: usize) -> Result<Vec<u8>, Exception> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i];
+        if c != '\\' || i + 1 >= body.len() {
+            out.push(c as u8);
+            i += 1;
+            continue;
+        }
+        let e = body[i + 1];
+        if let Some(s) = simple_escape(e) {
+            out.push(s as u8);
+            i += 2;
+        } else if ('0'..='7').contains(&e) {
+            i += 1;
+            out.push((octal_escape(body, &mut i) & 0xff) as u8);
+        } else if e == 'x' {
+            let Some(v) = hex_digits(body, i + 2, 2) else {
+                return Err(Exception::syntax(
+                    format!("(value error) invalid \\x escape at position {}", out.len()),
+                    col,
+                ));
+            };
+            out.push(v as u8);
+            i += 4;
+        } else {
+            out.push(b'\\');
+            out.push(e as u8);
+            i += 2;
+        }
+    }
+    Ok(out)
+}
+
+/// Lexes an int or float literal starting at `i`.
+fn lex_number(chars: &[char], start: usize) -> Result<(Tok, usize), Exception> {
+    let mut i = start;
+    let col = start + 1;
+    let radix = match (chars[i], chars.get(i + 1).map(|c| c.to_ascii_lowercase())) {
+        ('0', Some('x')) => 16,
+        ('0', Some('o')) => 8,
+        ('0', Some('b')) => 2,
+        _ => 10,
+    };
+    let invalid = |what: &str, at: usize| Exception::syntax(format!("invalid {what} literal"), at);
+    if radix != 10 {
+        i += 2;
+        let digits_start = i;
+        while i < chars.len() && (chars[i].is_digit(radix) || chars[i] == '_') {
+            i += 1;
+        }
+        let what = match radix {
+            16 => "hexadecimal",
+            8 => "octal",
+            _ => "binary",
+        };
+        if i < chars.len() && chars[i].is_alphanumeric() || i == digits_start {
+            return Err(invalid(what, i + 1));
+        }
+        let digits: String = chars[digits_start..i]
+            .iter()
+            .filter(|&&c| c != '_')
+            .collect();
+        return i64::from_str_radix(&digits, radix)
+            .map(|v| (Tok::Int(v), i))
+            .map_err(|_| {
+                Exception::new(
+                    "OverflowError",
+                    "integer literal too large (sockplay integers are 64-bit)",
+                )
+            });
+    }
+    let mut is_float = false;
+    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
+        i += 1;
+    }
+    if chars.get(i) == Some(&'.') {
+        is_float = true;
+        i += 1;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
+            i += 1;
+        }
+    }
+    if matches!(chars.get(i), Some('e' | 'E')) {
+        let mut j = i + 1;
+        if matches!(chars.get(j), Some('+' | '-')) {
+            j += 1;
+        }
+        if chars.get(j).is_some_and(|c| c.is_ascii_digit()) {
+            is_float = true;
+            i = j;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+    }
+    if matches!(chars.get(i), Some('j' | 'J')) {
+        return Err(Exception::unsupported("a complex number"));
+    }
+    if i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+        return Err(invalid("decimal", i + 1));
+    }
+    let text: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
+    if is_float {
+        return text
+            .parse::<f64>()
+            .map(|v| (Tok::Float(v), i))
+            .map_err(|_| invalid("decimal", col));
+    }
+    if text.len() > 1 && text.starts_with('0') && text.chars().any(|c| c != '0') {
+        return Err(Exception::syntax(
+            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
+            col,
+        ));
+    }
+    text.parse::<i64>().map(|v| (Tok::Int(v), i)).map_err(|_| {
+        Exception::new(
+            "OverflowError",
+            "integer literal too large (sockplay integers are 64-bit)",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(src: &str) -> Tok {
+        tokenize(src).expect("lexes")[0].kind.clone()
+    }
+
+    fn err(src: &str) -> String {
+        tokenize(src).expect_err("fails").message
+    }
+
+    #[test]
+    fn every_str_escape() {
+        assert_eq!(
+            one(r#"'\n\t\r\\\'\"\a\b\f\v'"#),
+            Tok::Str("\n\t\r\\'\"\x07\x08\x0c\x0b".into())
+        );
+        assert_eq!(
+            one(r"'\x41\101\0\u00e9\U0001F600'"),
+            Tok::Str("AA\0é😀".into())
+        );
+        assert_eq!(one(r"'\d'"), Tok::Str("\\d".into()));
+        assert_eq!(one(r"r'\n'"), Tok::Str("\\n".into()));
+        assert_eq!(one(r"'''it's'''"), Tok::Str("it's".into()));
+        assert_eq!(one(r#""it's""#), Tok::Str("it's".into()));
+    }
+
+    #[test]
+    fn every_bytes_escape() {
+        assert_eq!(
+            one(r"b'\x00\xff\n\t\\\''"),
+            Tok::Bytes(vec![0, 255, b'\n', b'\t', b'\\', b'\''])
+        );
+        assert_eq!(one(r"b'\u00e9'"), Tok::Bytes(br"\u00e9".to_vec()));
+        assert_eq!(one(r"b'\777'"), Tok::Bytes(vec![0xff]));
+        assert_eq!(one(r"br'\x00'"), Tok::Bytes(br"\x00".to_vec()));
+        assert_eq!(one(r"Rb'\n'"), Tok::Bytes(br"\n".to_vec()));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(one("0x1F"), Tok::Int(31));
+        assert_eq!(one("1_000"), Tok::Int(1000));
+        assert_eq!(one("0o17"), Tok::Int(15));
+        assert_eq!(one("0b101"), Tok::Int(5));
+        assert_eq!(one("2.5"), Tok::Float(2.5));
+        assert_eq!(one(".5"), Tok::Float(0.5));
+        assert_eq!(one("1e-3"), Tok::Float(0.001));
+        assert_eq!(one("0"), Tok::Int(0));
+    }
+
+    #[test]
+    fn errors_are_cpythons() {
+        assert_eq!(
+            err("'abc"),
+            "unterminated string literal (detected at line 1)"
+        );
+        assert_eq!(
+            err("'''abc"),
+            "unterminated triple-quoted string literal (detected at line 1)"
+        );
+        assert_eq!(err("f(1"), "'(' was never closed");
+        assert_eq!(err("f)"), "unmatched ')'");
+        assert_eq!(
+            err("f(1]"),
+            "closing parenthesis ']' does not match opening parenthesis '('"
+        );
+        assert_eq!(
+            err("b'é'"),
+            "bytes can only contain ASCII literal characters"
+        );
+        assert_eq!(err("12abc"), "invalid decimal literal");
+        assert_eq!(err("0x"), "invalid hexadecimal literal");
+        assert_eq!(
+            err("010"),
+            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers"
+        );
+        assert_eq!(
+            err(r"'\x4'"),
+            "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-2: truncated \\xXX escape"
+        );
+        assert_eq!(
+            err(r"b'\x4'"),
+            "(value error) invalid \\x escape at position 0"
+        );
+        assert!(err("f'{x}'").contains("not supported"));
+    }
+
+    #[test]
+    fn columns_point_at_the_problem() {
+        assert_eq!(tokenize("x = 'abc").unwrap_err().column, Some(5));
+        assert_eq!(tokenize("s.recv(1024").unwrap_err().column, Some(7));
+    }
+}

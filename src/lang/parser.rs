@@ -1,0 +1,818 @@
+//! Recursive-descent parser for one Python statement, with CPython's precedence.
+//!
+//! Handles expressions, assignment (chained, tuple unpacking), `+=`, `import`,
+//! `from ... import`, `del` and `pass`. Compound statements, lambdas,
+//! comprehensions and the like are refused as not supported in the playground.
+
+use super::ast::{BinOp, CmpOp, Expr, Stmt, Target, UnaryOp};
+use super::lexer::{Tok, Token, tokenize};
+use crate::outcome::Exception;
+use crate::value::Value;
+
+const UNSUPPORTED_KEYWORDS: [(&str, &str); 22] = [
+    ("for", "a 'for' loop"),
+    ("while", "a 'while' loop"),
+    ("if", "an 'if' statement"),
+    ("elif", "an 'elif' clause"),
+    ("else", "an 'else' clause"),
+    ("def", "defining a function"),
+    ("class", "defining a class"),
+    ("with", "a 'with' statement"),
+    ("try", "a 'try' statement"),
+    ("except", "an 'except' clause"),
+    ("finally", "a 'finally' clause"),
+    ("lambda", "a lambda"),
+    ("return", "'return'"),
+    ("yield", "'yield'"),
+    ("async", "'async'"),
+    ("await", "'await'"),
+    ("global", "'global'"),
+    ("nonlocal", "'nonlocal'"),
+    ("raise", "'raise'"),
+    ("assert", "'assert'"),
+    ("break", "'break'"),
+    ("continue", "'continue'"),
+];
+
+/// Parses one line into a statement; empty lines are `Stmt::Pass`.
+pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
+    let tokens = tokenize(line)?;
+    let mut parser = Parser { tokens, pos: 0 };
+    let stmt = parser.statement()?;
+    if !matches!(parser.peek(), Tok::End) {
+        if parser.peek() == &Tok::Op(";") {
+            return Err(Exception::unsupported("more than one statement on a line"));
+        }
+        return Err(parser.invalid());
+    }
+    Ok(stmt)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].kind
+    }
+
+    fn peek_at(&self, ahead: usize) -> &Tok {
+        &self.tokens[(self.pos + ahead).min(self.tokens.len() - 1)].kind
+    }
+
+    fn col(&self) -> usize {
+        self.tokens[self.pos.min(self.tokens.len() - 1)].col
+    }
+
+    fn advance(&mut self) -> Tok {
+        let tok = self.peek().clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        tok
+    }
+
+    fn is_op(&self, op: &str) -> bool {
+        matches!(self.peek(), Tok::Op(o) if *o == op)
+    }
+
+    fn is_keyword(&self, word: &str) -> bool {
+        matches!(self.peek(), Tok::Name(n) if n == word)
+    }
+
+    fn eat_op(&mut self, op: &str) -> bool {
+        let yes = self.is_op(op);
+        if yes {
+            self.advance();
+        }
+        yes
+    }
+
+    fn expect_op(&mut self, op: &str) -> Result<(), Exception> {
+        if self.eat_op(op) {
+            Ok(())
+        } else {
+            Err(self.invalid())
+        }
+    }
+
+    fn invalid(&self) -> Exception {
+        if let Tok::Name(n) = self.peek()
+            && let Some((_, what)) = UNSUPPORTED_KEYWORDS.iter().find(|(k, _)| k == n)
+        {
+            return Exception::unsupported(what);
+        }
+        Exception::syntax("invalid syntax", self.col())
+    }
+
+    fn statement(&mut self) -> Result<Stmt, Exception> {
+        if let Tok::Name(word) = self.peek().clone() {
+            if let Some((_, what)) = UNSUPPORTED_KEYWORDS.iter().find(|(k, _)| *k == word) {
+                return Err(Exception::unsupported(what));
+            }
+            match word.as_str() {
+                "pass" => {
+                    self.advance();
+                    return Ok(Stmt::Pass);
+                }
+                "import" => {
+                    self.advance();
+                    return self.import();
+                }
+                "from" => {
+                    self.advance();
+                    return self.import_from();
+                }
+                "del" => {
+                    self.advance();
+                    return self.del();
+                }
+                _ => {}
+            }
+        }
+        if matches!(self.peek(), Tok::End) {
+            return Ok(Stmt::Pass);
+        }
+        let first_col = self.col();
+        let first = self.expr_list()?;
+        if self.is_op("=") {
+            let mut targets = vec![to_target(&first, first_col)?];
+            let mut value;
+            loop {
+                self.advance();
+                if self.is_keyword("yield") {
+                    return Err(Exception::unsupported("'yield'"));
+                }
+                let col = self.col();
+                value = self.expr_list()?;
+                if self.is_op("=") {
+                    targets.push(to_target(&value, col)?);
+                } else {
+                    break;
+                }
+            }
+            return Ok(Stmt::Assign(targets, value));
+        }
+        let aug = match self.peek() {
+            Tok::Op("+=") => Some(BinOp::Add),
+            Tok::Op("-=") => Some(BinOp::Sub),
+            Tok::Op("*=") => Some(BinOp::Mul),
+            Tok::Op("/=") => Some(BinOp::Div),
+            Tok::Op("//=") => Some(BinOp::FloorDiv),
+            Tok::Op("%=") => Some(BinOp::Mod),
+            Tok::Op("|=") => Some(BinOp::BitOr),
+            Tok::Op("&=") => Some(BinOp::BitAnd),
+            _ => None,
+        };
+        if let Some(op) = aug {
+            let Expr::Name(name) = first else {
+                return Err(Exception::syntax(
+                    format!(
+                        "'{}' is an illegal expression for augmented assignment",
+                        describe(&first)
+                    ),
+                    first_col,
+                ));
+            };
+            self.advance();
+            let value = self.expr_list()?;
+            return Ok(Stmt::AugAssign(name, op, value));
+        }
+        if matches!(self.peek(), Tok::Op(":")) {
+            return Err(Exception::unsupported(
+                "an annotation or a compound statement",
+            ));
+        }
+        if matches!(self.peek(), Tok::Op(":=")) {
+            return Err(Exception::unsupported("the walrus operator ':='"));
+        }
+        if !matches!(self.peek(), Tok::End) && starts_expression(self.peek()) {
+            return Err(Exception::syntax(
+                "invalid syntax. Perhaps you forgot a comma?",
+                first_col,
+            ));
+        }
+        Ok(Stmt::Expr(first))
+    }
+
+    fn dotted_name(&mut self) -> Result<String, Exception> {
+        match self.advance() {
+            Tok::Name(n) => Ok(n),
+            _ => Err(Exception::syntax("invalid syntax", self.col())),
+        }
+    }
+
+    fn import(&mut self) -> Result<Stmt, Exception> {
+        let mut names = vec![self.dotted_name()?];
+        while self.eat_op(",") {
+            names.push(self.dotted_name()?);
+        }
+        if self.is_keyword("as") {
+            return Err(Exception::unsupported("'import ... as'"));
+        }
+        Ok(Stmt::Import(names))
+    }
+
+    fn import_from(&mut self) -> Result<Stmt, Exception> {
+        let module = self.dotted_name()?;
+        if !self.is_keyword("import") {
+            return Err(self.invalid());
+        }
+        self.advance();
+        let paren = self.eat_op("(");
+        let mut names = Vec::new();
+        loop {
+            if self.is_op("*") {
+                return Err(Exception::unsupported("'from ... import *'"));
+            }
+            let name = self.dotted_name()?;
+            let alias = if self.is_keyword("as") {
+                self.advance();
+                self.dotted_name()?
+            } else {
+                name.clone()
+            };
+            names.push((name, alias));
+            if !self.eat_op(",") {
+                break;
+            }
+            if paren && self.is_op(")") {
+                break;
+            }
+        }
+        if paren {
+            self.expect_op(")")?;
+        }
+        Ok(Stmt::FromImport(module, names))
+    }
+
+    fn del(&mut self) -> Result<Stmt, Exception> {
+        let mut names = Vec::new();
+        loop {
+            let col = self.col();
+            match self.expr()? {
+                Expr::Name(n) => names.push(n),
+                other => {
+                    return Err(match other {
+                        Expr::Index(..) | Expr::Slice { .. } | Expr::Attr(..) => {
+                            Exception::unsupported("deleting an item or attribute")
+                        }
+                        e => Exception::syntax(format!("cannot delete {}", describe(&e)), col),
+                    });
+                }
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        Ok(Stmt::Del(names))
+    }
+
+    /// `a, b, c` (a tuple when there is a comma) or a single expression.
+    fn expr_list(&mut self) -> Result<Expr, Exception> {
+        let first = self.expr()?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if !starts_expression(self.peek()) {
+                break;
+            }
+            items.push(self.expr()?);
+        }
+        Ok(Expr::Tuple(items))
+    }
+
+    fn expr(&mut self) -> Result<Expr, Exception> {
+        if self.is_keyword("lambda") {
+            return Err(Exception::unsupported("a lambda"));
+        }
+        if self.is_op("*") {
+            return Err(Exception::unsupported("star unpacking"));
+        }
+        let e = self.or_test()?;
+        if self.is_keyword("if") {
+            return Err(Exception::unsupported("a conditional expression"));
+        }
+        if self.is_keyword("for") {
+            return Err(Exception::unsupported("a comprehension"));
+        }
+        Ok(e)
+    }
+
+    fn or_test(&mut self) -> Result<Expr, Exception> {
+        let mut left = self.and_test()?;
+        while self.is_keyword("or") {
+            self.advance();
+            let right = self.and_test()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and_test(&mut self) -> Result<Expr, Exception> {
+        let mut left = self.not_test()?;
+        while self.is_keyword("and") {
+            self.advance();
+            let right = self.not_test()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn not_test(&mut self) -> Result<Expr, Exception> {
+        if self.is_keyword("not") {
+            self.advance();
+            return Ok(Expr::Not(Box::new(self.not_test()?)));
+        }
+        self.comparison()
+    }
+
+    fn comp_op(&mut self) -> Option<CmpOp> {
+        let op = match self.peek() {
+            Tok::Op("==") => CmpOp::Eq,
+            Tok::Op("!=") => CmpOp::Ne,
+            Tok::Op("<") => CmpOp::Lt,
+            Tok::Op("<=") => CmpOp::Le,
+            Tok::Op(">") => CmpOp::Gt,
+            Tok::Op(">=") => CmpOp::Ge,
+            Tok::Name(n) if n == "in" => CmpOp::In,
+            Tok::Name(n) if n == "is" => {
+                if matches!(self.peek_at(1), Tok::Name(m) if m == "not") {
+                    self.advance();
+                    CmpOp::IsNot
+                } else {
+                    CmpOp::Is
+                }
+            }
+            Tok::Name(n) if n == "not" && matches!(self.peek_at(1), Tok::Name(m) if m == "in") => {
+                self.advance();
+                CmpOp::NotIn
+            }
+            _ => return None,
+        };
+        self.advance();
+        Some(op)
+    }
+
+    fn comparison(&mut self) -> Result<Expr, Exception> {
+        let left = self.binary(0)?;
+        let mut rest = Vec::new();
+        while let Some(op) = self.comp_op() {
+            rest.push((op, self.binary(0)?));
+        }
+        Ok(if rest.is_empty() {
+            left
+        } else {
+            Expr::Compare(Box::new(left), rest)
+        })
+    }
+
+    /// Binary operators by precedence level: | ^ & << >> + - * / // % @.
+    fn binary(&mut self, level: usize) -> Result<Expr, Exception> {
+        const LEVELS: [&[(&str, BinOp)]; 6] = [
+            &[("|", BinOp::BitOr)],
+            &[("^", BinOp::BitXor)],
+            &[("&", BinOp::BitAnd)],
+            &[("<<", BinOp::Shl), (">>", BinOp::Shr)],
+            &[("+", BinOp::Add), ("-", BinOp::Sub)],
+            &[
+                ("*", BinOp::Mul),
+                ("/", BinOp::Div),
+                ("//", BinOp::FloorDiv),
+                ("%", BinOp::Mod),
+            ],
+        ];
+        if level == LEVELS.len() {
+            return self.factor();
+        }
+        let mut left = self.binary(level + 1)?;
+        loop {
+            let Some(&(_, op)) = LEVELS[level].iter().find(|(sym, _)| self.is_op(sym)) else {
+                if level == LEVELS.len() - 1 && self.is_op("@") {
+                    return Err(Exception::unsupported("the '@' operator"));
+                }
+                return Ok(left);
+            };
+            self.advance();
+            let right = self.binary(level + 1)?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right));
+        }
+    }
+
+    fn factor(&mut self) -> Result<Expr, Exception> {
+        let op = match self.peek() {
+            Tok::Op("-") => UnaryOp::Neg,
+            Tok::Op("+") => UnaryOp::Pos,
+            Tok::Op("~") => UnaryOp::Invert,
+            _ => return self.power(),
+        };
+        self.advance();
+        let operand = self.factor()?;
+        // Fold `-5` into a literal so that `-5` is a constant like in CPython.
+        if let (UnaryOp::Neg, Expr::Lit(Value::Int(n))) = (op, &operand) {
+            return Ok(Expr::Lit(Value::Int(n.wrapping_neg())));
+        }
+        Ok(Expr::Unary(op, Box::new(operand)))
+    }
+
+    fn power(&mut self) -> Result<Expr, Exception> {
+        let base = self.primary()?;
+        if self.eat_op("**") {
+            let exponent = self.factor()?;
+            return Ok(Expr::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)));
+        }
+        Ok(base)
+    }
+
+    fn primary(&mut self) -> Result<Expr, Exception> {
+        let mut e = self.atom()?;
+        loop {
+            if self.eat_op(".") {
+                match self.advance() {
+                    Tok::Name(attr) => e = Expr::Attr(Box::new(e), attr),
+                    _ => {
+                        self.pos -= 1;
+                        return Err(self.invalid());
+                    }
+                }
+            } else if self.eat_op("(") {
+                e = self.call(e)?;
+            } else if self.eat_op("[") {
+                e = self.subscript(e)?;
+            } else {
+                return Ok(e);
+            }
+        }
+    }
+
+    fn call(&mut self, func: Expr) -> Result<Expr, Exception> {
+        let mut args = Vec::new();
+        let mut kwargs: Vec<(String, Expr)> = Vec::new();
+        while !self.is_op(")") {
+            if self.is_op("*") || self.is_op("**") {
+                return Err(Exception::unsupported("star arguments"));
+            }
+            let is_keyword =
+                matches!(self.peek(), Tok::Name(_)) && matches!(self.peek_at(1), Tok::Op("="));
+            if is_keyword {
+                let col = self.col();
+                let Tok::Name(name) = self.advance() else {
+                    unreachable!("checked above")
+                };
+                self.advance();
+                if kwargs.iter().any(|(n, _)| *n == name) {
+                    return Err(Exception::syntax(
+                        format!("keyword argument repeated: {name}"),
+                        col,
+                    ));
+                }
+                kwargs.push((name, self.expr()?));
+            } else {
+                let col = self.col();
+                let arg = self.expr()?;
+                if !kwargs.is_empty() {
+                    return Err(Exception::syntax(
+                        "positional argument follows keyword argument",
+                        col,
+                    ));
+                }
+                if self.is_op("=") {
+                    return Err(Exception::syntax(
+                        "expression cannot contain assignment, perhaps you meant \"==\"?",
+                        col,
+                    ));
+                }
+                args.push(arg);
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        if !self.is_op(")") && starts_expression(self.peek()) {
+            return Err(Exception::syntax(
+                "invalid syntax. Perhaps you forgot a comma?",
+                self.col(),
+            ));
+        }
+        self.expect_op(")")?;
+        Ok(Expr::Call {
+            func: Box::new(func),
+            args,
+            kwargs,
+        })
+    }
+
+    fn subscript(&mut self, target: Expr) -> Result<Expr, Exception> {
+        let mut parts: [Option<Box<Expr>>; 3] = [None, None, None];
+        let mut colons = 0;
+        loop {
+            if self.is_op("]") {
+                break;
+            }
+            if self.eat_op(":") {
+                colons += 1;
+                if colons > 2 {
+                    return Err(self.invalid());
+                }
+                continue;
+            }
+            if parts[colons].is_some() {
+                return Err(self.invalid());
+            }
+            parts[colons] = Some(Box::new(self.expr()?));
+            if self.is_op(",") {
+                return Err(Exception::unsupported("a tuple index"));
+            }
+        }
+        self.expect_op("]")?;
+        let [lower, upper, step] = parts;
+        if colons == 0 {
+            let Some(index) = lower else {
+                return Err(Exception::syntax("invalid syntax", self.col()));
+            };
+            return Ok(Expr::Index(Box::new(target), index));
+        }
+        Ok(Expr::Slice {
+            target: Box::new(target),
+            lower,
+            upper,
+            step,
+        })
+    }
+
+    fn atom(&mut self) -> Result<Expr, Exception> {
+        let col = self.col();
+        match self.advance() {
+            Tok::Name(n) => match n.as_str() {
+                "True" => Ok(Expr::Lit(Value::Bool(true))),
+                "False" => Ok(Expr::Lit(Value::Bool(false))),
+                "None" => Ok(Expr::Lit(Value::None)),
+                _ if is_keyword(&n) => {
+                    self.pos -= 1;
+                    Err(self.invalid())
+                }
+                _ => Ok(Expr::Name(n)),
+            },
+            Tok::Int(v) => Ok(Expr::Lit(Value::Int(v))),
+            Tok::Float(v) => Ok(Expr::Lit(Value::Float(v))),
+            Tok::Str(s) => self.concat_strings(Value::str(s), col),
+            Tok::Bytes(b) => self.concat_strings(Value::bytes(b), col),
+            Tok::Op("(") => {
+                if self.eat_op(")") {
+                    return Ok(Expr::Tuple(Vec::new()));
+                }
+                if self.is_keyword("yield") {
+                    return Err(Exception::unsupported("'yield'"));
+                }
+                let first = self.expr()?;
+                if self.eat_op(")") {
+                    return Ok(first);
+                }
+                let mut items = vec![first];
+                while self.eat_op(",") {
+                    if self.is_op(")") {
+                        break;
+                    }
+                    items.push(self.expr()?);
+                }
+                if !self.is_op(")") && starts_expression(self.peek()) {
+                    return Err(Exception::syntax(
+                        "invalid syntax. Perhaps you forgot a comma?",
+                        col + 1,
+                    ));
+                }
+                self.expect_op(")")?;
+                Ok(Expr::Tuple(items))
+            }
+            Tok::Op("[") => {
+                let mut items = Vec::new();
+                while !self.is_op("]") {
+                    items.push(self.expr()?);
+                    if !self.eat_op(",") {
+                        break;
+                    }
+                }
+                if !self.is_op("]") && starts_expression(self.peek()) {
+                    return Err(Exception::syntax(
+                        "invalid syntax. Perhaps you forgot a comma?",
+                        col + 1,
+                    ));
+                }
+                self.expect_op("]")?;
+                Ok(Expr::List(items))
+            }
+            Tok::Op("{") => Err(Exception::unsupported("a dict or set display")),
+            Tok::Op("...") => Err(Exception::unsupported("Ellipsis")),
+            Tok::End => {
+                self.pos = self.tokens.len() - 1;
+                Err(Exception::syntax("invalid syntax", col))
+            }
+            _ => {
+                self.pos -= 1;
+                Err(self.invalid())
+            }
+        }
+    }
+
+    /// Adjacent literals concatenate (`'a' 'b'`); bytes and str do not mix.
+    fn concat_strings(&mut self, first: Value, col: usize) -> Result<Expr, Exception> {
+        let mut value = first;
+        loop {
+            let next = match (self.peek(), &value) {
+                (Tok::Str(s), Value::Str(acc)) => Value::str(format!("{acc}{s}")),
+                (Tok::Bytes(b), Value::Bytes(acc)) => {
+                    Value::bytes([acc.as_ref(), b.as_slice()].concat())
+                }
+                (Tok::Str(_), _) | (Tok::Bytes(_), _) => {
+                    return Err(Exception::syntax(
+                        "cannot mix bytes and nonbytes literals",
+                        col,
+                    ));
+                }
+                _ => return Ok(Expr::Lit(value)),
+            };
+            self.advance();
+            value = next;
+        }
+    }
+}
+
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "and" | "as" | "del" | "from" | "import" | "in" | "is" | "not" | "or" | "pass"
+    ) || UNSUPPORTED_KEYWORDS.iter().any(|(k, _)| *k == word)
+}
+
+fn starts_expression(tok: &Tok) -> bool {
+    match tok {
+        Tok::Name(n) => !is_keyword(n) || n == "not" || n == "lambda",
+        Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::Bytes(_) => true,
+        Tok::Op(op) => matches!(*op, "(" | "[" | "{" | "-" | "+" | "~"),
+        Tok::End => false,
+    }
+}
+
+/// What CPython calls an expression in "cannot assign to ..." messages.
+fn describe(e: &Expr) -> &'static str {
+    match e {
+        Expr::Call { .. } => "function call",
+        Expr::Lit(Value::None) | Expr::Lit(Value::Bool(_)) => "literal",
+        Expr::Lit(_) => "literal",
+        Expr::Binary(..) | Expr::Unary(..) => "expression",
+        Expr::Compare(..) => "comparison",
+        Expr::Not(..) => "expression",
+        Expr::And(..) | Expr::Or(..) => "expression",
+        Expr::Attr(..) => "attribute",
+        Expr::Index(..) | Expr::Slice { .. } => "subscript",
+        Expr::Tuple(_) => "tuple",
+        Expr::List(_) => "list",
+        Expr::Name(_) => "name",
+    }
+}
+
+fn to_target(e: &Expr, col: usize) -> Result<Target, Exception> {
+    match e {
+        Expr::Name(n) => Ok(Target::Name(n.clone())),
+        Expr::Tuple(items) | Expr::List(items) => items
+            .iter()
+            .map(|item| to_target(item, col))
+            .collect::<Result<_, _>>()
+            .map(Target::Tuple),
+        Expr::Attr(..) => Err(Exception::unsupported("assigning to an attribute")),
+        Expr::Index(..) | Expr::Slice { .. } => Err(Exception::unsupported("assigning to an item")),
+        Expr::Lit(Value::None) => Err(Exception::syntax("cannot assign to None", col)),
+        Expr::Lit(Value::Bool(b)) => Err(Exception::syntax(
+            format!("cannot assign to {}", if *b { "True" } else { "False" }),
+            col,
+        )),
+        other => Err(Exception::syntax(
+            format!(
+                "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                describe(other)
+            ),
+            col,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> Exception {
+        parse_statement(src).expect_err("should fail")
+    }
+
+    #[test]
+    fn statements_of_every_form() {
+        assert!(
+            matches!(parse_statement("s = socket.socket()").unwrap(), Stmt::Assign(t, _) if t == vec![Target::Name("s".into())])
+        );
+        let Stmt::Assign(t, _) = parse_statement("conn, (a, _) = x").unwrap() else {
+            panic!()
+        };
+        assert_eq!(t[0].names(), vec!["conn", "a", "_"]);
+        assert!(
+            matches!(parse_statement("a = b = 1").unwrap(), Stmt::Assign(t, _) if t.len() == 2)
+        );
+        assert!(
+            matches!(parse_statement("import socket, select").unwrap(), Stmt::Import(n) if n.len() == 2)
+        );
+        assert!(
+            matches!(parse_statement("from socket import AF_INET as I, socket").unwrap(), Stmt::FromImport(m, n) if m == "socket" && n[0].1 == "I")
+        );
+        assert!(matches!(parse_statement("del a, b").unwrap(), Stmt::Del(n) if n.len() == 2));
+        assert!(matches!(
+            parse_statement("n += 1").unwrap(),
+            Stmt::AugAssign(..)
+        ));
+        assert!(matches!(parse_statement("").unwrap(), Stmt::Pass));
+        assert!(
+            matches!(parse_statement("x is not None").unwrap(), Stmt::Expr(Expr::Compare(_, ops)) if ops[0].0 == CmpOp::IsNot)
+        );
+        assert!(matches!(
+            parse_statement("data[-3:]").unwrap(),
+            Stmt::Expr(Expr::Slice { .. })
+        ));
+        assert!(
+            matches!(parse_statement("(1,)").unwrap(), Stmt::Expr(Expr::Tuple(v)) if v.len() == 1)
+        );
+        assert!(
+            matches!(parse_statement("f(a, b=2)").unwrap(), Stmt::Expr(Expr::Call { args, kwargs, .. }) if args.len() == 1 && kwargs.len() == 1)
+        );
+    }
+
+    #[test]
+    fn precedence_is_pythons() {
+        let Stmt::Expr(Expr::Binary(BinOp::Add, _, right)) = parse_statement("1 + 2 * 3").unwrap()
+        else {
+            panic!()
+        };
+        assert!(matches!(*right, Expr::Binary(BinOp::Mul, ..)));
+        let Stmt::Expr(Expr::Not(inner)) = parse_statement("not a == b").unwrap() else {
+            panic!()
+        };
+        assert!(matches!(*inner, Expr::Compare(..)));
+    }
+
+    #[test]
+    fn syntax_errors_are_cpythons() {
+        let e = err("s.recv(1024");
+        assert_eq!(
+            (e.class.as_ref(), e.message.as_str(), e.column),
+            ("SyntaxError", "'(' was never closed", Some(7))
+        );
+        assert_eq!(err("x = = 1").message, "invalid syntax");
+        assert_eq!(
+            err("f() = 1").message,
+            "cannot assign to function call here. Maybe you meant '==' instead of '='?"
+        );
+        assert_eq!(
+            err("1 = x").message,
+            "cannot assign to literal here. Maybe you meant '==' instead of '='?"
+        );
+        assert_eq!(err("None = 1").message, "cannot assign to None");
+        assert_eq!(
+            err("f(a=1, 2)").message,
+            "positional argument follows keyword argument"
+        );
+        assert_eq!(
+            err("print('a' 1)").message,
+            "invalid syntax. Perhaps you forgot a comma?"
+        );
+        assert_eq!(
+            err("'a' b'b'").message,
+            "cannot mix bytes and nonbytes literals"
+        );
+        assert_eq!(err("x = ").column, Some(5));
+    }
+
+    #[test]
+    fn unsupported_is_named() {
+        for (src, what) in [
+            ("for x in y: pass", "'for' loop"),
+            ("while True: pass", "'while' loop"),
+            ("def f(): pass", "defining a function"),
+            ("with s: pass", "'with' statement"),
+            ("[x for x in y]", "comprehension"),
+            ("{1: 2}", "dict or set"),
+            ("lambda: 1", "lambda"),
+            ("a if b else c", "conditional expression"),
+            ("x = 1; y = 2", "more than one statement"),
+            ("s.attr = 1", "assigning to an attribute"),
+        ] {
+            let e = err(src);
+            assert_eq!(e.class, "NotImplementedError", "{src}");
+            assert!(
+                e.message.contains(what) && e.message.ends_with("not supported in the playground"),
+                "{src}: {}",
+                e.message
+            );
+        }
+    }
+}

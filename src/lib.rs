@@ -1,0 +1,19 @@
+//! sockplay: a socket playground for the terminal.
+//!
+//! The engine (`lang`, `value`, `interp`, `net`, `pane`, `session`) knows
+//! nothing of terminals; `runner` is the headless front end, `cli` the command line.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod check;
+pub mod cli;
+pub mod interp;
+pub mod lang;
+pub mod net;
+pub mod normalize;
+pub mod outcome;
+pub mod pane;
+pub mod runner;
+pub mod script;
+pub mod session;
+pub mod value;

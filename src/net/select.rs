@@ -1,0 +1,99 @@
+//! `select.select(rlist, wlist, xlist[, timeout])` on select(2), as CPython's selectmodule.
+
+use std::time::{Duration, Instant};
+
+use super::{Waiter, sys};
+use crate::outcome::Exception;
+use crate::value::Value;
+
+/// The fd of one item of a select list: a socket (its fileno) or an int.
+fn fd_of(item: &Value) -> Result<i32, Exception> {
+    let fd = match item {
+        Value::Socket(s) => s.fileno() as i64,
+        Value::Int(_) | Value::Bool(_) | Value::Enum(..) => item.index()?,
+        _ => {
+            return Err(Exception::type_error(
+                "argument must be an int, or have a fileno() method.",
+            ));
+        }
+    };
+    if fd < 0 {
+        return Err(Exception::value_error(format!(
+            "file descriptor cannot be a negative integer ({fd})"
+        )));
+    }
+    i32::try_from(fd)
+        .map_err(|_| Exception::new("OverflowError", "Python int too large to convert to C int"))
+}
+
+fn items(list: &Value) -> Result<&[Value], Exception> {
+    match list {
+        Value::List(items) => Ok(items),
+        Value::Tuple(items) => Ok(items),
+        _ => Err(Exception::type_error("arguments 1-3 must be sequences")),
+    }
+}
+
+/// The timeout argument: None (wait forever) or a non-negative number of seconds.
+pub fn timeout_arg(value: &Value) -> Result<Option<Duration>, Exception> {
+    let secs = match value {
+        Value::None => return Ok(None),
+        Value::Float(f) => *f,
+        other => match other.as_int() {
+            Some(n) => n as f64,
+            None => return Err(Exception::type_error("timeout must be a float or None")),
+        },
+    };
+    if secs.is_nan() {
+        return Err(Exception::value_error("Invalid value NaN (not a number)"));
+    }
+    if secs < 0.0 {
+        return Err(Exception::value_error("timeout must be non-negative"));
+    }
+    Ok(Some(Duration::from_secs_f64(secs.min(1e9))))
+}
+
+/// Runs select and returns the three lists of ready items, in their input order.
+pub fn select(
+    w: &dyn Waiter,
+    lists: [&Value; 3],
+    timeout: Option<Duration>,
+) -> Result<Value, Exception> {
+    let lists = [items(lists[0])?, items(lists[1])?, items(lists[2])?];
+    let mut fds: [Vec<i32>; 3] = Default::default();
+    for (fds, list) in fds.iter_mut().zip(lists) {
+        for item in list {
+            fds.push(fd_of(item)?);
+        }
+    }
+    let deadline = timeout.map(|t| Instant::now() + t);
+    w.entering("select()");
+    loop {
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        match sys::select(&fds[0], &fds[1], &fds[2], remaining) {
+            Ok(ready) => {
+                let pick = |list: &[Value], ready: &[bool]| -> Value {
+                    Value::List(
+                        list.iter()
+                            .zip(ready)
+                            .filter(|(_, r)| **r)
+                            .map(|(v, _)| v.clone())
+                            .collect::<Vec<_>>()
+                            .into(),
+                    )
+                };
+                return Ok(Value::tuple(vec![
+                    pick(lists[0], &ready.0),
+                    pick(lists[1], &ready.1),
+                    pick(lists[2], &ready.2),
+                ]));
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                if w.take_interrupt() {
+                    return Err(Exception::keyboard_interrupt());
+                }
+            }
+            Err(e) => return Err(Exception::os(e.raw_os_error().unwrap_or(libc::EIO))),
+        }
+    }
+}

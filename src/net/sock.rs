@@ -1,0 +1,429 @@
+//! A Python socket object on socket2: its mode (blocking, non-blocking,
+//! timeout), its methods with CPython's semantics, and its repr.
+//!
+//! As in CPython, a blocking socket makes blocking system calls; a socket with
+//! a timeout is O_NONBLOCK and waits for readiness with poll(2) first, then
+//! retries (`sock_call_ex` in socketmodule.c); EINTR turns into
+//! `KeyboardInterrupt` when the pane was interrupted, else the call is retried.
+
+use std::cell::{Cell, RefCell};
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use super::{Waiter, addr, sys};
+use crate::outcome::Exception;
+use crate::value::Value;
+
+/// The largest buffer `recv` allocates, whatever size it is asked for.
+pub const MAX_RECV: usize = 64 * 1024 * 1024;
+
+/// A socket object as Python sees it.
+#[derive(Debug)]
+pub struct PySocket {
+    pub family: i32,
+    pub kind: i32,
+    pub proto: i32,
+    sock: RefCell<Option<Socket>>,
+    /// None: blocking; Some(0.0): non-blocking; Some(t): timeout of t seconds.
+    timeout: Cell<Option<f64>>,
+}
+
+fn os_error(e: io::Error) -> Exception {
+    match e.raw_os_error() {
+        Some(n) => Exception::os(n),
+        None => Exception::new("OSError", e.to_string()),
+    }
+}
+
+impl PySocket {
+    /// `socket.socket(family, type, proto)`: socket(2).
+    pub fn new(family: i32, kind: i32, proto: i32) -> Result<PySocket, Exception> {
+        let sock = Socket::new(
+            Domain::from(family),
+            Type::from(kind),
+            Some(Protocol::from(proto)),
+        )
+        .map_err(os_error)?;
+        Ok(Self::wrap(sock, family, kind, proto))
+    }
+
+    /// `socket.socketpair(family, type, proto)`: socketpair(2).
+    pub fn pair(family: i32, kind: i32, proto: i32) -> Result<(PySocket, PySocket), Exception> {
+        let (a, b) = Socket::pair(
+            Domain::from(family),
+            Type::from(kind),
+            Some(Protocol::from(proto)),
+        )
+        .map_err(os_error)?;
+        Ok((
+            Self::wrap(a, family, kind, proto),
+            Self::wrap(b, family, kind, proto),
+        ))
+    }
+
+    fn wrap(sock: Socket, family: i32, kind: i32, proto: i32) -> PySocket {
+        PySocket {
+            family,
+            kind,
+            proto,
+            sock: RefCell::new(Some(sock)),
+            timeout: Cell::new(None),
+        }
+    }
+
+    /// `fileno()`: the fd, or -1 once closed.
+    pub fn fileno(&self) -> RawFd {
+        self.sock.borrow().as_ref().map_or(-1, |s| s.as_raw_fd())
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.sock.borrow().is_none()
+    }
+
+    /// `gettimeout()`.
+    pub fn timeout(&self) -> Option<f64> {
+        self.timeout.get()
+    }
+
+    /// Runs `f` on the open socket, or fails with EBADF as CPython does on fd -1.
+    fn with<T>(&self, f: impl FnOnce(&Socket) -> Result<T, Exception>) -> Result<T, Exception> {
+        match self.sock.borrow().as_ref() {
+            Some(sock) => f(sock),
+            None => Err(Exception::os(libc::EBADF)),
+        }
+    }
+
+    /// `settimeout(t)` / `setblocking(flag)`: the timeout is stored first, then
+    /// O_NONBLOCK is set, so on a closed socket the value changes and EBADF follows.
+    pub fn set_timeout(&self, timeout: Option<f64>) -> Result<(), Exception> {
+        self.timeout.set(timeout);
+        self.with(|s| s.set_nonblocking(timeout.is_some()).map_err(os_error))
+    }
+
+    /// The deadline of a call starting now, in timeout mode.
+    fn deadline(&self) -> Option<Instant> {
+        match self.timeout.get() {
+            Some(t) if t > 0.0 => Some(Instant::now() + Duration::from_secs_f64(t.min(1e9))),
+            _ => None,
+        }
+    }
+
+    /// CPython's `sock_call_ex`: in timeout mode wait for readiness then call,
+    /// retrying on EINTR (unless interrupted) and on a false readiness.
+    fn call<T>(
+        &self,
+        w: &dyn Waiter,
+        name: &'static str,
+        writing: bool,
+        deadline: Option<Instant>,
+        mut f: impl FnMut(&Socket) -> io::Result<T>,
+    ) -> Result<T, Exception> {
+        self.with(|sock| {
+            w.entering(name);
+            loop {
+                if let Some(deadline) = deadline {
+                    wait_ready(sock.as_raw_fd(), writing, deadline, w)?;
+                }
+                if w.take_interrupt() {
+                    return Err(Exception::keyboard_interrupt());
+                }
+                match f(sock) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => match e.raw_os_error() {
+                        Some(libc::EINTR) => {
+                            if w.take_interrupt() {
+                                return Err(Exception::keyboard_interrupt());
+                            }
+                        }
+                        Some(libc::EAGAIN) if deadline.is_some() => {}
+                        _ => return Err(os_error(e)),
+                    },
+                }
+            }
+        })
+    }
+
+    /// `bind(address)`.
+    pub fn bind(&self, address: &SockAddr) -> Result<(), Exception> {
+        self.with(|s| s.bind(address).map_err(os_error))
+    }
+
+    /// `listen(backlog)`.
+    pub fn listen(&self, backlog: i32) -> Result<(), Exception> {
+        self.with(|s| s.listen(backlog.max(0)).map_err(os_error))
+    }
+
+    /// `accept()`: the new socket is blocking, like CPython's.
+    pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, Value), Exception> {
+        let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s| s.accept())?;
+        let peer = addr::to_value(&peer);
+        Ok((Self::wrap(sock, self.family, self.kind, self.proto), peer))
+    }
+
+    /// CPython's `internal_connect`: Ok(0) on success, Ok(errno) for an OS
+    /// error when `raise` is false (connect_ex), Err for everything else.
+    pub fn connect(
+        &self,
+        w: &dyn Waiter,
+        address: &SockAddr,
+        raise: bool,
+    ) -> Result<i32, Exception> {
+        let fail = |errno: i32| {
+            if raise {
+                Err(Exception::os(errno))
+            } else {
+                Ok(errno)
+            }
+        };
+        let timeout = self.timeout.get();
+        let deadline = self.deadline();
+        let first = self.with(|s| {
+            w.entering("connect()");
+            Ok(s.connect(address))
+        })?;
+        let errno = match first {
+            Ok(()) => return Ok(0),
+            Err(e) => e.raw_os_error().unwrap_or(libc::EIO),
+        };
+        let wait = if errno == libc::EINTR {
+            if w.take_interrupt() {
+                return Err(Exception::keyboard_interrupt());
+            }
+            timeout != Some(0.0)
+        } else {
+            deadline.is_some() && errno == libc::EINPROGRESS
+        };
+        if !wait {
+            return fail(errno);
+        }
+        // The connection goes on in the kernel: wait until it is writable, then read SO_ERROR.
+        let result = self.with(|s| {
+            let fd = s.as_raw_fd();
+            loop {
+                match deadline {
+                    Some(deadline) => wait_ready(fd, true, deadline, w)?,
+                    None => wait_forever(fd, w)?,
+                }
+                match s.take_error() {
+                    Ok(None) => return Ok(0),
+                    Ok(Some(e)) => match e.raw_os_error() {
+                        Some(libc::EINTR) if !w.take_interrupt() => continue,
+                        Some(libc::EINTR) => return Err(Exception::keyboard_interrupt()),
+                        Some(n) => return Ok(n),
+                        None => return Ok(libc::EIO),
+                    },
+                    Err(e) => return Ok(e.raw_os_error().unwrap_or(libc::EIO)),
+                }
+            }
+        });
+        match result {
+            Ok(0) => Ok(0),
+            Ok(errno) => fail(errno),
+            Err(e) if e.class == "TimeoutError" && !raise => Ok(libc::EWOULDBLOCK),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `recv(bufsize, flags)`.
+    pub fn recv(&self, w: &dyn Waiter, size: usize, flags: i32) -> Result<Vec<u8>, Exception> {
+        let mut buf: Vec<u8> = Vec::with_capacity(size.min(MAX_RECV));
+        let n = self.call(w, "recv()", false, self.deadline(), |s| {
+            s.recv_with_flags(buf.spare_capacity_mut(), flags)
+        })?;
+        // SAFETY: recv initialised the first n bytes of the spare capacity.
+        unsafe { buf.set_len(n) };
+        Ok(buf)
+    }
+
+    /// `recvfrom(bufsize, flags)`: the data and the sender's address (None on TCP).
+    pub fn recvfrom(
+        &self,
+        w: &dyn Waiter,
+        size: usize,
+        flags: i32,
+    ) -> Result<(Vec<u8>, Value), Exception> {
+        let mut buf: Vec<u8> = Vec::with_capacity(size.min(MAX_RECV));
+        let (n, from) = self.call(w, "recvfrom()", false, self.deadline(), |s| {
+            s.recv_from_with_flags(buf.spare_capacity_mut(), flags)
+        })?;
+        // SAFETY: recvfrom initialised the first n bytes of the spare capacity.
+        unsafe { buf.set_len(n) };
+        Ok((buf, addr::to_value(&from)))
+    }
+
+    /// `send(data, flags)`: the number of bytes the kernel took.
+    pub fn send(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<usize, Exception> {
+        self.call(w, "send()", true, self.deadline(), |s| {
+            s.send_with_flags(data, flags)
+        })
+    }
+
+    /// `sendall(data, flags)`: sends until everything is sent; one deadline for all.
+    pub fn sendall(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<(), Exception> {
+        let deadline = self.deadline();
+        let mut sent = 0;
+        loop {
+            let n = self.call(w, "sendall()", true, deadline, |s| {
+                s.send_with_flags(&data[sent..], flags)
+            })?;
+            sent += n;
+            if sent >= data.len() {
+                return Ok(());
+            }
+            if w.take_interrupt() {
+                return Err(Exception::keyboard_interrupt());
+            }
+        }
+    }
+
+    /// `sendto(data, flags, address)`.
+    pub fn sendto(
+        &self,
+        w: &dyn Waiter,
+        data: &[u8],
+        flags: i32,
+        to: &SockAddr,
+    ) -> Result<usize, Exception> {
+        self.call(w, "sendto()", true, self.deadline(), |s| {
+            s.send_to_with_flags(data, to, flags)
+        })
+    }
+
+    /// `shutdown(how)`.
+    pub fn shutdown(&self, how: i32) -> Result<(), Exception> {
+        self.with(|s| sys::shutdown(s.as_raw_fd(), how).map_err(os_error))
+    }
+
+    /// `close()`: close(2); errors of close are ignored, like ECONNRESET in CPython.
+    pub fn close(&self) {
+        self.sock.borrow_mut().take();
+    }
+
+    /// `getsockname()`.
+    pub fn getsockname(&self) -> Result<Value, Exception> {
+        self.with(|s| s.local_addr().map(|a| addr::to_value(&a)).map_err(os_error))
+    }
+
+    /// `getpeername()`.
+    pub fn getpeername(&self) -> Result<Value, Exception> {
+        self.with(|s| s.peer_addr().map(|a| addr::to_value(&a)).map_err(os_error))
+    }
+
+    /// `getsockopt(level, name)` as an int, or with `buflen` as bytes.
+    pub fn getsockopt(
+        &self,
+        level: i32,
+        name: i32,
+        buflen: Option<usize>,
+    ) -> Result<Value, Exception> {
+        self.with(|s| {
+            let fd = s.as_raw_fd();
+            match buflen {
+                None => {
+                    let raw = sys::getsockopt(fd, level, name, 4).map_err(os_error)?;
+                    let mut word = [0u8; 4];
+                    word[..raw.len().min(4)].copy_from_slice(&raw[..raw.len().min(4)]);
+                    Ok(Value::Int(i32::from_ne_bytes(word) as i64))
+                }
+                Some(len) => sys::getsockopt(fd, level, name, len)
+                    .map(Value::bytes)
+                    .map_err(os_error),
+            }
+        })
+    }
+
+    /// `setsockopt(level, name, value)` with an int, bytes, or None and a length.
+    pub fn setsockopt(
+        &self,
+        level: i32,
+        name: i32,
+        value: Option<&[u8]>,
+        len: usize,
+    ) -> Result<(), Exception> {
+        self.with(|s| sys::setsockopt(s.as_raw_fd(), level, name, value, len).map_err(os_error))
+    }
+
+    /// `repr(sock)` as CPython 3.11's `socket.__repr__`.
+    pub fn repr(&self) -> String {
+        let closed = self.is_closed();
+        let mut s = format!(
+            "<socket.socket{} fd={}, family={}, type={}, proto={}",
+            if closed { " [closed]" } else { "" },
+            self.fileno(),
+            self.family,
+            self.kind,
+            self.proto
+        );
+        if !closed {
+            if let Ok(laddr) = self.getsockname()
+                && addr::shows_in_repr(&laddr)
+            {
+                s.push_str(", laddr=");
+                s.push_str(&crate::value::repr::str_of(&laddr));
+            }
+            if let Ok(raddr) = self.getpeername()
+                && addr::shows_in_repr(&raddr)
+            {
+                s.push_str(", raddr=");
+                s.push_str(&crate::value::repr::str_of(&raddr));
+            }
+        }
+        s.push('>');
+        s
+    }
+
+    /// The raw socket, for the kernel's view of front ends.
+    pub fn raw_fd(&self) -> Option<RawFd> {
+        self.sock.borrow().as_ref().map(|s| s.as_raw_fd())
+    }
+}
+
+/// Waits until `fd` is ready or the deadline passes (`TimeoutError: timed out`).
+fn wait_ready(
+    fd: RawFd,
+    writing: bool,
+    deadline: Instant,
+    w: &dyn Waiter,
+) -> Result<(), Exception> {
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Exception::timed_out());
+        }
+        match sys::poll_one(fd, writing, deadline - now) {
+            Ok(true) => return Ok(()),
+            Ok(false) => return Err(Exception::timed_out()),
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                if w.take_interrupt() {
+                    return Err(Exception::keyboard_interrupt());
+                }
+            }
+            Err(e) => return Err(os_error(e)),
+        }
+    }
+}
+
+/// Waits without a deadline until `fd` is writable (a blocking connect in progress).
+fn wait_forever(fd: RawFd, w: &dyn Waiter) -> Result<(), Exception> {
+    loop {
+        match sys::poll_one(fd, true, Duration::from_secs(3600)) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                if w.take_interrupt() {
+                    return Err(Exception::keyboard_interrupt());
+                }
+            }
+            Err(e) => return Err(os_error(e)),
+        }
+    }
+}
+
+/// An uninitialised buffer view, for callers that want to read into spare capacity.
+pub fn spare(buf: &mut Vec<u8>) -> &mut [MaybeUninit<u8>] {
+    buf.spare_capacity_mut()
+}

@@ -1,0 +1,315 @@
+//! The few system calls socket2 does not wrap: signals to interrupt a pane's
+//! thread, select(2), getaddrinfo(3), raw getsockopt/setsockopt, shutdown(2),
+//! inet_ntop(3) and gethostname(2). Every `unsafe` block is here.
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::RawFd;
+use std::sync::Once;
+use std::time::Duration;
+
+/// The signal that interrupts a pane blocked in a system call.
+const INTERRUPT_SIGNAL: libc::c_int = libc::SIGUSR1;
+
+extern "C" fn on_interrupt(_: libc::c_int) {}
+
+/// Installs a do-nothing handler for the interrupt signal, without SA_RESTART,
+/// so that a blocking call in the signalled thread fails with EINTR.
+pub fn install_interrupt_handler() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sigaction is given a zeroed, then filled, sigaction struct
+        // whose handler is an `extern "C"` function that does nothing (and so
+        // is async-signal-safe).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_interrupt as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = 0;
+            libc::sigaction(INTERRUPT_SIGNAL, &action, std::ptr::null_mut());
+        }
+    });
+}
+
+/// A handle on the calling thread, for `interrupt_thread`.
+pub fn current_thread() -> u64 {
+    // SAFETY: pthread_self has no preconditions.
+    unsafe { libc::pthread_self() as u64 }
+}
+
+/// Sends the interrupt signal to a thread of this process.
+pub fn interrupt_thread(thread: u64) {
+    // SAFETY: `thread` comes from `current_thread` of a pane thread that lives
+    // as long as its pane (pane threads are never joined while panes exist);
+    // the signal has a do-nothing handler installed.
+    unsafe {
+        libc::pthread_kill(thread as libc::pthread_t, INTERRUPT_SIGNAL);
+    }
+}
+
+/// select(2) on read, write and exceptional fd lists; returns which are ready.
+/// `timeout` None waits forever. Fails with EINTR when the thread is interrupted.
+pub fn select(
+    read: &[RawFd],
+    write: &[RawFd],
+    except: &[RawFd],
+    timeout: Option<Duration>,
+) -> io::Result<(Vec<bool>, Vec<bool>, Vec<bool>)> {
+    let all = read.iter().chain(write).chain(except);
+    if let Some(&bad) = all
+        .clone()
+        .find(|&&fd| fd < 0 || fd >= libc::FD_SETSIZE as RawFd)
+    {
+        return Err(if bad < 0 {
+            io::Error::from_raw_os_error(libc::EBADF)
+        } else {
+            io::Error::from_raw_os_error(libc::EINVAL)
+        });
+    }
+    let max_fd = all.copied().max().unwrap_or(-1);
+    // SAFETY: fd_set is plain data; zeroed is its empty state (FD_ZERO).
+    let mut sets: [libc::fd_set; 3] = unsafe { std::mem::zeroed() };
+    for (set, fds) in sets.iter_mut().zip([read, write, except]) {
+        for &fd in fds {
+            // SAFETY: fd was checked above to be in 0..FD_SETSIZE.
+            unsafe { libc::FD_SET(fd, set) };
+        }
+    }
+    let mut tv = timeout.map(|t| libc::timeval {
+        tv_sec: t.as_secs() as libc::time_t,
+        tv_usec: t.subsec_micros() as libc::suseconds_t,
+    });
+    let tv_ptr = tv
+        .as_mut()
+        .map_or(std::ptr::null_mut(), |t| t as *mut libc::timeval);
+    let [r, w, x] = &mut sets;
+    // SAFETY: the three sets and the optional timeval are valid for the call.
+    let n = unsafe { libc::select(max_fd + 1, r, w, x, tv_ptr) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let ready = |set: &libc::fd_set, fds: &[RawFd]| -> Vec<bool> {
+        // SAFETY: fds were checked to be in 0..FD_SETSIZE.
+        fds.iter()
+            .map(|&fd| unsafe { libc::FD_ISSET(fd, set) })
+            .collect()
+    };
+    Ok((
+        ready(&sets[0], read),
+        ready(&sets[1], write),
+        ready(&sets[2], except),
+    ))
+}
+
+/// poll(2) on one fd, for readiness before a call in timeout mode.
+/// Returns whether it is ready; fails with EINTR when interrupted.
+pub fn poll_one(fd: RawFd, writing: bool, timeout: Duration) -> io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: if writing { libc::POLLOUT } else { libc::POLLIN },
+        revents: 0,
+    };
+    let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n > 0)
+    }
+}
+
+/// An error of getaddrinfo: its EAI code and gai_strerror's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GaiError {
+    pub code: i32,
+    pub message: String,
+}
+
+/// One result of getaddrinfo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddrInfo {
+    pub family: i32,
+    pub socktype: i32,
+    pub proto: i32,
+    pub addr: SocketAddr,
+}
+
+/// getaddrinfo(3) for `host` (None: the loopback or any address, as C does) and `port`.
+pub fn getaddrinfo(
+    host: Option<&str>,
+    port: Option<&str>,
+    family: i32,
+    socktype: i32,
+    flags: i32,
+) -> Result<Vec<AddrInfo>, GaiError> {
+    let to_c = |s: &str| {
+        CString::new(s).map_err(|_| GaiError {
+            code: libc::EAI_NONAME,
+            message: "embedded null character".into(),
+        })
+    };
+    let host_c = host.map(to_c).transpose()?;
+    let port_c = port.map(to_c).transpose()?;
+    // SAFETY: addrinfo is plain data; zeroed is a valid hints value.
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_flags = flags;
+    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+    // SAFETY: pointers are valid C strings or null, hints is initialised, and
+    // res receives a list we free below.
+    let code = unsafe {
+        libc::getaddrinfo(
+            host_c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+            port_c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+            &hints,
+            &mut res,
+        )
+    };
+    if code != 0 {
+        // SAFETY: gai_strerror returns a static NUL-terminated string.
+        let message = unsafe { CStr::from_ptr(libc::gai_strerror(code)) }
+            .to_string_lossy()
+            .into_owned();
+        return Err(GaiError { code, message });
+    }
+    let mut out = Vec::new();
+    let mut cur = res;
+    while !cur.is_null() {
+        // SAFETY: cur is a node of the list getaddrinfo returned, not yet freed.
+        let ai = unsafe { &*cur };
+        let addr = match ai.ai_family {
+            // SAFETY: for AF_INET, ai_addr points at a sockaddr_in.
+            libc::AF_INET => Some(SocketAddr::V4(unsafe {
+                from_sockaddr_in(&*(ai.ai_addr as *const libc::sockaddr_in))
+            })),
+            // SAFETY: for AF_INET6, ai_addr points at a sockaddr_in6.
+            libc::AF_INET6 => Some(SocketAddr::V6(unsafe {
+                from_sockaddr_in6(&*(ai.ai_addr as *const libc::sockaddr_in6))
+            })),
+            _ => None,
+        };
+        if let Some(addr) = addr {
+            out.push(AddrInfo {
+                family: ai.ai_family,
+                socktype: ai.ai_socktype,
+                proto: ai.ai_protocol,
+                addr,
+            });
+        }
+        cur = ai.ai_next;
+    }
+    // SAFETY: res came from a successful getaddrinfo and is freed once.
+    unsafe { libc::freeaddrinfo(res) };
+    Ok(out)
+}
+
+fn from_sockaddr_in(sin: &libc::sockaddr_in) -> SocketAddrV4 {
+    SocketAddrV4::new(
+        Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)),
+        u16::from_be(sin.sin_port),
+    )
+}
+
+fn from_sockaddr_in6(sin6: &libc::sockaddr_in6) -> SocketAddrV6 {
+    SocketAddrV6::new(
+        Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+        u16::from_be(sin6.sin6_port),
+        sin6.sin6_flowinfo,
+        sin6.sin6_scope_id,
+    )
+}
+
+unsafe extern "C" {
+    /// inet_ntop(3), which the libc crate does not declare.
+    fn inet_ntop(
+        af: libc::c_int,
+        src: *const libc::c_void,
+        dst: *mut libc::c_char,
+        size: libc::socklen_t,
+    ) -> *const libc::c_char;
+}
+
+/// inet_ntop(3) for an IPv6 address, so `::ffff:1.2.3.4` reads as glibc writes it.
+pub fn inet_ntop6(ip: &Ipv6Addr) -> String {
+    let octets = ip.octets();
+    let mut buf = [0 as libc::c_char; 64];
+    // SAFETY: octets is a 16-byte in6_addr; buf has room for INET6_ADDRSTRLEN.
+    let p = unsafe {
+        inet_ntop(
+            libc::AF_INET6,
+            octets.as_ptr().cast(),
+            buf.as_mut_ptr(),
+            buf.len() as libc::socklen_t,
+        )
+    };
+    if p.is_null() {
+        return ip.to_string();
+    }
+    // SAFETY: inet_ntop wrote a NUL-terminated string into buf.
+    unsafe { CStr::from_ptr(buf.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// getsockopt(2) with a buffer of `len` bytes; returns the bytes the kernel wrote.
+pub fn getsockopt(fd: RawFd, level: i32, name: i32, len: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; len];
+    let mut size = len as libc::socklen_t;
+    // SAFETY: buf has `size` writable bytes.
+    let r = unsafe { libc::getsockopt(fd, level, name, buf.as_mut_ptr().cast(), &mut size) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(size as usize);
+    Ok(buf)
+}
+
+/// setsockopt(2) with raw bytes, or with a null value of `len` bytes.
+pub fn setsockopt(
+    fd: RawFd,
+    level: i32,
+    name: i32,
+    value: Option<&[u8]>,
+    len: usize,
+) -> io::Result<()> {
+    let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr().cast());
+    // SAFETY: ptr is null or points at `len` readable bytes.
+    let r = unsafe { libc::setsockopt(fd, level, name, ptr, len as libc::socklen_t) };
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// shutdown(2) with Python's raw `how`, so that invalid values fail as in C.
+pub fn shutdown(fd: RawFd, how: i32) -> io::Result<()> {
+    // SAFETY: shutdown on any integer fd is memory-safe.
+    let r = unsafe { libc::shutdown(fd, how) };
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// gethostname(2).
+pub fn gethostname() -> io::Result<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: buf has 256 writable bytes; gethostname NUL-terminates within it.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Ok(String::from_utf8_lossy(&buf[..end]).into_owned())
+}
+
+/// Whether the process-wide file descriptor table still has `fd` open.
+pub fn fd_is_open(fd: RawFd) -> bool {
+    // SAFETY: fcntl F_GETFD on any integer is memory-safe.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}

@@ -1,0 +1,416 @@
+//! The headless runner (`sockplay run`): plays a script step by step in the
+//! order of the reference runner, and prints a readable transcript, the JSON
+//! Lines transcript of SPEC section 6, or a `--check` verdict.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::check::{Observed, satisfies};
+use crate::normalize::ports_named;
+use crate::outcome::Outcome;
+use crate::script::{self, Narration, ScriptError};
+use crate::session::{Event, Session, StepInfo, Submitted};
+
+/// How `run` plays and reports.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub json: bool,
+    pub check: bool,
+    /// How long a step may take before it is reported as blocked.
+    pub settle: Duration,
+    /// How long a step sent to a blocked pane waits for it.
+    pub step_timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            json: false,
+            check: false,
+            settle: Duration::from_millis(250),
+            step_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One line of the JSON transcript, fields in the order of SPEC section 6.
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<u64>,
+    pane: &'a str,
+    input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typed: Option<&'a str>,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repr: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errno: Option<Option<i32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdout: Option<&'a str>,
+}
+
+impl<'a> JsonEvent<'a> {
+    fn new(
+        step: Option<u64>,
+        pane: &'a str,
+        input: &'a str,
+        typed: Option<&'a str>,
+        status: &'a str,
+    ) -> Self {
+        JsonEvent {
+            step,
+            pane,
+            input,
+            typed,
+            status,
+            repr: None,
+            exception: None,
+            errno: None,
+            message: None,
+            stdout: None,
+        }
+    }
+}
+
+/// Makes text safe for a terminal: control characters are shown escaped.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\n' || crate::value::repr::is_printable(c) {
+            out.push(c);
+        } else {
+            let r = crate::value::repr::str_repr(&c.to_string());
+            out.push_str(&r[1..r.len() - 1]);
+        }
+    }
+    out
+}
+
+/// What happened to a step, for `--check`.
+#[derive(Default)]
+struct Record {
+    blocked: bool,
+    input: String,
+    outcome: Option<Outcome>,
+}
+
+struct Runner<'w> {
+    opts: RunOptions,
+    session: Session,
+    out: &'w mut dyn Write,
+    flush_each: bool,
+    records: HashMap<u64, Record>,
+    last_step: u64,
+}
+
+impl Runner<'_> {
+    fn write_line(&mut self, line: &str) {
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    fn json(&mut self, e: &JsonEvent) {
+        if let Ok(line) = serde_json::to_string(e) {
+            self.write_line(&line);
+        }
+    }
+
+    fn report_finished(
+        &mut self,
+        info: &StepInfo,
+        outcome: &Outcome,
+        stdout: &str,
+        elapsed: Duration,
+    ) {
+        let record = self.records.entry(info.step).or_default();
+        let was_blocked = record.blocked;
+        record.outcome = Some(outcome.clone());
+        if self.opts.json {
+            let mut e = JsonEvent::new(
+                Some(info.step),
+                &info.pane,
+                &info.input,
+                info.typed.as_deref(),
+                "ok",
+            );
+            match outcome {
+                Outcome::Ok(repr) => e.repr = Some(repr),
+                Outcome::Error(x) => {
+                    e.status = "error";
+                    e.exception = Some(&x.class);
+                    e.errno = Some(x.errno);
+                    e.message = Some(&x.message);
+                }
+            }
+            if !stdout.is_empty() {
+                e.stdout = Some(stdout);
+            }
+            self.json(&e);
+            return;
+        }
+        if was_blocked {
+            let line = format!(
+                "[{}] {} <<< {}    (released after step {}, {:.2} s)",
+                info.step,
+                info.pane,
+                info.input,
+                self.last_step,
+                elapsed.as_secs_f64()
+            );
+            self.write_line(&escape_controls(&line));
+        }
+        for printed in stdout.lines() {
+            self.write_line(&format!("    | {}", escape_controls(printed)));
+        }
+        self.write_line(&format!("    {}", escape_controls(&outcome.display_line())));
+    }
+
+    fn drain(&mut self) {
+        while let Some(Event::Finished {
+            info,
+            outcome,
+            stdout,
+            elapsed,
+        }) = self.session.try_event()
+        {
+            self.report_finished(&info, &outcome, &stdout, elapsed);
+        }
+    }
+
+    /// Reports finished steps until no pane is busy or the deadline passes (the
+    /// reference runner's `collect`).
+    fn collect(&mut self, deadline: Instant) {
+        while self.session.any_busy() {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let _ = self.out.flush();
+            match self.session.next_event(deadline - now) {
+                Some(Event::Finished {
+                    info,
+                    outcome,
+                    stdout,
+                    elapsed,
+                }) => self.report_finished(&info, &outcome, &stdout, elapsed),
+                None => break,
+            }
+        }
+        self.drain();
+    }
+
+    fn narrate(&mut self, narration: &[Narration]) {
+        if self.opts.json {
+            return;
+        }
+        for n in narration {
+            let line = match n {
+                Narration::Note(t) => format!("# {t}"),
+                Narration::Question(t) => format!("#? {t}"),
+            };
+            self.write_line(&escape_controls(&line));
+        }
+    }
+
+    /// Plays one step line; returns false when the run must stop (a pane stayed blocked).
+    fn step(
+        &mut self,
+        index: usize,
+        pane: &str,
+        statement: &str,
+        steps: &mut HashMap<usize, u64>,
+    ) -> bool {
+        if self.session.is_busy(pane) {
+            self.collect(Instant::now() + self.opts.step_timeout);
+            if self.session.is_busy(pane) {
+                let (blocked_step, call) = self
+                    .session
+                    .running(pane)
+                    .map_or((0, ""), |(i, c, _)| (i.step, c));
+                let message =
+                    format!("pane '{pane}' is still blocked in step {blocked_step} ({call})");
+                if self.opts.json {
+                    let mut e =
+                        JsonEvent::new(Some(self.last_step + 1), pane, statement, None, "refused");
+                    e.message = Some(&message);
+                    self.json(&e);
+                } else {
+                    self.write_line(&escape_controls(&format!(
+                        "[{}] {pane} >>> {statement}",
+                        self.last_step + 1
+                    )));
+                    self.write_line(&format!(
+                        "    refused: {message} after {:.1} s",
+                        self.opts.step_timeout.as_secs_f64()
+                    ));
+                }
+                return false;
+            }
+        }
+        match self.session.submit(pane, statement) {
+            Ok(Submitted::Step(info)) => {
+                steps.insert(index, info.step);
+                self.last_step = info.step;
+                self.records.insert(
+                    info.step,
+                    Record {
+                        input: info.input.clone(),
+                        ..Record::default()
+                    },
+                );
+                if !self.opts.json {
+                    self.write_line(&escape_controls(&format!(
+                        "[{}] {} >>> {}",
+                        info.step,
+                        info.pane,
+                        info.typed.as_deref().unwrap_or(&info.input)
+                    )));
+                    if info.typed.is_some() {
+                        self.write_line(&escape_controls(&format!("    = {}", info.input)));
+                    }
+                }
+                self.collect(Instant::now() + self.opts.settle);
+                if self.session.is_busy(pane) {
+                    if let Some(r) = self.records.get_mut(&info.step) {
+                        r.blocked = true;
+                    }
+                    if self.opts.json {
+                        self.json(&JsonEvent::new(
+                            Some(info.step),
+                            pane,
+                            &info.input,
+                            info.typed.as_deref(),
+                            "blocked",
+                        ));
+                    } else {
+                        let call = self.session.running(pane).map_or("", |(_, c, _)| c);
+                        self.write_line(&format!("    ... blocked in {call}"));
+                    }
+                    let _ = self.out.flush();
+                }
+            }
+            Ok(Submitted::Used(name)) => {
+                if !self.opts.json {
+                    self.write_line(&escape_controls(&format!(
+                        "{pane} >>> {statement}\n    (current socket: {name})"
+                    )));
+                }
+            }
+            Ok(Submitted::Refused(reason)) => {
+                if self.opts.json {
+                    let mut e = JsonEvent::new(None, pane, statement, Some(statement), "refused");
+                    e.message = Some(&reason);
+                    self.json(&e);
+                } else {
+                    self.write_line(&escape_controls(&format!(
+                        "{pane} >>> {statement}\n    refused: {reason}"
+                    )));
+                }
+            }
+            Err(e) => {
+                self.write_line(&escape_controls(&format!(
+                    "{pane} >>> {statement}\n    refused: {e}"
+                )));
+            }
+        }
+        if self.flush_each {
+            let _ = self.out.flush();
+        }
+        true
+    }
+}
+
+/// Runs the script at `path`, writing the transcript to `out`. Returns the exit
+/// status: 0, or 1 when a pane stayed blocked or (with --check) an outcome differs.
+pub fn run(
+    path: &Path,
+    opts: RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, ScriptError> {
+    let script = script::read(path)?;
+    let flush_each = std::io::stdout().is_terminal();
+    let mut runner = Runner {
+        opts,
+        session: Session::new(),
+        out,
+        flush_each,
+        records: HashMap::new(),
+        last_step: 0,
+    };
+    let mut steps: HashMap<usize, u64> = HashMap::new();
+    let mut completed = true;
+    for (index, s) in script.steps.iter().enumerate() {
+        runner.narrate(&s.before);
+        if !runner.step(index, &s.pane, &s.statement, &mut steps) {
+            completed = false;
+            break;
+        }
+    }
+    if completed {
+        runner.collect(Instant::now() + runner.opts.settle);
+        runner.narrate(&script.after);
+    }
+    let mut status = if completed { 0 } else { 1 };
+    if runner.opts.check {
+        let statements: Vec<&str> = script.steps.iter().map(|s| s.statement.as_str()).collect();
+        let ports: HashSet<u32> = ports_named(&statements);
+        let (mut checked, mut failed) = (0, 0);
+        for (index, s) in script.steps.iter().enumerate() {
+            let Some((line, expected)) = &s.expected else {
+                continue;
+            };
+            checked += 1;
+            let record = steps.get(&index).and_then(|n| runner.records.get(n));
+            let ok = record.is_some_and(|r| {
+                satisfies(
+                    expected,
+                    &Observed {
+                        input: &r.input,
+                        blocked: r.blocked,
+                        outcome: r.outcome.as_ref(),
+                    },
+                    &ports,
+                )
+            });
+            if !ok {
+                failed += 1;
+                let got = match record {
+                    None => "no outcome (the step did not run)".to_string(),
+                    Some(Record {
+                        outcome: Some(o), ..
+                    }) => o.display_line(),
+                    Some(Record { blocked: true, .. }) => "still blocked".to_string(),
+                    Some(_) => "no outcome".to_string(),
+                };
+                let _ = writeln!(
+                    err,
+                    "{}:{line}: step `{}> {}`: expected {expected}, got {}",
+                    path.display(),
+                    s.pane,
+                    s.statement,
+                    escape_controls(&got)
+                );
+            }
+        }
+        let _ = writeln!(
+            err,
+            "check: {}/{checked} outcomes as expected",
+            checked - failed
+        );
+        if failed > 0 {
+            status = 1;
+        }
+    }
+    let _ = runner.out.flush();
+    Ok(status)
+}

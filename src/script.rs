@@ -1,0 +1,179 @@
+//! Scripts (SPEC section 4): `PANE> statement` steps, `# narration`,
+//! `#? questions` and `=> expected` outcomes, read with errors that name the line.
+
+use std::fmt;
+use std::path::Path;
+
+/// What a narration line is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Narration {
+    /// `# text`
+    Note(String),
+    /// `#? question`
+    Question(String),
+}
+
+/// One step line of a script, with what precedes and follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptStep {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub pane: String,
+    pub statement: String,
+    /// Narration and questions between the previous step and this one.
+    pub before: Vec<Narration>,
+    /// The `=>` line after it, with its line number.
+    pub expected: Option<(usize, String)>,
+}
+
+/// A parsed script.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Script {
+    pub steps: Vec<ScriptStep>,
+    /// Narration after the last step.
+    pub after: Vec<Narration>,
+}
+
+/// Why a script could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptError {
+    pub file: String,
+    /// The 1-based line, when the problem is on one.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Splits `PANE> statement` into its parts, as the reference runner does.
+pub fn split_pane_line(line: &str) -> Option<(&str, &str)> {
+    let (pane, rest) = line.split_once('>')?;
+    if !crate::session::is_pane_name(pane) {
+        return None;
+    }
+    Some((pane, rest.trim()))
+}
+
+/// Reads and parses a script file.
+pub fn read(path: &Path) -> Result<Script, ScriptError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ScriptError {
+        file: file.clone(),
+        line: None,
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => crate::net::errno::strerror(e.raw_os_error().unwrap_or(0)),
+        },
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            return Err(ScriptError {
+                file,
+                line: Some(line),
+                message: "not valid UTF-8 (scripts are UTF-8 text)".into(),
+            });
+        }
+    };
+    parse(&text).map_err(|(line, message)| ScriptError {
+        file,
+        line: Some(line),
+        message,
+    })
+}
+
+/// Parses script text; an error is (line, message).
+pub fn parse(text: &str) -> Result<Script, (usize, String)> {
+    let mut script = Script::default();
+    let mut pending: Vec<Narration> = Vec::new();
+    let mut last_was_step = false;
+    for (i, raw) in text.lines().enumerate() {
+        let number = i + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(expected) = line.strip_prefix("=>") {
+            let expected = expected.trim();
+            let Some(step) = script.steps.last_mut().filter(|_| last_was_step) else {
+                return Err((
+                    number,
+                    "'=>' must follow the step whose outcome it states".into(),
+                ));
+            };
+            if expected.is_empty() {
+                return Err((
+                    number,
+                    "'=>' without an expected outcome (e.g. `=> b''` or `=> BlockingIOError`)"
+                        .into(),
+                ));
+            }
+            if step.expected.is_some() {
+                return Err((number, "a second '=>' line for the same step".into()));
+            }
+            step.expected = Some((number, expected.to_string()));
+            continue;
+        }
+        if let Some(question) = line.strip_prefix("#?") {
+            pending.push(Narration::Question(question.trim().to_string()));
+            last_was_step = false;
+            continue;
+        }
+        if let Some(note) = line.strip_prefix('#') {
+            pending.push(Narration::Note(note.trim().to_string()));
+            continue;
+        }
+        let Some((pane, statement)) = split_pane_line(line) else {
+            let shown: String = line.chars().take(60).collect();
+            return Err((number, format!("expected 'PANE> statement', got '{shown}'")));
+        };
+        script.steps.push(ScriptStep {
+            line: number,
+            pane: pane.to_string(),
+            statement: statement.to_string(),
+            before: std::mem::take(&mut pending),
+            expected: None,
+        });
+        last_was_step = true;
+    }
+    script.after = pending;
+    Ok(script)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_spec_example() {
+        let s = parse("# intro\nserver> s = 1\n=> 1\n#? guess\n\nclient> c.recv(1)\n=> BlockingIOError\n# end\n").unwrap();
+        assert_eq!(s.steps.len(), 2);
+        assert_eq!(s.steps[0].before, vec![Narration::Note("intro".into())]);
+        assert_eq!(s.steps[0].expected, Some((3, "1".into())));
+        assert_eq!(s.steps[1].before, vec![Narration::Question("guess".into())]);
+        assert_eq!(s.steps[1].pane, "client");
+        assert_eq!(s.after, vec![Narration::Note("end".into())]);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(parse("server> x = 1\nhello\n").unwrap_err().0, 2);
+        assert_eq!(parse("=> 1\n").unwrap_err().0, 1);
+        assert_eq!(parse("a> x\n=>\n").unwrap_err().0, 2);
+        assert_eq!(parse("a> x\n=> 1\n=> 2\n").unwrap_err().0, 3);
+        assert!(parse("9pane> x\n").is_err());
+    }
+}

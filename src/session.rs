@@ -1,0 +1,291 @@
+//! A session: the panes, step numbering, and the events front ends listen to.
+//!
+//! A line sent to a pane is classified (Python or short form) against the
+//! pane's snapshot, numbered, and handed to the pane's thread; finished steps
+//! come back as events. The session knows nothing of terminals.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::lang::shortform::{self, Context, Line};
+use crate::net::sys;
+use crate::outcome::Outcome;
+use crate::pane::{Done, Job, PaneHandle, PaneSnapshot};
+
+/// A step as it was sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepInfo {
+    pub step: u64,
+    pub pane: String,
+    /// The Python form, as executed.
+    pub input: String,
+    /// What was typed, when it was a short form.
+    pub typed: Option<String>,
+}
+
+/// What happened to a line sent to a pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submitted {
+    /// It runs as a step.
+    Step(StepInfo),
+    /// `use NAME` changed the current socket; nothing runs.
+    Used(String),
+    /// A short form that could not be expanded, with the reason.
+    Refused(String),
+}
+
+/// Why a line could not be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitError {
+    /// The pane is still running (blocked in) this step.
+    Busy { step: u64, call: &'static str },
+    /// The pane name is not `[A-Za-z_][A-Za-z0-9_-]*`.
+    BadPaneName(String),
+    /// The pane's thread could not be started.
+    NoThread(String),
+}
+
+impl std::fmt::Display for SubmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SubmitError::Busy { step, call } => {
+                let call = if call.is_empty() {
+                    "a call".to_string()
+                } else {
+                    call.to_string()
+                };
+                write!(
+                    f,
+                    "the pane is blocked in {call} (step {step}); interrupt it or act in the other pane"
+                )
+            }
+            SubmitError::BadPaneName(name) => {
+                write!(f, "'{name}' is not a pane name (letters, digits, _ and -)")
+            }
+            SubmitError::NoThread(e) => write!(f, "could not start the pane: {e}"),
+        }
+    }
+}
+
+/// What the engine reports to front ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A step finished, with its outcome and what it printed.
+    Finished {
+        info: StepInfo,
+        outcome: Outcome,
+        stdout: String,
+        elapsed: Duration,
+    },
+}
+
+struct Running {
+    info: StepInfo,
+    started: Instant,
+}
+
+struct Pane {
+    handle: PaneHandle,
+    running: Option<Running>,
+}
+
+/// All panes of one session.
+pub struct Session {
+    panes: BTreeMap<String, Pane>,
+    next_step: u64,
+    done_tx: Sender<Done>,
+    done_rx: Receiver<Done>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether `name` is a valid pane name.
+pub fn is_pane_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric())
+}
+
+impl Session {
+    pub fn new() -> Session {
+        sys::install_interrupt_handler();
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        Session {
+            panes: BTreeMap::new(),
+            next_step: 1,
+            done_tx,
+            done_rx,
+        }
+    }
+
+    fn pane(&mut self, name: &str) -> Result<&mut Pane, SubmitError> {
+        if !self.panes.contains_key(name) {
+            if !is_pane_name(name) {
+                return Err(SubmitError::BadPaneName(name.to_string()));
+            }
+            let handle = PaneHandle::spawn(name, self.done_tx.clone())
+                .map_err(|e| SubmitError::NoThread(e.to_string()))?;
+            self.panes.insert(
+                name.to_string(),
+                Pane {
+                    handle,
+                    running: None,
+                },
+            );
+        }
+        self.panes
+            .get_mut(name)
+            .ok_or_else(|| SubmitError::NoThread(name.to_string()))
+    }
+
+    /// Creates the pane if it does not exist yet.
+    pub fn open_pane(&mut self, name: &str) -> Result<(), SubmitError> {
+        self.pane(name).map(|_| ())
+    }
+
+    /// Sends one typed line to a pane (created on first use).
+    pub fn submit(&mut self, pane_name: &str, line: &str) -> Result<Submitted, SubmitError> {
+        let step = self.next_step;
+        let pane = self.pane(pane_name)?;
+        if let Some(r) = &pane.running {
+            return Err(SubmitError::Busy {
+                step: r.info.step,
+                call: pane.handle.call(),
+            });
+        }
+        let snap = pane
+            .handle
+            .shared
+            .snapshot
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let is_bound = |n: &str| snap.names.binary_search_by(|x| x.as_str().cmp(n)).is_ok();
+        let ctx = Context {
+            pane: pane_name,
+            current: snap.current.as_ref().map(|(n, f)| (n.as_str(), *f)),
+            is_bound: &is_bound,
+        };
+        let (input, typed) = match shortform::expand(line, &ctx) {
+            Line::Python(s) => (s, None),
+            Line::Expanded { python, typed } => (python, Some(typed)),
+            Line::Refused(reason) => return Ok(Submitted::Refused(reason)),
+            Line::Use(name) => {
+                let is_socket = snap.sockets.iter().any(|s| s.name == name);
+                if !is_socket {
+                    let why = if is_bound(&name) {
+                        "is not a socket"
+                    } else {
+                        "is not defined"
+                    };
+                    return Ok(Submitted::Refused(format!(
+                        "use: '{name}' {why} in pane {pane_name}"
+                    )));
+                }
+                pane.handle.send(Job::Use(name.clone()));
+                if let Ok(mut s) = pane.handle.shared.snapshot.lock() {
+                    let family = s
+                        .sockets
+                        .iter()
+                        .find(|v| v.name == name)
+                        .map_or(0, |v| v.family);
+                    s.current = Some((name.clone(), family));
+                }
+                return Ok(Submitted::Used(name));
+            }
+        };
+        let info = StepInfo {
+            step,
+            pane: pane_name.to_string(),
+            input: input.clone(),
+            typed,
+        };
+        if !pane.handle.send(Job::Step { step, input }) {
+            return Err(SubmitError::NoThread(pane_name.to_string()));
+        }
+        pane.running = Some(Running {
+            info: info.clone(),
+            started: Instant::now(),
+        });
+        self.next_step += 1;
+        Ok(Submitted::Step(info))
+    }
+
+    fn finish(&mut self, done: Done) -> Option<Event> {
+        let pane = self.panes.get_mut(&done.pane)?;
+        // A pane runs one step at a time, so what finished is what was running.
+        if pane.running.as_ref().map(|r| r.info.step) != Some(done.step) {
+            return None;
+        }
+        let running = pane.running.take()?;
+        Some(Event::Finished {
+            info: running.info,
+            outcome: done.executed.outcome,
+            stdout: done.executed.stdout,
+            elapsed: running.started.elapsed(),
+        })
+    }
+
+    /// The next event, waiting at most `timeout`.
+    pub fn next_event(&mut self, timeout: Duration) -> Option<Event> {
+        let done = self.done_rx.recv_timeout(timeout).ok()?;
+        self.finish(done)
+    }
+
+    /// The next event if one is ready now.
+    pub fn try_event(&mut self) -> Option<Event> {
+        let done = self.done_rx.try_recv().ok()?;
+        self.finish(done)
+    }
+
+    /// Whether a pane is running a step.
+    pub fn is_busy(&self, pane: &str) -> bool {
+        self.panes.get(pane).is_some_and(|p| p.running.is_some())
+    }
+
+    pub fn any_busy(&self) -> bool {
+        self.panes.values().any(|p| p.running.is_some())
+    }
+
+    /// The step a pane is running, the call it is in, and for how long.
+    pub fn running(&self, pane: &str) -> Option<(&StepInfo, &'static str, Duration)> {
+        let p = self.panes.get(pane)?;
+        let r = p.running.as_ref()?;
+        Some((&r.info, p.handle.call(), r.started.elapsed()))
+    }
+
+    /// Interrupts the step a pane is running (it ends with KeyboardInterrupt).
+    /// Returns false when the pane is idle.
+    pub fn interrupt(&self, pane: &str) -> bool {
+        match self.panes.get(pane) {
+            Some(Pane {
+                handle,
+                running: Some(r),
+            }) => {
+                handle.interrupt(r.info.step);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// What a pane's names and sockets were after its last step.
+    pub fn snapshot(&self, pane: &str) -> Option<PaneSnapshot> {
+        self.panes
+            .get(pane)
+            .and_then(|p| p.handle.shared.snapshot.lock().ok().map(|s| s.clone()))
+    }
+
+    /// The panes, by name.
+    pub fn pane_names(&self) -> Vec<String> {
+        self.panes.keys().cloned().collect()
+    }
+}
