@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, Sender};
 use crate::interp::{Executed, Interp};
 use crate::lang::parse_statement;
 use crate::net::{Waiter, sys};
+use crate::outcome::{Exception, Outcome};
 
 /// Work for a pane's thread.
 pub(crate) enum Job {

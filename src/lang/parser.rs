@@ -41,7 +41,7 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     let stmt = parser.statement()?;
     if !matches!(parser.peek(), Tok::End) {
         if parser.peek() == &Tok::Op(";") {
-            return Err(Exception::unsupported("more than one statement on a line"));
+            return Err(Exception::syntax("one statement per line", parser.col()));
         }
         return Err(parser.invalid());
     }
@@ -790,6 +790,7 @@ mod tests {
             "cannot mix bytes and nonbytes literals"
         );
         assert_eq!(err("x = ").column, Some(5));
+        assert_eq!(err("x = 1; y = 2").message, "one statement per line");
     }
 
     #[test]
@@ -803,7 +804,6 @@ mod tests {
             ("{1: 2}", "dict or set"),
             ("lambda: 1", "lambda"),
             ("a if b else c", "conditional expression"),
-            ("x = 1; y = 2", "more than one statement"),
             ("s.attr = 1", "assigning to an attribute"),
         ] {
             let e = err(src);

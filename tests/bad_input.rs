@@ -1,0 +1,63 @@
+//! Misuse gets the one-line error CPython gives: `tests/scripts/misuse.sp` is
+//! played by the built binary and every error message is compared with the one
+//! CPython printed for it (`misuse.cpython.jsonl`, made by pyoracle.py).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn misuse_messages_are_cpythons() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let out = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["run", "--json"])
+        .arg(dir.join("misuse.sp"))
+        .output()
+        .expect("runs");
+    let ours: HashMap<u64, serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+        .map(|e| (e["step"].as_u64().expect("step"), e))
+        .collect();
+    let cpython =
+        std::fs::read_to_string(dir.join("misuse.cpython.jsonl")).expect("CPython transcript");
+    let mut errors = 0;
+    let mut problems = Vec::new();
+    for line in cpython.lines() {
+        let want: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        if want["status"] != "error" {
+            continue;
+        }
+        errors += 1;
+        let step = want["step"].as_u64().expect("step");
+        let got = &ours[&step];
+        // CPython's str(SyntaxError) adds the reference runner's file name; the REPL line does not.
+        let want_message = want["message"]
+            .as_str()
+            .unwrap_or("")
+            .replace(" (<unknown>, line 1)", "");
+        let same = got["exception"] == want["exception"]
+            && got["errno"] == want["errno"]
+            && got["message"].as_str() == Some(want_message.as_str());
+        if !same {
+            problems.push(format!(
+                "step {step} `{}`: CPython {} {want_message:?}, sockplay {} {}",
+                want["input"], want["exception"], got["exception"], got["message"]
+            ));
+        }
+    }
+    assert!(
+        errors >= 30,
+        "misuse.sp should hold at least 30 misuses, has {errors}"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The pane goes on working: the last step shows the socket, closed.
+    let last = ours
+        .values()
+        .max_by_key(|e| e["step"].as_u64())
+        .expect("steps");
+    assert_eq!(
+        last["repr"],
+        "<socket.socket [closed] fd=-1, family=2, type=1, proto=0>"
+    );
+}

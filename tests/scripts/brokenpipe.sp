@@ -1,0 +1,11 @@
+# Send after the peer closed: the first send succeeds, a later one raises BrokenPipeError.
+server> s = socket.socket()
+server> s.bind(("127.0.0.1", 47207))
+server> s.listen()
+client> c = socket.create_connection(("127.0.0.1", 47207))
+server> conn, addr = s.accept()
+server> conn.close()
+client> c.send(b"hello?")
+client> c.recv(10)
+client> c.send(b"anyone?")
+client> c.send(b"again")

@@ -1,0 +1,17 @@
+# IPv6: four-tuple addresses, and an IPv4 client cannot reach a v6-only listener.
+server> s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+server> s.bind(("::1", 47201))
+server> s.getsockname()
+server> s.listen()
+client> c = socket.socket(socket.AF_INET6)
+client> c.connect(("::1", 47201, 0, 0))
+server> conn, addr = s.accept()
+server> len(addr)
+client> c.getpeername()
+client> c.send(b"v6")
+server> conn.recv(10)
+server> s.family
+client> c4 = socket.socket()
+client> c4.connect_ex(("127.0.0.1", 47201))
+client> c.connect(("::1", 47201))
+server> s.bind(("127.0.0.1", 47202))

@@ -1,0 +1,12 @@
+# Closing with unread data sends a reset; the peer then sees ConnectionResetError.
+server> s = socket.socket()
+server> s.bind(("127.0.0.1", 47206))
+server> s.listen()
+client> c = socket.socket()
+client> c.connect(("127.0.0.1", 47206))
+server> conn, addr = s.accept()
+client> c.send(b"unread data")
+server> conn.close()
+client> c.recv(100)
+client> c.recv(100)
+client> c.send(b"x")
