@@ -14,6 +14,39 @@ use crate::lang::parse_statement;
 use crate::net::{Waiter, sys};
 use crate::outcome::{Exception, Outcome};
 
+/// How long a waiting side spins before it parks: steps sent back to back
+/// (a replayed script) then hand over without a futex wake-up, which costs
+/// more than the step itself on some kernels.
+pub(crate) const SPIN: Duration = Duration::from_micros(300);
+
+/// Receives from `rx`, spinning for up to `SPIN` before blocking for `timeout`.
+/// `polite` spinners yield the core between tries (pane threads, which may
+/// outnumber cores); the session's own thread spins without yielding.
+pub(crate) fn spin_recv<T>(rx: &Receiver<T>, timeout: Option<Duration>, polite: bool) -> Option<T> {
+    let start = Instant::now();
+    let mut spins = 0u32;
+    loop {
+        match rx.try_recv() {
+            Ok(v) => return Some(v),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return None,
+            Err(crossbeam_channel::TryRecvError::Empty) => {}
+        }
+        spins += 1;
+        if spins % 32 == 0 && start.elapsed() >= SPIN {
+            break;
+        }
+        if polite {
+            std::thread::yield_now();
+        } else {
+            std::hint::spin_loop();
+        }
+    }
+    match timeout {
+        Some(t) => rx.recv_timeout(t.saturating_sub(start.elapsed())).ok(),
+        None => rx.recv().ok(),
+    }
+}
+
 /// Work for a pane's thread.
 pub(crate) enum Job {
     /// Run a Python-form statement as step `step`.
@@ -155,7 +188,7 @@ fn work(pane: String, inbox: Receiver<Job>, done: Sender<Done>, shared: Arc<Shar
     if let Ok(mut s) = shared.snapshot.lock() {
         *s = snapshot(&interp);
     }
-    for job in inbox {
+    while let Some(job) = spin_recv(&inbox, None, true) {
         match job {
             Job::Use(name) => {
                 let _ = interp.set_current(&name);
@@ -164,13 +197,31 @@ fn work(pane: String, inbox: Receiver<Job>, done: Sender<Done>, shared: Arc<Shar
                 shared.running.store(step, Ordering::SeqCst);
                 shared.interrupt.store(false, Ordering::SeqCst);
                 shared.entering("");
-                let executed = match parse_statement(&input) {
-                    Ok(stmt) => interp.run(&stmt, shared.as_ref()),
-                    Err(e) => Executed {
-                        outcome: crate::outcome::Outcome::Error(e),
-                        stdout: String::new(),
-                    },
-                };
+                // A bug in sockplay must not take the pane down with it: it becomes
+                // the step's outcome, and the pane goes on with its namespace.
+                let executed =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                        || match parse_statement(&input) {
+                            Ok(stmt) => interp.run(&stmt, shared.as_ref()),
+                            Err(e) => Executed {
+                                outcome: Outcome::Error(e),
+                                stdout: String::new(),
+                            },
+                        },
+                    ))
+                    .unwrap_or_else(|panic| {
+                        let why = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        let message =
+                            format!("internal error in sockplay: {why} (please report it)");
+                        Executed {
+                            outcome: Outcome::Error(Exception::new("SystemError", message)),
+                            stdout: String::new(),
+                        }
+                    });
                 if let Ok(mut s) = shared.snapshot.lock() {
                     *s = snapshot(&interp);
                 }

@@ -194,8 +194,16 @@ impl Runner<'_> {
             if now >= deadline {
                 break;
             }
-            let _ = self.out.flush();
-            match self.session.next_event(deadline - now) {
+            let event = match self.session.next_event_soon() {
+                Some(e) => Some(e),
+                None => {
+                    // About to wait for real: show what we have first.
+                    let _ = self.out.flush();
+                    self.session
+                        .next_event(deadline.saturating_duration_since(Instant::now()))
+                }
+            };
+            match event {
                 Some(Event::Finished {
                     info,
                     outcome,
@@ -412,5 +420,6 @@ pub fn run(
         }
     }
     let _ = runner.out.flush();
+    runner.session.close_all_before_exit();
     Ok(status)
 }

@@ -236,7 +236,14 @@ impl Session {
 
     /// The next event, waiting at most `timeout`.
     pub fn next_event(&mut self, timeout: Duration) -> Option<Event> {
-        let done = self.done_rx.recv_timeout(timeout).ok()?;
+        let done = crate::pane::spin_recv(&self.done_rx, Some(timeout), true)?;
+        self.finish(done)
+    }
+
+    /// The next event if one comes within the short spin that precedes parking
+    /// (a step that does not block usually finishes within it).
+    pub fn next_event_soon(&mut self) -> Option<Event> {
+        let done = crate::pane::spin_recv(&self.done_rx, Some(Duration::ZERO), true)?;
         self.finish(done)
     }
 
@@ -282,6 +289,27 @@ impl Session {
         self.panes
             .get(pane)
             .and_then(|p| p.handle.shared.snapshot.lock().ok().map(|s| s.clone()))
+    }
+
+    /// Ends the session of a process that is about to exit: closes every open
+    /// socket of every pane in ascending fd order (what Linux does at exit), so
+    /// which side of a connection is left in TIME_WAIT does not depend on the
+    /// order a kernel happens to close files in. The process must exit next.
+    pub fn close_all_before_exit(self) {
+        let fds: Vec<i32> = self
+            .panes
+            .values()
+            .filter_map(|p| {
+                p.handle
+                    .shared
+                    .snapshot
+                    .lock()
+                    .ok()
+                    .map(|s| s.sockets.iter().filter_map(|v| v.fd).collect::<Vec<_>>())
+            })
+            .flatten()
+            .collect();
+        sys::close_in_fd_order_before_exit(fds);
     }
 
     /// The panes, by name.

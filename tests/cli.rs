@@ -1,0 +1,152 @@
+//! `sockplay run` end to end through the built binary: the readable transcript,
+//! `--check`, `--step-timeout`, and the exit statuses of SPEC section 5.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn sockplay(args: &[&str], script: &str) -> Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.sp");
+    std::fs::write(&path, script).expect("write script");
+    Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(args)
+        .arg(&path)
+        .output()
+        .expect("runs")
+}
+
+fn port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+#[test]
+fn the_readable_transcript_shows_steps_blocks_and_releases() {
+    let p = port();
+    let script = format!(
+        "# narration\nserver> s = socket.create_server(('127.0.0.1', {p}))\nserver> conn, addr = s.accept()\nclient> c = socket.create_connection(('127.0.0.1', {p}))\nclient> c.setblocking(False)\nclient> c.recv(10)\nserver> print('hi\\x1b[2J')\n"
+    );
+    let out = sockplay(&["run"], &script);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("# narration"));
+    assert!(
+        stdout.contains("[2] server >>> conn, addr = s.accept()\n    ... blocked in accept()"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[2] server <<< conn, addr = s.accept()    (released after step 3"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("BlockingIOError: [Errno 11] Resource temporarily unavailable"));
+    // What a step prints is shown with control characters escaped.
+    assert!(stdout.contains("    | hi\\x1b[2J"), "{stdout}");
+    assert!(!stdout.contains('\x1b'));
+}
+
+#[test]
+fn short_forms_show_their_expansion() {
+    let p = port();
+    let out = sockplay(
+        &["run"],
+        &format!("server> socket\nserver> bind {p}\nserver> listen\nclient> recv\n"),
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[1] server >>> socket\n    = server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)"), "{stdout}");
+    assert!(stdout.contains(&format!("    = server.bind(('127.0.0.1', {p}))")));
+    assert!(
+        stdout.contains("client >>> recv\n    refused: recv: this pane has no current socket"),
+        "{stdout}"
+    );
+    let json = text(&sockplay(&["run", "--json"], "a> socket\n").stdout);
+    assert!(json.contains(r#""input":"a = socket.socket(socket.AF_INET, socket.SOCK_STREAM)","typed":"socket","status":"ok""#), "{json}");
+}
+
+#[test]
+fn check_passes_and_fails_on_expected_lines() {
+    let p = port();
+    let good = format!(
+        "a> s = socket.socket()\n=> <socket.socket fd=9, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>\na> s.connect(('127.0.0.1', {p}))\n=> ConnectionRefusedError: [Errno 111]\na> s.send('x')\n=> TypeError\na> s.fileno()\n=> 3\n"
+    );
+    let out = sockplay(&["run", "--check"], &good);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("check: 4/4 outcomes as expected"));
+    let bad = "a> b'x' * 2\n=> b'xxx'\n";
+    let out = sockplay(&["run", "--check"], bad);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("s.sp:2: step `a> b'x' * 2`: expected b'xxx', got b'xx'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pane_that_stays_blocked_stops_the_run_with_status_1() {
+    let p = port();
+    let script = format!("a> s = socket.create_server(('127.0.0.1', {p}))\na> s.accept()\na> 1\n");
+    let out = sockplay(&["run", "--json", "--step-timeout", "0.5"], &script);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(r#""status":"blocked""#));
+    assert!(
+        stdout.contains(
+            r#""status":"refused","message":"pane 'a' is still blocked in step 2 (accept())""#
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn unreadable_scripts_and_arguments_exit_2_naming_file_and_line() {
+    let out = sockplay(&["run"], "a> x = 1\nthis is not a step\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("s.sp:2: expected 'PANE> statement', got 'this is not a step'"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("latin1.sp");
+    std::fs::write(&path, b"a> x = 1\na> y = '\xe9'\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("latin1.sp:2: not valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["run", "/no/such/file.sp"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/no/such/file.sp: no such file"));
+
+    let out = sockplay(&["run", "--settle", "soon"], "a> 1\n");
+    assert_eq!(out.status.code(), Some(2));
+    let out = sockplay(&["run", "--step-timeout", "-1"], "a> 1\n");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_error_outcome_is_not_a_failure_of_the_run() {
+    let out = sockplay(&["run"], "a> 1 / 0\na> nosuch\n");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ZeroDivisionError: division by zero"));
+    assert!(stdout.contains("NameError: name 'nosuch' is not defined"));
+}
