@@ -32,7 +32,7 @@ pub(crate) fn spin_recv<T>(rx: &Receiver<T>, timeout: Option<Duration>, polite: 
             Err(crossbeam_channel::TryRecvError::Empty) => {}
         }
         spins += 1;
-        if spins % 32 == 0 && start.elapsed() >= SPIN {
+        if spins.is_multiple_of(32) && start.elapsed() >= SPIN {
             break;
         }
         if polite {
