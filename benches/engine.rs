@@ -45,7 +45,7 @@ fn main() {
         ("session round trip: send/recv", ""),
     ] {
         let mut session = Session::new();
-        let mut submit = |session: &mut Session, pane: &str, line: &str| {
+        let submit = |session: &mut Session, pane: &str, line: &str| {
             let Ok(Submitted::Step(info)) = session.submit(pane, line) else {
                 panic!("{line}")
             };
