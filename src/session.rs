@@ -310,6 +310,10 @@ impl Session {
             .flatten()
             .collect();
         sys::close_in_fd_order_before_exit(fds);
+        // The pane threads own sockets whose fds are now closed: they must never
+        // drop them (that would close numbers the process may have reused), so
+        // the session is not dropped and the threads stay parked until exit.
+        std::mem::forget(self);
     }
 
     /// The panes, by name.
