@@ -22,17 +22,26 @@ fn run(session: &mut Session, pane: &str, line: &str) -> Outcome {
         .unwrap_or_else(|| panic!("{line} did not finish"))
 }
 
+thread_local! {
+    /// Outcomes of steps that finished while a test waited for another one.
+    static FINISHED: std::cell::RefCell<std::collections::HashMap<u64, Outcome>> = Default::default();
+}
+
 fn wait_for(session: &mut Session, step: u64, limit: Duration) -> Option<Outcome> {
     let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if let Some(Event::Finished { info, outcome, .. }) =
-            session.next_event(Duration::from_millis(50))
-            && info.step == step
-        {
+    loop {
+        if let Some(outcome) = FINISHED.with(|f| f.borrow_mut().remove(&step)) {
             return Some(outcome);
         }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        if let Some(Event::Finished { info, outcome, .. }) =
+            session.next_event(Duration::from_millis(50))
+        {
+            FINISHED.with(|f| f.borrow_mut().insert(info.step, outcome));
+        }
     }
-    None
 }
 
 #[test]
@@ -78,7 +87,13 @@ fn a_blocked_pane_blocks_only_itself_and_can_be_interrupted() {
         "client",
         &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
     );
-    let outcome = wait_for(&mut s, accept.step, Duration::from_secs(3)).expect("accept released");
+    let outcome = wait_for(&mut s, accept.step, Duration::from_secs(3)).unwrap_or_else(|| {
+        panic!(
+            "accept not released: running {:?}, finished {:?}",
+            s.running("server").map(|(i, c, _)| (i.step, c)),
+            FINISHED.with(|f| f.borrow().clone())
+        )
+    });
     assert!(
         matches!(&outcome, Outcome::Ok(r) if r.starts_with("(<socket.socket fd=")),
         "{outcome:?}"
