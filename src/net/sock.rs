@@ -8,7 +8,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::io;
-use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
@@ -421,9 +420,4 @@ fn wait_forever(fd: RawFd, w: &dyn Waiter) -> Result<(), Exception> {
             Err(e) => return Err(os_error(e)),
         }
     }
-}
-
-/// An uninitialised buffer view, for callers that want to read into spare capacity.
-pub fn spare(buf: &mut Vec<u8>) -> &mut [MaybeUninit<u8>] {
-    buf.spare_capacity_mut()
 }
