@@ -14,6 +14,19 @@ use crate::lang::parse_statement;
 use crate::net::{Waiter, sys};
 use crate::outcome::{Exception, Outcome};
 
+mod inline;
+
+/// A pane's interpreter, shared by its thread and the front end's thread.
+///
+/// SAFETY of the `Send`: the interpreter's values use `Rc`, which must never be
+/// touched by two threads at once. Every access goes through the `Mutex` that
+/// holds a `Local`, and nothing that holds an `Rc` leaves it: steps return
+/// `Executed` (strings) and snapshots (strings and numbers) only.
+struct Local(Interp);
+
+// SAFETY: see `Local` above; the mutex serializes every use of the Rc's inside.
+unsafe impl Send for Local {}
+
 /// How long a waiting side spins before it parks: steps sent back to back
 /// (a replayed script) then hand over without a futex wake-up, which costs
 /// more than the step itself on some kernels.
@@ -47,12 +60,10 @@ pub(crate) fn spin_recv<T>(rx: &Receiver<T>, timeout: Option<Duration>, polite: 
     }
 }
 
-/// Work for a pane's thread.
-pub(crate) enum Job {
-    /// Run a Python-form statement as step `step`.
-    Step { step: u64, input: String },
-    /// `use NAME`: change the current socket.
-    Use(String),
+/// Work for a pane's thread: run a Python-form statement as step `step`.
+pub(crate) struct Job {
+    pub step: u64,
+    pub input: String,
 }
 
 /// What a pane's thread reports back.
@@ -109,6 +120,7 @@ impl Waiter for Shared {
 /// The front end's handle on a pane.
 pub(crate) struct PaneHandle {
     jobs: Sender<Job>,
+    interp: Arc<Mutex<Local>>,
     pub shared: Arc<Shared>,
 }
 
@@ -123,19 +135,61 @@ impl PaneHandle {
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(PaneSnapshot::default()),
         });
+        let interp = Arc::new(Mutex::new(Local(Interp::new())));
+        if let (Ok(mut s), Ok(local)) = (shared.snapshot.lock(), interp.lock()) {
+            *s = snapshot(&local.0);
+        }
         let worker_shared = shared.clone();
+        let worker_interp = interp.clone();
         let pane = name.to_string();
         thread::Builder::new()
             .name(format!("pane-{name}"))
-            .spawn(move || work(pane, inbox, done, worker_shared))?;
+            .spawn(move || work(pane, inbox, done, worker_shared, worker_interp))?;
         while shared.thread.load(Ordering::SeqCst) == 0 {
             thread::yield_now();
         }
-        Ok(PaneHandle { jobs, shared })
+        Ok(PaneHandle {
+            jobs,
+            interp,
+            shared,
+        })
     }
 
+    /// Hands a step to the pane's thread.
     pub fn send(&self, job: Job) -> bool {
         self.jobs.send(job).is_ok()
+    }
+
+    /// Runs a step on the caller's thread when it cannot block (see `inline`),
+    /// which saves the hand-over to the pane's thread. The pane must be idle.
+    /// Returns None when the step must go to the thread.
+    pub fn run_inline(&self, input: &str) -> Option<Executed> {
+        let mut local = self.interp.try_lock().ok()?;
+        let parsed = parse_statement(input);
+        if let Ok(stmt) = &parsed
+            && !inline::cannot_block(stmt, &local.0)
+        {
+            return None;
+        }
+        self.shared.entering("");
+        let executed = execute(&mut local.0, parsed, self.shared.as_ref());
+        if let Ok(mut s) = self.shared.snapshot.lock() {
+            *s = snapshot(&local.0);
+        }
+        Some(executed)
+    }
+
+    /// `use NAME`: makes NAME the current socket. The pane must be idle.
+    pub fn use_socket(&self, name: &str) -> Result<(), String> {
+        let mut local = self
+            .interp
+            .lock()
+            .map_err(|_| "the pane is broken".to_string())?;
+        local.0.set_current(name)?;
+        if let Ok(mut s) = self.shared.snapshot.lock() {
+            *s = snapshot(&local.0);
+        }
+        Ok(())
     }
 
     /// The call the running step is in (or was last in), like `accept()`.
@@ -182,61 +236,67 @@ fn snapshot(interp: &Interp) -> PaneSnapshot {
     }
 }
 
-fn work(pane: String, inbox: Receiver<Job>, done: Sender<Done>, shared: Arc<Shared>) {
+/// Runs a parsed statement. A bug in sockplay must not take the pane down with
+/// it: a panic becomes the step's outcome, and the pane goes on with its names.
+fn execute(
+    interp: &mut Interp,
+    parsed: Result<crate::lang::ast::Stmt, Exception>,
+    waiter: &dyn Waiter,
+) -> Executed {
+    let stmt = match parsed {
+        Ok(stmt) => stmt,
+        Err(e) => {
+            return Executed {
+                outcome: Outcome::Error(e),
+                stdout: String::new(),
+            };
+        }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run(&stmt, waiter)))
+        .unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let message = format!("internal error in sockplay: {why} (please report it)");
+            Executed {
+                outcome: Outcome::Error(Exception::new("SystemError", message)),
+                stdout: String::new(),
+            }
+        })
+}
+
+fn work(
+    pane: String,
+    inbox: Receiver<Job>,
+    done: Sender<Done>,
+    shared: Arc<Shared>,
+    interp: Arc<Mutex<Local>>,
+) {
     shared.thread.store(sys::current_thread(), Ordering::SeqCst);
-    let mut interp = Interp::new();
-    if let Ok(mut s) = shared.snapshot.lock() {
-        *s = snapshot(&interp);
-    }
-    while let Some(job) = spin_recv(&inbox, None, true) {
-        match job {
-            Job::Use(name) => {
-                let _ = interp.set_current(&name);
-            }
-            Job::Step { step, input } => {
-                shared.running.store(step, Ordering::SeqCst);
-                shared.interrupt.store(false, Ordering::SeqCst);
-                shared.entering("");
-                // A bug in sockplay must not take the pane down with it: it becomes
-                // the step's outcome, and the pane goes on with its namespace.
-                let executed =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                        || match parse_statement(&input) {
-                            Ok(stmt) => interp.run(&stmt, shared.as_ref()),
-                            Err(e) => Executed {
-                                outcome: Outcome::Error(e),
-                                stdout: String::new(),
-                            },
-                        },
-                    ))
-                    .unwrap_or_else(|panic| {
-                        let why = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        let message =
-                            format!("internal error in sockplay: {why} (please report it)");
-                        Executed {
-                            outcome: Outcome::Error(Exception::new("SystemError", message)),
-                            stdout: String::new(),
-                        }
-                    });
-                if let Ok(mut s) = shared.snapshot.lock() {
-                    *s = snapshot(&interp);
-                }
-                shared.running.store(0, Ordering::SeqCst);
-                if done
-                    .send(Done {
-                        pane: pane.clone(),
-                        step,
-                        executed,
-                    })
-                    .is_err()
-                {
-                    return;
-                }
-            }
+    while let Some(Job { step, input }) = spin_recv(&inbox, None, true) {
+        let Ok(mut local) = interp.lock() else {
+            return;
+        };
+        shared.running.store(step, Ordering::SeqCst);
+        shared.interrupt.store(false, Ordering::SeqCst);
+        shared.entering("");
+        let executed = execute(&mut local.0, parse_statement(&input), shared.as_ref());
+        if let Ok(mut s) = shared.snapshot.lock() {
+            *s = snapshot(&local.0);
+        }
+        drop(local);
+        shared.running.store(0, Ordering::SeqCst);
+        if done
+            .send(Done {
+                pane: pane.clone(),
+                step,
+                executed,
+            })
+            .is_err()
+        {
+            return;
         }
     }
 }

@@ -154,6 +154,7 @@ impl Session {
     /// Sends one typed line to a pane (created on first use).
     pub fn submit(&mut self, pane_name: &str, line: &str) -> Result<Submitted, SubmitError> {
         let step = self.next_step;
+        let done_tx = self.done_tx.clone();
         let pane = self.pane(pane_name)?;
         if let Some(r) = &pane.running {
             return Err(SubmitError::Busy {
@@ -190,16 +191,10 @@ impl Session {
                         "use: '{name}' {why} in pane {pane_name}"
                     )));
                 }
-                pane.handle.send(Job::Use(name.clone()));
-                if let Ok(mut s) = pane.handle.shared.snapshot.lock() {
-                    let family = s
-                        .sockets
-                        .iter()
-                        .find(|v| v.name == name)
-                        .map_or(0, |v| v.family);
-                    s.current = Some((name.clone(), family));
-                }
-                return Ok(Submitted::Used(name));
+                return Ok(match pane.handle.use_socket(&name) {
+                    Ok(()) => Submitted::Used(name),
+                    Err(why) => Submitted::Refused(format!("use: {why}")),
+                });
             }
         };
         let info = StepInfo {
@@ -208,7 +203,14 @@ impl Session {
             input: input.clone(),
             typed,
         };
-        if !pane.handle.send(Job::Step { step, input }) {
+        if let Some(executed) = pane.handle.run_inline(&input) {
+            // Reported like a step of the thread, so every front end sees one path.
+            let _ = done_tx.send(Done {
+                pane: pane_name.to_string(),
+                step,
+                executed,
+            });
+        } else if !pane.handle.send(Job { step, input }) {
             return Err(SubmitError::NoThread(pane_name.to_string()));
         }
         pane.running = Some(Running {

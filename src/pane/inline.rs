@@ -1,0 +1,223 @@
+//! Which statements cannot block, so that a pane may run them on the caller's
+//! thread instead of handing them to its own: a thread hand-over costs more
+//! than most steps do. Whatever this module cannot show to be harmless goes to
+//! the pane's thread, where blocking is allowed.
+
+use crate::interp::Interp;
+use crate::lang::ast::{Expr, Stmt};
+use crate::net::sys;
+use crate::value::{Builtin, Value};
+
+/// Socket methods that wait for data or a connection to arrive.
+const READING: &[&str] = &[
+    "recv",
+    "recvfrom",
+    "recv_into",
+    "recvfrom_into",
+    "recvmsg",
+    "accept",
+];
+/// Socket methods that wait for room in the send buffer.
+const WRITING: &[&str] = &["send", "sendall", "sendto", "sendmsg"];
+/// Calls that may wait for other reasons: a handshake, a linger on close, a
+/// name lookup, a select.
+const OTHER: &[&str] = &[
+    "connect",
+    "connect_ex",
+    "close",
+    "detach",
+    "makefile",
+    "sendfile",
+    "create_connection",
+    "select",
+    "poll",
+    "getaddrinfo",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "gethostbyaddr",
+    "getnameinfo",
+    "getfqdn",
+    "sleep",
+];
+
+/// The longest literal payload a send on a writable socket may carry and still
+/// run inline. A socket reported writable has room for at least one more
+/// buffer of this size (TCP, Unix and UDP alike), so such a send returns at once.
+const SMALL_SEND: usize = 1024;
+
+fn may_wait(method: &str) -> bool {
+    READING.contains(&method) || WRITING.contains(&method) || OTHER.contains(&method)
+}
+
+/// Whether running `stmt` in `interp` now cannot block: it calls nothing that
+/// waits, or only calls that the sockets' current state lets return at once.
+pub fn cannot_block(stmt: &Stmt, interp: &Interp) -> bool {
+    let mut check = Check {
+        interp,
+        used: Vec::new(),
+    };
+    match stmt {
+        Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => check.expr(e),
+        Stmt::Import(_) | Stmt::FromImport(..) | Stmt::Del(_) | Stmt::Pass => true,
+    }
+}
+
+struct Check<'a> {
+    interp: &'a Interp,
+    /// Sockets already relied on for readiness: a second call on one of them
+    /// may find the data or room taken by the first.
+    used: Vec<&'a str>,
+}
+
+impl<'a> Check<'a> {
+    fn expr(&mut self, e: &'a Expr) -> bool {
+        match e {
+            Expr::Name(_) | Expr::Lit(_) => true,
+            Expr::Tuple(items) | Expr::List(items) => items.iter().all(|i| self.expr(i)),
+            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => self.expr(obj),
+            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                self.expr(a) && self.expr(b)
+            }
+            Expr::Slice {
+                target,
+                lower,
+                upper,
+                step,
+            } => {
+                self.expr(target)
+                    && [lower, upper, step]
+                        .into_iter()
+                        .flatten()
+                        .all(|x| self.expr(x))
+            }
+            Expr::Compare(first, rest) => {
+                self.expr(first) && rest.iter().all(|(_, x)| self.expr(x))
+            }
+            Expr::Call { func, args, kwargs } => {
+                args.iter().all(|a| self.expr(a))
+                    && kwargs.iter().all(|(_, a)| self.expr(a))
+                    && self.callee(func, args, kwargs.is_empty())
+            }
+        }
+    }
+
+    /// Whether calling `func` with these arguments returns at once.
+    fn callee(&mut self, func: &'a Expr, args: &[Expr], no_kwargs: bool) -> bool {
+        match func {
+            Expr::Name(name) => match self.interp.get(name) {
+                Some(Value::Builtin(Builtin::CreateConnection | Builtin::Select)) => false,
+                Some(Value::Method(_, method)) => !may_wait(method),
+                _ => true,
+            },
+            Expr::Attr(obj, method) if may_wait(method) => {
+                let Expr::Name(name) = obj.as_ref() else {
+                    return false;
+                };
+                match self.interp.get(name) {
+                    Some(Value::Socket(sock)) => {
+                        let Some(fd) = sock.raw_fd() else {
+                            return true; // a closed socket raises at once
+                        };
+                        if OTHER.contains(&method.as_str()) {
+                            // A connect or close on a non-blocking socket does not
+                            // wait, except a close that lingers: leave both to the thread.
+                            return false;
+                        }
+                        if sock.timeout() == Some(0.0) {
+                            return true;
+                        }
+                        if self.used.contains(&name.as_str()) || !no_kwargs {
+                            return false;
+                        }
+                        let writing = WRITING.contains(&method.as_str());
+                        let plain = if writing {
+                            small_payload(method, args)
+                        } else {
+                            // No flags: MSG_WAITALL could wait on a readable socket.
+                            method != "recv_into" && method != "recvfrom_into" && args.len() <= 1
+                        };
+                        let ready = plain
+                            && sys::poll_one(fd, writing, std::time::Duration::ZERO)
+                                .unwrap_or(false);
+                        if ready {
+                            self.used.push(name);
+                        }
+                        ready
+                    }
+                    Some(Value::Module(_)) => false,
+                    _ => true, // not a socket: the call fails at once or is not a socket call
+                }
+            }
+            Expr::Attr(obj, _) => self.expr(obj),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a send's arguments are a short bytes literal and nothing else but
+/// sendto's address.
+fn small_payload(method: &str, args: &[Expr]) -> bool {
+    let expected = if method == "sendto" { 2 } else { 1 };
+    match args.first() {
+        Some(Expr::Lit(Value::Bytes(b))) => args.len() == expected && b.len() <= SMALL_SEND,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cannot_block;
+    use crate::interp::Interp;
+    use crate::lang::parse_statement;
+    use crate::net::NoWaiter;
+
+    fn run(interp: &mut Interp, line: &str) {
+        let stmt = parse_statement(line).expect("test statements parse");
+        interp.run(&stmt, &NoWaiter);
+    }
+
+    fn inline(interp: &Interp, line: &str) -> bool {
+        cannot_block(
+            &parse_statement(line).expect("test statements parse"),
+            interp,
+        )
+    }
+
+    #[test]
+    fn a_call_that_would_wait_goes_to_the_thread() {
+        let mut i = Interp::new();
+        run(&mut i, "a, b = socket.socketpair()");
+        assert!(!inline(&i, "a.recv(10)"), "nothing to read yet");
+        assert!(inline(&i, "a.send(b'hi')"));
+        run(&mut i, "a.send(b'hi')");
+        assert!(inline(&i, "b.recv(10)"), "data is waiting");
+        assert!(
+            !inline(&i, "b.recv(1) + b.recv(1)"),
+            "the second may find nothing"
+        );
+        assert!(!inline(&i, "b.recv(10, socket.MSG_WAITALL)"));
+        assert!(
+            !inline(&i, "a.sendall(b'x' * 100)"),
+            "not a literal payload"
+        );
+        assert!(!inline(&i, "a.sendall(bytes(10000000))"));
+        run(&mut i, "r = a.recv");
+        assert!(!inline(&i, "r(1)"), "a bound method is still a recv");
+        assert!(!inline(&i, "socket.create_connection(('127.0.0.1', 9))"));
+        assert!(!inline(&i, "a.close()"), "a close may linger");
+        assert!(!inline(&i, "select.select([a], [], [])"));
+    }
+
+    #[test]
+    fn non_blocking_and_plain_statements_run_inline() {
+        let mut i = Interp::new();
+        run(&mut i, "a, b = socket.socketpair()");
+        run(&mut i, "a.setblocking(False)");
+        assert!(inline(&i, "a.recv(10)"), "raises BlockingIOError at once");
+        assert!(inline(&i, "x = len(b'abc') + 1"));
+        assert!(inline(&i, "s = socket.socket()"));
+        assert!(inline(&i, "undefined.recv(1)"), "NameError at once");
+        run(&mut i, "b.close()");
+        assert!(inline(&i, "b.recv(1)"), "a closed socket raises at once");
+    }
+}
