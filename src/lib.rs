@@ -7,6 +7,8 @@
 
 pub mod check;
 pub mod cli;
+pub mod complete;
+pub mod explain;
 pub mod interp;
 pub mod lang;
 pub mod net;

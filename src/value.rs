@@ -155,29 +155,31 @@ impl Builtin {
     }
 
     /// The builtins reachable by bare name in every pane.
+    pub const BARE: [Builtin; 19] = [
+        Builtin::Print,
+        Builtin::Len,
+        Builtin::Repr,
+        Builtin::Reversed,
+        Builtin::Range,
+        Builtin::Str,
+        Builtin::Bytes,
+        Builtin::List,
+        Builtin::Tuple,
+        Builtin::Int,
+        Builtin::Float,
+        Builtin::Bool,
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Sum,
+        Builtin::Abs,
+        Builtin::Ord,
+        Builtin::Chr,
+        Builtin::Hex,
+    ];
+
+    /// The builtin of that bare name.
     pub fn by_name(name: &str) -> Option<Builtin> {
-        const ALL: [Builtin; 19] = [
-            Builtin::Print,
-            Builtin::Len,
-            Builtin::Repr,
-            Builtin::Reversed,
-            Builtin::Range,
-            Builtin::Str,
-            Builtin::Bytes,
-            Builtin::List,
-            Builtin::Tuple,
-            Builtin::Int,
-            Builtin::Float,
-            Builtin::Bool,
-            Builtin::Min,
-            Builtin::Max,
-            Builtin::Sum,
-            Builtin::Abs,
-            Builtin::Ord,
-            Builtin::Chr,
-            Builtin::Hex,
-        ];
-        ALL.into_iter().find(|b| b.name() == name)
+        Builtin::BARE.into_iter().find(|b| b.name() == name)
     }
 }
 

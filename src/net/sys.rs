@@ -319,3 +319,54 @@ pub fn close_in_fd_order_before_exit(mut fds: Vec<RawFd>) {
         unsafe { libc::close(fd) };
     }
 }
+
+/// getsockname(2) or getpeername(2) of a raw fd, as socket2's address.
+pub fn sock_name(fd: RawFd, peer: bool) -> Option<socket2::SockAddr> {
+    // SAFETY: try_init hands a zeroed sockaddr_storage and its length; the
+    // call writes at most that many bytes and the new length.
+    let (_, addr) = unsafe {
+        socket2::SockAddr::try_init(|storage, len| {
+            let r = if peer {
+                libc::getpeername(fd, storage.cast(), len)
+            } else {
+                libc::getsockname(fd, storage.cast(), len)
+            };
+            if r < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(())
+            }
+        })
+    }
+    .ok()?;
+    Some(addr)
+}
+
+/// An int-valued ioctl such as FIONREAD (bytes in the receive queue) or
+/// TIOCOUTQ (bytes in the send queue).
+pub fn ioctl_int(fd: RawFd, request: libc::c_ulong) -> Option<i32> {
+    let mut value: libc::c_int = 0;
+    // SAFETY: the request writes one c_int through the pointer.
+    let r = unsafe { libc::ioctl(fd, request as _, &mut value) };
+    (r >= 0).then_some(value)
+}
+
+/// poll(2) with a zero timeout: (readable, writable), counting hang-ups and
+/// errors as readable, since a read then returns at once.
+pub fn readiness(fd: RawFd) -> (bool, bool) {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN | libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+    if n <= 0 {
+        return (false, false);
+    }
+    let r = pfd.revents;
+    (
+        r & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0,
+        r & libc::POLLOUT != 0,
+    )
+}
