@@ -87,12 +87,13 @@ pub fn main() -> i32 {
                 }
             }
         }
-        None => {
+        None if cli.script.is_some() || cli.record.is_some() => {
             eprintln!(
-                "sockplay: the two-pane interface is not built yet.\n\
-                 For now, run a script headless:  sockplay run SCRIPT  (see `sockplay run --help` and README.md)"
+                "sockplay: stepping through a script and --record are not built yet; \
+                 run a script headless with  sockplay run SCRIPT"
             );
             2
         }
+        None => crate::tui::main(),
     }
 }

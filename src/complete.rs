@@ -100,7 +100,13 @@ mod tests {
 
     fn snap() -> PaneSnapshot {
         PaneSnapshot {
-            names: vec!["conn".into(), "count".into(), "server".into(), "socket".into(), "select".into()],
+            names: vec![
+                "conn".into(),
+                "count".into(),
+                "server".into(),
+                "socket".into(),
+                "select".into(),
+            ],
             current: None,
             sockets: vec![SocketView {
                 name: "server".into(),
@@ -118,13 +124,19 @@ mod tests {
         let c = complete("acc", 3, &s);
         assert_eq!(c.candidates, vec!["accept"]);
         let c = complete("x = co", 6, &s);
-        assert_eq!((c.start, c.candidates.clone()), (4, vec!["conn".to_string(), "count".into()]));
+        assert_eq!(
+            (c.start, c.candidates.clone()),
+            (4, vec!["conn".to_string(), "count".into()])
+        );
         assert_eq!(common_prefix(&c.candidates), "co");
         let c = complete("server.set", 10, &s);
         assert!(c.candidates.contains(&"server.setblocking".to_string()));
         assert!(c.candidates.contains(&"server.settimeout".to_string()));
         let c = complete("s.setsockopt(socket.SO_REUSE", 28, &s);
-        assert_eq!(c.candidates, vec!["socket.SO_REUSEADDR", "socket.SO_REUSEPORT"]);
+        assert_eq!(
+            c.candidates,
+            vec!["socket.SO_REUSEADDR", "socket.SO_REUSEPORT"]
+        );
         assert_eq!(c.start, 13);
         let c = complete("client> rec", 11, &s);
         assert_eq!(c.candidates, vec!["recv", "recvfrom"]);

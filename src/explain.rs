@@ -71,7 +71,7 @@ const TABLE: &[Entry] = &[
     Entry {
         ops: RECV,
         when: When::EmptyBytes,
-        short: "b'' means end of stream: the peer closed (or shut down writing) and everything it sent has been read",
+        short: "b'' means end of stream: the peer closed and everything it sent has been read (your socket is in CLOSE_WAIT)",
         long: "recv() returns b'' only when the connection has ended in this direction: the peer called close() or shutdown(SHUT_WR), its FIN arrived, and no data is left in the receive buffer. Your socket is now in CLOSE_WAIT: the kernel waits for you to close it too. It is not an error, and further recv() calls return b'' again.",
     },
     Entry {
@@ -321,6 +321,7 @@ mod tests {
         let eof = explain("packet = client.recv(1024)", &Outcome::Ok("b''".into()))
             .expect("b'' is explained");
         assert!(eof.short.contains("peer closed"), "{}", eof.short);
+        assert!(eof.short.contains("CLOSE_WAIT"));
         assert!(eof.long.contains("CLOSE_WAIT"));
         assert_eq!(
             explain("client.recv(1024)", &Outcome::Ok("b'hi'".into())),

@@ -18,4 +18,5 @@ pub mod pane;
 pub mod runner;
 pub mod script;
 pub mod session;
+pub mod tui;
 pub mod value;

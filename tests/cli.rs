@@ -150,3 +150,15 @@ fn an_error_outcome_is_not_a_failure_of_the_run() {
     assert!(stdout.contains("ZeroDivisionError: division by zero"));
     assert!(stdout.contains("NameError: name 'nosuch' is not defined"));
 }
+
+#[test]
+fn the_interface_without_a_terminal_says_what_to_use_instead() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("needs a terminal") && err.contains("sockplay run"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}

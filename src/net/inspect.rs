@@ -11,7 +11,8 @@ use super::sys;
 pub struct KernelView {
     pub local: Option<String>,
     pub remote: Option<String>,
-    /// `LISTEN`, `ESTABLISHED`, `CLOSE_WAIT`...; for Unix sockets `LISTEN`,
+    /// `LISTEN`, `ESTABLISHED`, `CLOSE_WAIT`... (TCP_CLOSE is shown as RFC 793's
+    /// `CLOSED`); for Unix sockets `LISTEN`,
     /// `CONNECTED` or `UNCONNECTED`; None for datagram sockets.
     pub state: Option<&'static str>,
     /// Bytes waiting to be read.
@@ -33,7 +34,7 @@ const TCP_STATES: [&str; 12] = [
     "FIN_WAIT1",
     "FIN_WAIT2",
     "TIME_WAIT",
-    "CLOSE",
+    "CLOSED",
     "CLOSE_WAIT",
     "LAST_ACK",
     "LISTEN",

@@ -1,0 +1,151 @@
+//! The two-pane terminal interface (ratatui + crossterm): sets the terminal
+//! up and always gives it back (on quit, on error, on panic), and runs the
+//! loop that feeds keys, mouse, pasted text and ticks to the `App`.
+
+pub mod app;
+pub mod keys;
+pub mod render;
+pub mod transcript;
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, MouseButton, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::layout::{Position, Rect};
+use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
+
+use app::App;
+
+/// Gives the terminal back: cooked mode, main screen, no mouse capture, a
+/// visible cursor. Safe to call more than once.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+/// Any panic first restores the terminal, then prints its message as usual.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Only the main thread owns the screen; a pane's panic is caught and
+        // becomes a SystemError outcome, so it must not restore the terminal.
+        if std::thread::current().name() == Some("main") {
+            restore();
+        }
+        previous(info);
+    }));
+}
+
+fn setup() -> io::Result<DefaultTerminal> {
+    enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    if let Err(e) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    ) {
+        restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())
+}
+
+/// Opens the interface; returns the exit status.
+pub fn main() -> i32 {
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        eprintln!(
+            "sockplay: the two-pane interface needs a terminal; without one, use `sockplay run SCRIPT`"
+        );
+        return 2;
+    }
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    install_panic_hook();
+    let mut terminal = match setup() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("sockplay: cannot open the terminal interface: {e}");
+            return 1;
+        }
+    };
+    let mut app = App::new(color);
+    let result = run(&mut terminal, &mut app);
+    restore();
+    let _ = io::stdout().flush();
+    let status = match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("sockplay: the terminal failed: {e}");
+            1
+        }
+    };
+    app.session.close_all_before_exit();
+    status
+}
+
+fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    loop {
+        let size = terminal.size()?;
+        app.page = (size.height / 2).max(1) as usize;
+        terminal.draw(|frame| render::draw(frame, app))?;
+        if app.quit {
+            return Ok(());
+        }
+        // Redraw often while a pane is blocked (its timer is live), rarely otherwise.
+        let tick = if app.session.any_busy() || app.queued() > 0 {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_millis(500)
+        };
+        if event::poll(tick)? {
+            loop {
+                let area = Rect::new(0, 0, size.width, size.height);
+                on_event(app, event::read()?, area);
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        app.pump();
+    }
+}
+
+/// Applies one terminal event; `area` is the screen, for mouse positions.
+fn on_event(app: &mut App, event: Event, area: Rect) {
+    match event {
+        Event::Key(key) => {
+            if let Some(action) = keys::action(key) {
+                app.status = None;
+                app.handle(action);
+            }
+        }
+        Event::Paste(text) => app.paste(&text),
+        Event::Mouse(mouse) => {
+            let (_, panes, _) = render::areas(area);
+            let at = Position::new(mouse.column, mouse.row);
+            let Some(index) = panes.iter().position(|r| r.contains(at)) else {
+                return;
+            };
+            match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => app.focus = index,
+                MouseEventKind::ScrollUp => app.scroll(index, 3),
+                MouseEventKind::ScrollDown => app.scroll(index, -3),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}

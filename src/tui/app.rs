@@ -1,0 +1,507 @@
+//! The interface's state and how it changes: keys and pasted text in, steps
+//! to the session, finished steps back into the panes' transcripts. No
+//! terminal here: tests drive an `App` directly.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tui_input::{Input, InputRequest};
+
+use super::keys::Action;
+use super::transcript::{Kind, Transcript, shorten};
+use crate::explain::{Explanation, explain};
+use crate::net::inspect::{KernelView, inspect};
+use crate::outcome::Outcome;
+use crate::session::{Event, Session, SubmitError, Submitted, is_pane_name};
+
+/// The panes of the interface, left to right.
+pub const PANES: [&str; 2] = ["server", "client"];
+
+/// A pasted step waits until no step sent before it is younger than this, so
+/// that a step that blocks is seen blocking before the next one runs.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// One socket of a pane, as the kernel sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SocketRow {
+    pub name: String,
+    pub fd: Option<i32>,
+    /// `TCP/v4`, `UDP/v6`, `Unix/stream`...
+    pub kind: String,
+    /// `blocking`, `non-blocking`, `timeout 2.0 s`.
+    pub mode: String,
+    /// None once the socket is closed.
+    pub view: Option<KernelView>,
+}
+
+/// One pane as the interface shows it.
+#[derive(Debug)]
+pub struct PaneView {
+    pub name: String,
+    pub transcript: Transcript,
+    pub input: Input,
+    pub history: Vec<String>,
+    history_pos: Option<usize>,
+    draft: String,
+    /// Lines scrolled up from the bottom.
+    pub scroll: usize,
+    pub sockets: Vec<SocketRow>,
+    /// The current socket of the short forms.
+    pub current: Option<String>,
+}
+
+impl PaneView {
+    fn new(name: &str) -> PaneView {
+        PaneView {
+            name: name.to_string(),
+            transcript: Transcript::default(),
+            input: Input::default(),
+            history: Vec::new(),
+            history_pos: None,
+            draft: String::new(),
+            scroll: 0,
+            sockets: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// The prompt: the pane and its current socket, `server [conn]>>> `.
+    pub fn prompt(&self) -> String {
+        match &self.current {
+            Some(s) => format!("{} [{s}]>>> ", self.name),
+            None => format!("{}>>> ", self.name),
+        }
+    }
+
+    fn set_line(&mut self, text: &str) {
+        self.input = Input::new(text.to_string());
+    }
+}
+
+/// The whole interface.
+pub struct App {
+    pub session: Session,
+    pub panes: Vec<PaneView>,
+    pub focus: usize,
+    /// Whether one-line explanations show under outcomes.
+    pub explanations: bool,
+    pub help: bool,
+    pub quit: bool,
+    /// A one-line message in the footer.
+    pub status: Option<String>,
+    pub last_explanation: Option<(usize, Explanation)>,
+    pub color: bool,
+    /// The number of the last step sent.
+    pub last_step: u64,
+    /// Rows a page scroll moves (set from the screen's size).
+    pub page: usize,
+    queue: VecDeque<String>,
+    kernel_at: Option<Instant>,
+    /// `:panic` forces a panic (tests of the terminal's restoration only).
+    allow_panic: bool,
+}
+
+impl App {
+    pub fn new(color: bool) -> App {
+        let mut session = Session::new();
+        for name in PANES {
+            // A pane that cannot start says so when the user first sends to it.
+            let _ = session.open_pane(name);
+        }
+        let mut app = App {
+            session,
+            panes: PANES.iter().map(|n| PaneView::new(n)).collect(),
+            focus: 0,
+            explanations: true,
+            help: false,
+            quit: false,
+            status: None,
+            last_explanation: None,
+            color,
+            last_step: 0,
+            page: 10,
+            queue: VecDeque::new(),
+            kernel_at: None,
+            allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
+        };
+        app.refresh_kernel();
+        app
+    }
+
+    fn pane_index(&self, name: &str) -> Option<usize> {
+        self.panes.iter().position(|p| p.name == name)
+    }
+
+    /// Applies one action of the user.
+    pub fn handle(&mut self, action: Action) {
+        if self.help && !matches!(action, Action::Quit) {
+            if matches!(action, Action::ToggleHelp | Action::Close | Action::Submit) {
+                self.help = false;
+            }
+            return;
+        }
+        let pane = &mut self.panes[self.focus];
+        match action {
+            Action::Submit => {
+                let line = pane.input.value().to_string();
+                if !line.trim().is_empty() && !self.busy_refusal(&line) {
+                    self.panes[self.focus].input.reset();
+                    self.enter(&line);
+                }
+            }
+            Action::Edit(req) => {
+                pane.input.handle(req);
+                pane.history_pos = None;
+            }
+            Action::HistoryPrev => {
+                let pos = match pane.history_pos {
+                    None if pane.history.is_empty() => return,
+                    None => {
+                        pane.draft = pane.input.value().to_string();
+                        pane.history.len() - 1
+                    }
+                    Some(p) => p.saturating_sub(1),
+                };
+                pane.history_pos = Some(pos);
+                let text = pane.history[pos].clone();
+                pane.set_line(&text);
+            }
+            Action::HistoryNext => {
+                if let Some(p) = pane.history_pos {
+                    if p + 1 < pane.history.len() {
+                        pane.history_pos = Some(p + 1);
+                        let text = pane.history[p + 1].clone();
+                        pane.set_line(&text);
+                    } else {
+                        pane.history_pos = None;
+                        let draft = std::mem::take(&mut pane.draft);
+                        pane.set_line(&draft);
+                    }
+                }
+            }
+            Action::Complete => self.complete(),
+            Action::FocusOther => self.focus = (self.focus + 1) % self.panes.len(),
+            Action::Interrupt => {
+                let name = pane.name.clone();
+                if self.session.interrupt(&name) {
+                    self.status = Some(format!("interrupting {name}..."));
+                } else if !pane.input.value().is_empty() {
+                    pane.input.reset();
+                    pane.history_pos = None;
+                } else {
+                    self.status = Some("nothing to interrupt (Ctrl-Q quits)".into());
+                }
+            }
+            Action::PageUp => {
+                pane.scroll =
+                    (pane.scroll + self.page).min(pane.transcript.len().saturating_sub(1));
+            }
+            Action::PageDown => pane.scroll = pane.scroll.saturating_sub(self.page),
+            Action::ToggleHelp => self.help = true,
+            Action::ToggleWhy => {
+                self.explanations = !self.explanations;
+                self.status = Some(format!(
+                    "explanations {}",
+                    if self.explanations { "on" } else { "off" }
+                ));
+            }
+            Action::Close => self.status = None,
+            Action::Quit => self.quit = true,
+        }
+    }
+
+    /// Scrolls pane `index` by `lines` (positive: back in history).
+    pub fn scroll(&mut self, index: usize, lines: isize) {
+        if let Some(p) = self.panes.get_mut(index) {
+            let max = p.transcript.len().saturating_sub(1);
+            p.scroll = p.scroll.saturating_add_signed(lines).min(max);
+        }
+    }
+
+    /// Refuses Enter in a blocked pane, with a line that says why (the typed
+    /// line stays, to be sent when the pane is free).
+    fn busy_refusal(&mut self, line: &str) -> bool {
+        if line.trim_start().starts_with(':') || split_pane(line).is_some() {
+            return false;
+        }
+        let name = &self.panes[self.focus].name;
+        match self.session.running(name) {
+            Some((info, call, _)) => {
+                self.status = Some(format!(
+                    "{name} is blocked in {} (step {}): Ctrl-C interrupts it, or act in the other pane (Ctrl-O)",
+                    if call.is_empty() { "a call" } else { call },
+                    info.step
+                ));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A line typed or pasted: a command, a `PANE> ` line, or a statement for
+    /// the focused pane.
+    pub fn enter(&mut self, line: &str) {
+        let trimmed = line.trim();
+        if let Some(command) = trimmed.strip_prefix(':') {
+            self.command(command.trim());
+            return;
+        }
+        let (index, statement) = match split_pane(trimmed) {
+            Some((pane, rest)) => match self.pane_index(pane) {
+                Some(i) => (i, rest.trim()),
+                None => (self.focus, trimmed),
+            },
+            None => (self.focus, trimmed),
+        };
+        self.focus = index;
+        let pane = &mut self.panes[index];
+        if pane.history.last().map(String::as_str) != Some(trimmed) {
+            pane.history.push(trimmed.to_string());
+        }
+        pane.history_pos = None;
+        pane.scroll = 0;
+        let name = pane.name.clone();
+        match self.session.submit(&name, statement) {
+            Ok(Submitted::Step(info)) => {
+                self.last_step = info.step;
+                let pane = &mut self.panes[index];
+                pane.transcript.push(
+                    Kind::Input,
+                    &format!(">>> {}", info.typed.as_deref().unwrap_or(&info.input)),
+                );
+                if info.typed.is_some() {
+                    pane.transcript
+                        .push(Kind::Expanded, &format!("  = {}", info.input));
+                }
+                self.status = None;
+            }
+            Ok(Submitted::Used(socket)) => {
+                let pane = &mut self.panes[index];
+                pane.transcript
+                    .push(Kind::Input, &format!(">>> {statement}"));
+                pane.transcript
+                    .push(Kind::Info, &format!("{socket} is now the current socket"));
+            }
+            Ok(Submitted::Refused(reason)) => {
+                let pane = &mut self.panes[index];
+                pane.transcript
+                    .push(Kind::Input, &format!(">>> {statement}"));
+                pane.transcript.push(Kind::Error, &reason);
+            }
+            Err(e @ SubmitError::Busy { .. }) => {
+                // Keeps the line: it goes back to the input of its pane.
+                self.panes[index].set_line(statement);
+                self.status = Some(format!("{name}: {e}"));
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
+        self.pump();
+    }
+
+    fn command(&mut self, command: &str) {
+        let (name, _arg) = command.split_once(' ').unwrap_or((command, ""));
+        match name {
+            "help" | "h" | "?" => self.help = true,
+            "quit" | "q" | "exit" => self.quit = true,
+            "explain" => match &self.last_explanation {
+                Some((index, e)) => {
+                    let text = format!("why: {}", e.long);
+                    let index = *index;
+                    self.panes[index].transcript.push(Kind::Why, &text);
+                    self.panes[index].scroll = 0;
+                    if !self.explanations {
+                        self.status = Some(text);
+                    }
+                }
+                None => self.status = Some("nothing to explain yet".into()),
+            },
+            "panic" if self.allow_panic => panic!("a panic forced with :panic"),
+            _ => self.status = Some(format!("unknown command :{name} (F1 lists the commands)")),
+        }
+    }
+
+    /// Pasted text: one line is typed into the input; several lines are queued
+    /// as steps (`#` narration and `=>` lines are skipped).
+    pub fn paste(&mut self, text: &str) {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if lines.len() <= 1 {
+            let pane = &mut self.panes[self.focus];
+            for c in lines.first().copied().unwrap_or("").chars() {
+                pane.input.handle(InputRequest::InsertChar(c));
+            }
+            return;
+        }
+        self.queue.extend(
+            lines
+                .into_iter()
+                .filter(|l| !l.starts_with('#') && !l.starts_with("=>"))
+                .map(String::from),
+        );
+        self.pump();
+    }
+
+    /// How many pasted lines wait to run.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Takes in finished steps, sends queued lines whose pane is free, and
+    /// refreshes the kernel's view when it is due. Called after every input
+    /// and on every tick.
+    pub fn pump(&mut self) {
+        let mut changed = false;
+        loop {
+            while let Some(event) = self.session.try_event() {
+                self.finished(event);
+                changed = true;
+            }
+            if !self.send_queued() {
+                break;
+            }
+        }
+        let due = self.kernel_at.is_none_or(|at| {
+            at.elapsed()
+                >= if self.session.any_busy() {
+                    Duration::from_millis(250)
+                } else {
+                    Duration::from_secs(1)
+                }
+        });
+        if changed || due {
+            self.refresh_kernel();
+        }
+    }
+
+    /// Sends the next queued line if its pane is free and nothing sent before
+    /// it is still settling; returns whether one was sent.
+    fn send_queued(&mut self) -> bool {
+        let Some(line) = self.queue.front() else {
+            return false;
+        };
+        let index = split_pane(line)
+            .and_then(|(p, _)| self.pane_index(p))
+            .unwrap_or(self.focus);
+        if self.session.is_busy(&self.panes[index].name) {
+            return false;
+        }
+        let settling = self.panes.iter().any(|p| {
+            self.session
+                .running(&p.name)
+                .is_some_and(|(_, _, t)| t < SETTLE)
+        });
+        if settling {
+            return false;
+        }
+        let Some(line) = self.queue.pop_front() else {
+            return false;
+        };
+        self.enter(&line);
+        true
+    }
+
+    fn finished(&mut self, event: Event) {
+        let Event::Finished {
+            info,
+            outcome,
+            stdout,
+            ..
+        } = event;
+        let Some(index) = self.pane_index(&info.pane) else {
+            return;
+        };
+        let pane = &mut self.panes[index];
+        for printed in stdout.lines() {
+            pane.transcript.push(Kind::Printed, printed);
+        }
+        match &outcome {
+            Outcome::Ok(repr) if repr == "None" => pane.transcript.push(Kind::NoneValue, repr),
+            Outcome::Ok(repr) => pane.transcript.push(Kind::Value, &shorten(repr)),
+            Outcome::Error(e) => pane
+                .transcript
+                .push(Kind::Error, &shorten(&e.display_line())),
+        }
+        if let Some(why) = explain(&info.input, &outcome) {
+            pane.transcript
+                .push(Kind::Why, &format!("why: {}", why.short));
+            self.last_explanation = Some((index, why));
+        }
+    }
+
+    /// Reads every pane's sockets from its snapshot and asks the kernel about each.
+    pub fn refresh_kernel(&mut self) {
+        self.kernel_at = Some(Instant::now());
+        for pane in &mut self.panes {
+            let Some(snap) = self.session.snapshot(&pane.name) else {
+                continue;
+            };
+            pane.current = snap.current.map(|(n, _)| n);
+            pane.sockets = snap
+                .sockets
+                .iter()
+                .map(|s| SocketRow {
+                    name: s.name.clone(),
+                    fd: s.fd,
+                    kind: kind_label(s.family, s.kind),
+                    mode: match s.timeout {
+                        None => "blocking".into(),
+                        Some(0.0) => "non-blocking".into(),
+                        Some(t) => format!("timeout {} s", crate::value::repr::float_repr(t)),
+                    },
+                    view: s.fd.map(|fd| inspect(fd, s.family, s.kind)),
+                })
+                .collect();
+        }
+    }
+
+    fn complete(&mut self) {
+        let pane = &mut self.panes[self.focus];
+        let Some(snap) = self.session.snapshot(&pane.name) else {
+            return;
+        };
+        let value = pane.input.value().to_string();
+        let cursor = value
+            .char_indices()
+            .nth(pane.input.cursor())
+            .map_or(value.len(), |(i, _)| i);
+        let c = crate::complete::complete(&value, cursor, &snap);
+        let insert = match c.candidates.as_slice() {
+            [] => return,
+            [one] => one.clone(),
+            many => {
+                self.status = Some(many.join("  "));
+                crate::complete::common_prefix(many).to_string()
+            }
+        };
+        let new = format!("{}{insert}{}", &value[..c.start], &value[cursor..]);
+        let at = value[..c.start].chars().count() + insert.chars().count();
+        pane.input = Input::new(new).with_cursor(at);
+    }
+}
+
+/// `server> x = 1` → (`server`, `x = 1`), for a valid pane name.
+pub fn split_pane(line: &str) -> Option<(&str, &str)> {
+    let (pane, rest) = line.split_once("> ")?;
+    is_pane_name(pane).then_some((pane, rest))
+}
+
+fn kind_label(family: i32, kind: i32) -> String {
+    let proto = match kind {
+        libc::SOCK_STREAM => "TCP",
+        libc::SOCK_DGRAM => "UDP",
+        _ => "raw",
+    };
+    match family {
+        libc::AF_INET => format!("{proto}/v4"),
+        libc::AF_INET6 => format!("{proto}/v6"),
+        libc::AF_UNIX => match kind {
+            libc::SOCK_STREAM => "Unix/stream".into(),
+            libc::SOCK_DGRAM => "Unix/dgram".into(),
+            _ => "Unix".into(),
+        },
+        _ => format!("{proto}/af{family}"),
+    }
+}

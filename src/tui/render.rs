@@ -1,0 +1,370 @@
+//! Drawing the interface from an `App`: the two panes with their transcripts,
+//! input lines and kernel tables, the header, the footer and the help. No I/O
+//! and no work proportional to history: only the visible tail is laid out.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, PaneView, SocketRow};
+use super::keys::HELP;
+use super::transcript::Kind;
+
+/// The smallest screen the interface draws on.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// How long a step runs before its pane shows it as blocked.
+const BLOCKED_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// The styles, with or without colours (NO_COLOR).
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(&self, color: Color) -> Style {
+        if self.color {
+            Style::default().fg(color)
+        } else {
+            Style::default()
+        }
+    }
+
+    fn line(&self, kind: Kind) -> Style {
+        match kind {
+            Kind::Input => Style::default().add_modifier(Modifier::BOLD),
+            Kind::Expanded => self.fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+            Kind::Value | Kind::Printed => Style::default(),
+            Kind::NoneValue => self.fg(Color::DarkGray).add_modifier(Modifier::DIM),
+            Kind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Kind::Why => self.fg(Color::Yellow).add_modifier(Modifier::ITALIC),
+            Kind::Info => self.fg(Color::Blue),
+        }
+    }
+
+    fn state(&self, state: &str) -> Style {
+        let color = match state {
+            "LISTEN" => Color::Blue,
+            "ESTABLISHED" | "CONNECTED" => Color::Green,
+            "CLOSE_WAIT" | "FIN_WAIT1" | "FIN_WAIT2" | "LAST_ACK" | "CLOSING" | "TIME_WAIT" => {
+                Color::Yellow
+            }
+            "CLOSED" => Color::Red,
+            _ => Color::Reset,
+        };
+        self.fg(color).add_modifier(Modifier::BOLD)
+    }
+}
+
+/// The header, the two panes and the footer.
+pub fn areas(area: Rect) -> (Rect, [Rect; 2], Rect) {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let panes =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    (header, panes, footer)
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = Theme { color: app.color };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "The terminal is {}x{}: sockplay needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge it, or press Ctrl-Q to quit.",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let (header, panes, footer) = areas(area);
+    draw_header(frame, app, header, &theme);
+    for (i, pane_area) in panes.into_iter().enumerate() {
+        draw_pane(frame, app, i, pane_area, &theme);
+    }
+    draw_footer(frame, app, footer, &theme);
+    if app.help {
+        draw_help(frame, area, &theme);
+    }
+}
+
+fn draw_header(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let mut spans = vec![
+        Span::styled(
+            " sockplay ",
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ),
+        Span::raw(format!("  step {}", app.last_step)),
+        Span::raw(format!(
+            "  ·  explanations {} (F2)",
+            if app.explanations { "on" } else { "off" }
+        )),
+    ];
+    if app.queued() > 0 {
+        spans.push(Span::styled(
+            format!("  ·  {} pasted steps waiting", app.queued()),
+            theme.fg(Color::Magenta),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let line = match &app.status {
+        Some(status) => Line::from(Span::styled(
+            format!(" {status}"),
+            theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )),
+        None => Line::from(vec![Span::styled(
+            " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1 help · Ctrl-Q quit",
+            Style::default().add_modifier(Modifier::DIM),
+        )]),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &Theme) {
+    let pane = &app.panes[index];
+    let focused = index == app.focus;
+    let border = if focused {
+        theme.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().add_modifier(Modifier::DIM)
+    };
+    let title = match &pane.current {
+        Some(s) => format!(" {} [{s}] ", pane.name),
+        None => format!(" {} ", pane.name),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(title, border));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let blocked = app
+        .session
+        .running(&pane.name)
+        .filter(|(_, _, elapsed)| *elapsed >= BLOCKED_AFTER)
+        .map(|(info, call, elapsed)| {
+            let call = if call.is_empty() { "a call" } else { call };
+            format!(
+                " step {} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
+                info.step,
+                elapsed.as_secs_f64(),
+            )
+        });
+    let blocked_rows = blocked.as_ref().map_or(0, |t| {
+        t.width().div_ceil(inner.width.max(1) as usize) as u16
+    });
+    let kernel_rows = (pane.sockets.len().max(1) * 2 + 1) as u16;
+    let kernel_height = kernel_rows.min(inner.height / 2);
+    let [transcript_area, blocked_area, input_area, kernel_area] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(blocked_rows),
+        Constraint::Length(1),
+        Constraint::Length(kernel_height),
+    ])
+    .areas(inner);
+
+    draw_transcript(frame, app, pane, transcript_area, theme);
+    if let Some(text) = blocked {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                text,
+                theme
+                    .fg(Color::Magenta)
+                    .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            ))
+            .wrap(Wrap { trim: true }),
+            blocked_area,
+        );
+    }
+    draw_input(frame, pane, focused, input_area, theme);
+    draw_kernel(frame, pane, kernel_area, theme);
+}
+
+fn draw_transcript(frame: &mut Frame, app: &App, pane: &PaneView, area: Rect, theme: &Theme) {
+    let rows = area.height as usize;
+    let width = area.width as usize;
+    let tail = pane.transcript.tail(rows, width, pane.scroll, |l| {
+        app.explanations || l.kind != Kind::Why
+    });
+    let used: usize = tail
+        .iter()
+        .map(|l| l.width.div_ceil(width.max(1)).max(1))
+        .sum();
+    let lines: Vec<Line> = tail
+        .iter()
+        .map(|l| Line::from(Span::styled(l.text.as_str(), theme.line(l.kind))))
+        .collect();
+    let skip = used.saturating_sub(rows) as u16;
+    let mut paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((skip, 0));
+    if pane.scroll > 0 {
+        paragraph = paragraph.block(Block::default().title_bottom(Span::styled(
+            format!(" ↑ {} lines up · PageDown ", pane.scroll),
+            theme.fg(Color::Cyan),
+        )));
+    }
+    frame.render_widget(paragraph, area);
+}
+
+fn draw_input(frame: &mut Frame, pane: &PaneView, focused: bool, area: Rect, theme: &Theme) {
+    let prompt = pane.prompt();
+    let prompt_width = prompt.width() as u16;
+    let room = area.width.saturating_sub(prompt_width).max(1) as usize;
+    let scroll = pane.input.visual_scroll(room.saturating_sub(1));
+    let value = pane.input.value();
+    // The visible part of the line, by display columns.
+    let mut shown = String::new();
+    let mut col = 0;
+    for c in value.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if col >= scroll && col + w <= scroll + room {
+            shown.push(c);
+        }
+        col += w;
+    }
+    let prompt_style = if focused {
+        theme.fg(Color::Green).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().add_modifier(Modifier::DIM)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, prompt_style),
+            Span::raw(crate::runner::escape_controls(&shown)),
+        ])),
+        area,
+    );
+    if focused {
+        let x = area.x + prompt_width + (pane.input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    }
+}
+
+fn socket_lines<'a>(row: &'a SocketRow, name_width: usize, theme: &Theme) -> [Line<'a>; 2] {
+    let Some(view) = &row.view else {
+        return [
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<name_width$}", row.name),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    " closed (fd=-1)",
+                    Style::default().add_modifier(Modifier::DIM),
+                ),
+            ]),
+            Line::raw(""),
+        ];
+    };
+    let state = view.state.unwrap_or("-");
+    let ready = format!(
+        "{}{}",
+        if view.readable { "r" } else { "-" },
+        if view.writable { "w" } else { "-" }
+    );
+    let first = Line::from(vec![
+        Span::styled(
+            format!("{:<name_width$}", row.name),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(" fd {:<2} {:<6} ", row.fd.unwrap_or(-1), row.kind)),
+        Span::styled(format!("{state:<11}"), theme.state(state)),
+        Span::raw(format!(" {ready} {}", row.mode)),
+    ]);
+    let queues = match view.accept_q {
+        Some((waiting, backlog)) => format!("accept-q {waiting}/{backlog}"),
+        None => format!(
+            "recv-q {} send-q {}",
+            view.recv_q.map_or("-".into(), |n| n.to_string()),
+            view.send_q.map_or("-".into(), |n| n.to_string())
+        ),
+    };
+    let second = Line::from(vec![Span::styled(
+        format!(
+            "  {} → {}  {queues}",
+            view.local.as_deref().unwrap_or("-"),
+            view.remote.as_deref().unwrap_or("-")
+        ),
+        Style::default().add_modifier(Modifier::DIM),
+    )]);
+    [first, second]
+}
+
+fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(Style::default().add_modifier(Modifier::DIM))
+        .title(" kernel: r=readable w=writable ");
+    let lines: Vec<Line> = if pane.sockets.is_empty() {
+        vec![Line::styled(
+            "no sockets yet: try  socket  or  s = socket.socket()",
+            Style::default().add_modifier(Modifier::DIM),
+        )]
+    } else {
+        let name_width = pane
+            .sockets
+            .iter()
+            .map(|r| r.name.width())
+            .max()
+            .unwrap_or(1)
+            .min(12);
+        pane.sockets
+            .iter()
+            .flat_map(|r| socket_lines(r, name_width, theme))
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(96);
+    let height = (HELP.len() as u16 + 6).min(area.height.saturating_sub(2));
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{keys:<26}"),
+                    theme.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Short forms: socket bind listen accept connect recv send close use ... (Tab lists them)",
+        Style::default().add_modifier(Modifier::DIM),
+    ));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" help: keys and commands (Esc closes) "),
+        ),
+        rect,
+    );
+}

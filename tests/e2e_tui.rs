@@ -1,0 +1,199 @@
+//! The real binary in a pseudo-terminal, read through a terminal emulator
+//! (vt100): a user typing the non-blocking recv experiment, and a forced
+//! panic that must give the terminal back.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+struct Tty {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
+}
+
+impl Tty {
+    fn start(env: &[(&str, &str)]) -> Tty {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 140,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockplay"));
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("sockplay starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("40 rows"),
+            std::num::NonZeroU16::new(140).expect("140 columns"),
+            0,
+        )));
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut p) = feed.lock() {
+                    p.process(&buf[..n]);
+                }
+            }
+        });
+        let writer = pty.master.take_writer().expect("pty writer");
+        Tty {
+            screen,
+            writer,
+            child,
+            master: pty.master,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().expect("screen lock").screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.contents();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < until,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn keys(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("typing");
+        self.writer.flush().expect("typing");
+    }
+
+    /// Types a line and Enter, and waits until the interface has taken it.
+    fn line(&mut self, text: &str, then_shows: &str) -> String {
+        self.keys(text.as_bytes());
+        self.keys(b"\r");
+        self.wait_for(then_shows)
+    }
+
+    fn wait_exit(&mut self) -> u32 {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("child status") {
+                return status.exit_code();
+            }
+            if Instant::now() > until {
+                let _ = self.child.kill();
+                panic!("sockplay did not exit:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+    probe.local_addr().expect("bound").port()
+}
+
+#[test]
+fn typing_the_nonblocking_recv_experiment() {
+    let port = free_port();
+    let mut tty = Tty::start(&[]);
+    tty.wait_for("server>>>");
+    tty.line("HOST = '127.0.0.1'", "'127.0.0.1'");
+    tty.line(&format!("PORT = {port}"), &format!("\n│{port}"));
+    tty.line(
+        "server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+        "server [server]>>>",
+    );
+    tty.line("server.bind((HOST, PORT))", "None");
+    tty.line("server.listen(1)", "LISTEN");
+    let screen = tty.line("server, _ = server.accept()", "blocked in accept() for");
+    assert!(screen.contains("Ctrl-C interrupts"));
+    tty.keys(b"\x0f"); // Ctrl-O: the client pane
+    tty.line(
+        "client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+        "client [client]>>>",
+    );
+    tty.line(
+        &format!("client.connect(('127.0.0.1', {port}))"),
+        "ESTABLISHED",
+    );
+    // The accept was released in place: its tuple follows its statement.
+    tty.wait_for("raddr=('127.0.0.1'");
+    tty.line("client.setblocking(False)", "non-blocking");
+    let screen = tty.line(
+        "packet = client.recv(1024)",
+        "BlockingIOError: [Errno 11] Resource temporarily",
+    );
+    assert!(
+        screen.contains("why: the socket is non-blocking"),
+        "{screen}"
+    );
+    tty.keys(b"\x0f");
+    tty.line("server.close()", "closed (fd=-1)");
+    let screen = tty.wait_for("CLOSE_WAIT");
+    assert!(screen.contains("CLOSE_WAIT"));
+    tty.keys(b"\x0f");
+    let screen = tty.line("packet = client.recv(1024)", "b''");
+    assert!(screen.contains("why: b'' means end of stream"), "{screen}");
+    tty.keys(b"\x11"); // Ctrl-Q
+    assert_eq!(tty.wait_exit(), 0);
+}
+
+#[test]
+fn quitting_while_blocked_is_immediate() {
+    let mut tty = Tty::start(&[]);
+    tty.wait_for("server>>>");
+    tty.line("a, b = socket.socketpair()", "Unix/stream");
+    tty.line("a.recv(1)", "blocked in recv()");
+    let start = Instant::now();
+    tty.keys(b"\x11");
+    assert_eq!(tty.wait_exit(), 0);
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_panic_gives_the_terminal_back_and_prints_its_message() {
+    let mut tty = Tty::start(&[("SOCKPLAY_TEST_PANIC", "1")]);
+    tty.wait_for("server>>>");
+    {
+        let p = tty.screen.lock().expect("screen lock");
+        let s = p.screen();
+        assert!(s.alternate_screen() && s.bracketed_paste());
+    }
+    tty.keys(b":panic\r");
+    let status = tty.wait_exit();
+    assert_ne!(status, 0);
+    let text = tty.wait_for("a panic forced with :panic");
+    let p = tty.screen.lock().expect("screen lock");
+    let s = p.screen();
+    assert!(!s.alternate_screen(), "left the alternate screen:\n{text}");
+    assert!(!s.bracketed_paste());
+    assert!(!s.hide_cursor());
+    assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+    // Cooked mode again: the terminal echoes and edits lines.
+    let fd = tty.master.as_raw_fd().expect("the pty's fd");
+    // SAFETY: a zeroed termios is a valid buffer for tcgetattr to fill.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is the open master of the pty; termios is writable.
+    assert_eq!(unsafe { libc::tcgetattr(fd, &mut termios) }, 0);
+    assert_ne!(termios.c_lflag & libc::ICANON, 0, "canonical mode restored");
+    assert_ne!(termios.c_lflag & libc::ECHO, 0, "echo restored");
+}

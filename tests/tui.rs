@@ -1,0 +1,328 @@
+//! The interface without a terminal: App state changes driven by actions, and
+//! screens drawn on ratatui's TestBackend compared with reviewed snapshots.
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sockplay::tui::app::App;
+use sockplay::tui::keys::Action;
+use sockplay::tui::render;
+use tui_input::InputRequest;
+
+fn type_line(app: &mut App, line: &str) {
+    for c in line.chars() {
+        app.handle(Action::Edit(InputRequest::InsertChar(c)));
+    }
+}
+
+fn enter(app: &mut App, line: &str) {
+    type_line(app, line);
+    app.handle(Action::Submit);
+}
+
+/// Pumps the app until `done` holds (steps on pane threads take a moment).
+fn wait_for(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    let until = Instant::now() + Duration::from_secs(5);
+    while !done(app) {
+        assert!(
+            Instant::now() < until,
+            "timed out waiting for {what}: {:?} / {:?} / {:?}",
+            app.panes[0]
+                .transcript
+                .lines()
+                .map(|l| &l.text)
+                .collect::<Vec<_>>(),
+            app.panes[1]
+                .transcript
+                .lines()
+                .map(|l| &l.text)
+                .collect::<Vec<_>>(),
+            app.status
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        app.pump();
+    }
+}
+
+fn texts(app: &App, pane: usize) -> Vec<String> {
+    app.panes[pane]
+        .transcript
+        .lines()
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|f| render::draw(f, app))
+        .expect("drawing on a test backend");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut row = String::new();
+        for x in 0..buffer.area.width {
+            row.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Masks what changes from run to run: fds, ports, times.
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"fd=\d+", "fd=N");
+    s.add_filter(r"fd \d+ ", "fd N ");
+    s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT");
+    s.add_filter(r"'127\.0\.0\.1', \d{4,5}\)", "'127.0.0.1', PORT)");
+    s.add_filter(r"for \d+\.\d s", "for T s");
+    s
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+    probe.local_addr().expect("bound").port()
+}
+
+#[test]
+fn idle_screen() {
+    let app = App::new(true);
+    settings().bind(|| insta::assert_snapshot!("idle", screen(&app, 100, 24)));
+}
+
+#[test]
+fn a_blocked_accept_is_shown_then_released_in_place() {
+    let mut app = App::new(true);
+    enter(&mut app, "s = socket.create_server(('127.0.0.1', 0))");
+    enter(&mut app, "conn, addr = s.accept()");
+    wait_for(&mut app, "the accept to show as blocked", |a| {
+        a.session
+            .running("server")
+            .is_some_and(|(_, call, t)| call == "accept()" && t > Duration::from_millis(200))
+    });
+    let blocked = screen(&app, 100, 24);
+    assert!(blocked.contains("blocked in accept() for"), "{blocked}");
+    assert!(blocked.contains("LISTEN"));
+    settings().bind(|| insta::assert_snapshot!("blocked", blocked));
+
+    // Enter in the blocked pane says why instead of losing the line.
+    enter(&mut app, "s.getsockname()");
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("blocked in accept()")
+    );
+    assert_eq!(app.panes[0].input.value(), "s.getsockname()");
+
+    // The port, read off the kernel's view as a user would.
+    let local = app.panes[0].sockets[0]
+        .view
+        .as_ref()
+        .and_then(|v| v.local.clone())
+        .expect("the listener's address is shown");
+    app.handle(Action::FocusOther);
+    enter(
+        &mut app,
+        &format!(
+            "c = socket.create_connection(('127.0.0.1', {}))",
+            &local[10..]
+        ),
+    );
+    wait_for(&mut app, "the accept to return", |a| !a.session.any_busy());
+    app.pump();
+    let server = texts(&app, 0);
+    let accept_at = server
+        .iter()
+        .position(|l| l == ">>> conn, addr = s.accept()")
+        .expect("the accept line");
+    assert!(
+        server[accept_at + 1].starts_with("(<socket.socket fd="),
+        "the outcome follows its statement: {server:?}"
+    );
+}
+
+#[test]
+fn an_error_comes_with_its_explanation_and_the_key_toggles_it() {
+    let mut app = App::new(true);
+    enter(&mut app, "a, b = socket.socketpair()");
+    enter(&mut app, "a.setblocking(False)");
+    enter(&mut app, "a.recv(1024)");
+    wait_for(&mut app, "the recv outcome", |a| {
+        texts(a, 0).iter().any(|l| l.starts_with("BlockingIOError"))
+    });
+    let lines = texts(&app, 0);
+    assert!(
+        lines.contains(&"BlockingIOError: [Errno 11] Resource temporarily unavailable".to_string())
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("why: the socket is non-blocking"))
+    );
+    settings().bind(|| insta::assert_snapshot!("error_with_why", screen(&app, 100, 24)));
+    app.handle(Action::ToggleWhy);
+    assert!(!screen(&app, 100, 24).contains("why: the socket"));
+    enter(&mut app, ":explain");
+    assert!(
+        texts(&app, 0)
+            .last()
+            .is_some_and(|l| l.contains("Compare with b''"))
+    );
+}
+
+#[test]
+fn help_and_small_terminal_screens() {
+    let mut app = App::new(false);
+    app.handle(Action::ToggleHelp);
+    insta::assert_snapshot!("help", screen(&app, 100, 24));
+    app.handle(Action::Close);
+    assert!(!app.help);
+    insta::assert_snapshot!("too_small", screen(&app, 40, 10));
+}
+
+#[test]
+fn short_forms_show_their_python_form_and_the_prompt_names_the_socket() {
+    let mut app = App::new(true);
+    enter(&mut app, "socket udp");
+    wait_for(&mut app, "the socket", |a| a.panes[0].current.is_some());
+    let lines = texts(&app, 0);
+    assert_eq!(lines[0], ">>> socket udp");
+    assert_eq!(
+        lines[1],
+        "  = server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+    );
+    assert_eq!(app.panes[0].prompt(), "server [server]>>> ");
+    assert_eq!(app.panes[0].sockets[0].kind, "UDP/v4");
+}
+
+#[test]
+fn pane_prefix_routes_and_moves_the_focus() {
+    let mut app = App::new(true);
+    enter(&mut app, "client> x = 40 + 2");
+    wait_for(&mut app, "the client's outcome", |a| texts(a, 1).len() >= 2);
+    assert_eq!(app.focus, 1);
+    assert_eq!(texts(&app, 1), [">>> x = 40 + 2", "42"]);
+    assert!(texts(&app, 0).is_empty());
+    // A comparison written without a space is not taken for an unknown pane.
+    enter(&mut app, "x> 5");
+    wait_for(&mut app, "the comparison", |a| texts(a, 1).len() >= 4);
+    assert_eq!(texts(&app, 1)[3], "True");
+}
+
+#[test]
+fn a_pasted_script_runs_step_by_step_across_panes() {
+    let mut app = App::new(true);
+    let port = free_port();
+    app.paste(&format!(
+        "# a comment\nserver> s = socket.create_server(('127.0.0.1', {port}))\n\
+         server> conn, addr = s.accept()\nclient> c = socket.create_connection(('127.0.0.1', {port}))\n\
+         client> c.send(b'hi')\nserver> conn.recv(10)\n"
+    ));
+    wait_for(&mut app, "the pasted steps", |a| {
+        a.queued() == 0 && !a.session.any_busy() && texts(a, 0).last().is_some_and(|l| l == "b'hi'")
+    });
+    assert_eq!(texts(&app, 1).last().map(String::as_str), Some("2"));
+    assert_eq!(app.last_step, 5);
+}
+
+#[test]
+fn editing_history_and_ctrl_c_behave_like_a_shell() {
+    let mut app = App::new(true);
+    enter(&mut app, "1 + 1");
+    enter(&mut app, "'é' * 2");
+    type_line(&mut app, "draft");
+    app.handle(Action::HistoryPrev);
+    assert_eq!(app.panes[0].input.value(), "'é' * 2");
+    app.handle(Action::HistoryPrev);
+    assert_eq!(app.panes[0].input.value(), "1 + 1");
+    app.handle(Action::HistoryNext);
+    app.handle(Action::HistoryNext);
+    assert_eq!(
+        app.panes[0].input.value(),
+        "draft",
+        "Down past the newest restores the draft"
+    );
+    app.handle(Action::Edit(InputRequest::DeletePrevWord));
+    assert_eq!(app.panes[0].input.value(), "");
+    type_line(&mut app, "abc");
+    app.handle(Action::Interrupt);
+    assert_eq!(
+        app.panes[0].input.value(),
+        "",
+        "Ctrl-C on an idle line clears it"
+    );
+    // Each pane has its own history.
+    app.handle(Action::FocusOther);
+    app.handle(Action::HistoryPrev);
+    assert_eq!(app.panes[1].input.value(), "");
+}
+
+#[test]
+fn tab_completes_verbs_methods_and_constants() {
+    let mut app = App::new(true);
+    type_line(&mut app, "acc");
+    app.handle(Action::Complete);
+    assert_eq!(app.panes[0].input.value(), "accept");
+    app.handle(Action::Interrupt);
+    enter(&mut app, "sock = socket.socket()");
+    wait_for(&mut app, "the socket", |a| !a.panes[0].sockets.is_empty());
+    type_line(&mut app, "sock.setsockopt(socket.SOL_SO");
+    app.handle(Action::Complete);
+    assert_eq!(
+        app.panes[0].input.value(),
+        "sock.setsockopt(socket.SOL_SOCKET"
+    );
+    app.handle(Action::Interrupt);
+    type_line(&mut app, "sock.set");
+    app.handle(Action::Complete);
+    assert_eq!(
+        app.panes[0].input.value(),
+        "sock.set",
+        "several candidates: they are listed"
+    );
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("sock.settimeout")
+    );
+}
+
+#[test]
+fn peer_bytes_are_escaped_and_floods_are_shortened() {
+    let mut app = App::new(true);
+    let port = free_port();
+    enter(
+        &mut app,
+        &format!("s = socket.create_server(('127.0.0.1', {port}))"),
+    );
+    enter(&mut app, "conn, addr = s.accept()");
+    app.handle(Action::FocusOther);
+    enter(
+        &mut app,
+        &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
+    );
+    wait_for(&mut app, "the connect", |a| !a.session.is_busy("client"));
+    enter(&mut app, "c.sendall(b'\\x1b[2J\\x07' + b'x' * 3000000)");
+    app.handle(Action::FocusOther);
+    wait_for(&mut app, "the accept", |a| !a.session.is_busy("server"));
+    enter(&mut app, "print(conn.recv(5).decode())");
+    wait_for(&mut app, "the print", |a| !a.session.is_busy("server"));
+    enter(&mut app, "conn.recv(5000000)");
+    wait_for(&mut app, "the flood", |a| {
+        texts(a, 0).iter().any(|l| l.contains("bytes)"))
+    });
+    let lines = texts(&app, 0);
+    assert!(lines.contains(&"\\x1b[2J\\x07".to_string()), "{lines:?}");
+    let flood = lines
+        .iter()
+        .find(|l| l.contains("bytes)"))
+        .expect("shortened");
+    assert!(flood.starts_with("b'xxx") && flood.len() < 300, "{flood}");
+    assert!(!screen(&app, 100, 24).contains('\x1b'));
+    app.handle(Action::Interrupt);
+}
