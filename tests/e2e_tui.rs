@@ -126,7 +126,8 @@ fn typing_the_nonblocking_recv_experiment() {
     tty.line("server.listen(1)", "LISTEN");
     let screen = tty.line("server, _ = server.accept()", "blocked in accept() for");
     assert!(screen.contains("Ctrl-C interrupts"));
-    tty.keys(b"\x0f"); // Ctrl-O: the client pane
+    // A click on the right half focuses the client pane (SGR mouse report).
+    tty.keys(b"\x1b[<0;100;10M\x1b[<0;100;10m");
     tty.line(
         "client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
         "client [client]>>>",
