@@ -159,6 +159,9 @@ fn the_interface_without_a_terminal_says_what_to_use_instead() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("needs a terminal") && err.contains("sockplay run"), "{err}");
+    assert!(
+        err.contains("needs a terminal") && err.contains("sockplay run"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
 }
