@@ -87,13 +87,13 @@ pub fn main() -> i32 {
                 }
             }
         }
-        None if cli.script.is_some() || cli.record.is_some() => {
+        None if cli.script.is_some() => {
             eprintln!(
-                "sockplay: stepping through a script and --record are not built yet; \
-                 run a script headless with  sockplay run SCRIPT"
+                "sockplay: stepping through a script in the interface is not built yet; \
+                 run it headless with  sockplay run SCRIPT"
             );
             2
         }
-        None => crate::tui::main(),
+        None => crate::tui::main(cli.record.as_deref()),
     }
 }

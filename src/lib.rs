@@ -15,6 +15,7 @@ pub mod net;
 pub mod normalize;
 pub mod outcome;
 pub mod pane;
+pub mod record;
 pub mod runner;
 pub mod script;
 pub mod session;

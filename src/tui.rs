@@ -64,14 +64,28 @@ fn setup() -> io::Result<DefaultTerminal> {
     Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())
 }
 
-/// Opens the interface; returns the exit status.
-pub fn main() -> i32 {
+/// Opens the interface, recording to `record` (or to a new file in the
+/// user's data directory); returns the exit status.
+pub fn main(record: Option<&std::path::Path>) -> i32 {
+    let open = |path: &std::path::Path| {
+        crate::record::Recorder::to_file(path).inspect_err(|e| eprintln!("sockplay: {e}"))
+    };
+    // An explicit --record path is checked first: its error is the one to see.
+    let explicit = match record.map(open) {
+        Some(Err(_)) => return 2,
+        Some(Ok(r)) => Some(r),
+        None => None,
+    };
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         eprintln!(
             "sockplay: the two-pane interface needs a terminal; without one, use `sockplay run SCRIPT`"
         );
         return 2;
     }
+    let recorder = match explicit.map_or_else(|| open(&crate::record::default_path()), Ok) {
+        Ok(r) => r,
+        Err(_) => return 2,
+    };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     install_panic_hook();
     let mut terminal = match setup() {
@@ -81,7 +95,7 @@ pub fn main() -> i32 {
             return 1;
         }
     };
-    let mut app = App::new(color);
+    let mut app = App::with_recorder(color, recorder);
     let result = run(&mut terminal, &mut app);
     restore();
     let _ = io::stdout().flush();
@@ -92,6 +106,9 @@ pub fn main() -> i32 {
             1
         }
     };
+    if let Some(path) = app.recorder.path() {
+        println!("sockplay: session recorded in {}", path.display());
+    }
     app.session.close_all_before_exit();
     status
 }

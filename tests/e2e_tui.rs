@@ -17,6 +17,10 @@ struct Tty {
 
 impl Tty {
     fn start(env: &[(&str, &str)]) -> Tty {
+        Tty::start_with(&[], env)
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Tty {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -26,7 +30,11 @@ impl Tty {
             })
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockplay"));
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        // Recordings without --record go to a data directory of the test's own.
+        let data = std::env::temp_dir().join("sockplay-e2e-data");
+        cmd.env("XDG_DATA_HOME", &data);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -197,4 +205,55 @@ fn a_panic_gives_the_terminal_back_and_prints_its_message() {
     assert_eq!(unsafe { libc::tcgetattr(fd, &mut termios) }, 0);
     assert_ne!(termios.c_lflag & libc::ICANON, 0, "canonical mode restored");
     assert_ne!(termios.c_lflag & libc::ECHO, 0, "echo restored");
+}
+
+#[test]
+fn a_recording_survives_kill_9_and_replays_with_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rec = dir.path().join("reverse.sp");
+    let rec_arg = rec.to_str().expect("utf-8 temp path");
+    let port = free_port();
+    let mut tty = Tty::start_with(&["--record", rec_arg], &[]);
+    tty.wait_for("server>>>");
+    tty.line(
+        &format!("s = socket.create_server(('127.0.0.1', {port}))"),
+        "LISTEN",
+    );
+    tty.line("conn, addr = s.accept()", "blocked in accept()");
+    tty.keys(b"\x0f");
+    tty.line(
+        &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
+        "ESTABLISHED",
+    );
+    tty.line("c.sendall(b'hello')", "recv-q 5");
+    tty.keys(b"\x0f");
+    tty.line(
+        ":note the server reverses what it reads",
+        "# the server reverses",
+    );
+    tty.line("conn.recv(1024)[::-1]", "b'olleh'");
+    let pid = tty.child.process_id().expect("a pid") as i32;
+    // SAFETY: kill(2) on the child we started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    tty.wait_exit();
+    let text = std::fs::read_to_string(&rec).expect("the recording is on disk");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[2], "server> conn, addr = s.accept()");
+    assert_eq!(lines[3], "=> blocked");
+    assert!(lines.contains(&"# the server reverses what it reads"));
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["server> conn.recv(1024)[::-1]", "=> b'olleh'"]
+    );
+    let replay = std::process::Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["run", "--check", rec_arg])
+        .output()
+        .expect("sockplay run");
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&replay.stdout),
+        String::from_utf8_lossy(&replay.stderr)
+    );
 }

@@ -12,6 +12,7 @@ use super::transcript::{Kind, Transcript, shorten};
 use crate::explain::{Explanation, explain};
 use crate::net::inspect::{KernelView, inspect};
 use crate::outcome::Outcome;
+use crate::record::Recorder;
 use crate::session::{Event, Session, SubmitError, Submitted, is_pane_name};
 
 /// The panes of the interface, left to right.
@@ -95,6 +96,8 @@ pub struct App {
     pub last_step: u64,
     /// Rows a page scroll moves (set from the screen's size).
     pub page: usize,
+    /// The session's recording (SPEC section 4), written as it goes.
+    pub recorder: Recorder,
     queue: VecDeque<String>,
     kernel_at: Option<Instant>,
     /// `:panic` forces a panic (tests of the terminal's restoration only).
@@ -102,7 +105,13 @@ pub struct App {
 }
 
 impl App {
+    /// An interface whose session is recorded in memory only.
     pub fn new(color: bool) -> App {
+        App::with_recorder(color, Recorder::in_memory())
+    }
+
+    /// An interface recording its session with `recorder`.
+    pub fn with_recorder(color: bool, recorder: Recorder) -> App {
         let mut session = Session::new();
         for name in PANES {
             // A pane that cannot start says so when the user first sends to it.
@@ -120,6 +129,7 @@ impl App {
             color,
             last_step: 0,
             page: 10,
+            recorder,
             queue: VecDeque::new(),
             kernel_at: None,
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
@@ -264,6 +274,9 @@ impl App {
         match self.session.submit(&name, statement) {
             Ok(Submitted::Step(info)) => {
                 self.last_step = info.step;
+                if let Err(e) = self.recorder.sent(&info) {
+                    self.status = Some(format!("the recording failed: {e}"));
+                }
                 let pane = &mut self.panes[index];
                 pane.transcript.push(
                     Kind::Input,
@@ -273,7 +286,6 @@ impl App {
                     pane.transcript
                         .push(Kind::Expanded, &format!("  = {}", info.input));
                 }
-                self.status = None;
             }
             Ok(Submitted::Used(socket)) => {
                 let pane = &mut self.panes[index];
@@ -299,8 +311,25 @@ impl App {
     }
 
     fn command(&mut self, command: &str) {
-        let (name, _arg) = command.split_once(' ').unwrap_or((command, ""));
+        let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
+        let arg = arg.trim();
         match name {
+            "note" if !arg.is_empty() => {
+                self.panes[self.focus]
+                    .transcript
+                    .push(Kind::Info, &format!("# {arg}"));
+                if let Err(e) = self.recorder.note(arg) {
+                    self.status = Some(format!("the recording failed: {e}"));
+                }
+            }
+            "note" => self.status = Some("usage: :note TEXT".into()),
+            "save" if !arg.is_empty() => {
+                self.status = Some(match self.recorder.save(std::path::Path::new(arg)) {
+                    Ok(()) => format!("session saved to {arg}"),
+                    Err(e) => e.to_string(),
+                });
+            }
+            "save" => self.status = Some("usage: :save FILE".into()),
             "help" | "h" | "?" => self.help = true,
             "quit" | "q" | "exit" => self.quit = true,
             "explain" => match &self.last_explanation {
@@ -410,6 +439,9 @@ impl App {
             stdout,
             ..
         } = event;
+        if let Err(e) = self.recorder.finished(info.step, &outcome) {
+            self.status = Some(format!("the recording failed: {e}"));
+        }
         let Some(index) = self.pane_index(&info.pane) else {
             return;
         };

@@ -108,6 +108,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-Q / :quit", "quit, at once, even with a pane blocked"),
     (":explain", "the last explanation, at length"),
     (
+        ":note TEXT / :save FILE",
+        "add narration to the recording / save the session so far",
+    ),
+    (
         "PANE> statement",
         "send to that pane (server or client); pasted lines run as steps",
     ),
