@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use crate::outcome::Outcome;
 use crate::session::StepInfo;
 
-/// A session's recording, in memory (for `:save`) and, when it has one, in its file.
+/// A session's recording: in its file, or in memory when it has none (only
+/// then are the lines kept, so a flood of data does not grow memory).
 pub struct Recorder {
     file: Option<(PathBuf, File)>,
+    /// The lines, for `:save`, when there is no file.
     lines: Vec<String>,
     /// The step whose `=>` line is still to come.
     pending: Option<u64>,
@@ -163,12 +165,18 @@ impl Recorder {
 
     /// `:save FILE`: the session so far.
     pub fn save(&self, path: &Path) -> Result<(), RecordError> {
-        let mut text = self.lines.join("\n");
-        text.push('\n');
-        std::fs::write(path, text).map_err(|error| RecordError {
+        let error = |error| RecordError {
             path: path.to_path_buf(),
             error,
-        })
+        };
+        match &self.file {
+            Some((recording, _)) => std::fs::copy(recording, path).map(|_| ()).map_err(error),
+            None => {
+                let mut text = self.lines.join("\n");
+                text.push('\n');
+                std::fs::write(path, text).map_err(error)
+            }
+        }
     }
 }
 
@@ -203,6 +211,9 @@ mod tests {
             text,
             "# the experiment\nserver> conn, addr = s.accept()\n=> blocked\nclient> c.recv(1)\n=> KeyboardInterrupt\n"
         );
+        let copy = dir.path().join("saved.sp");
+        r.save(&copy).expect(":save");
+        assert_eq!(std::fs::read_to_string(&copy).expect("saved"), text);
     }
 
     #[test]
