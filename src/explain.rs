@@ -175,37 +175,17 @@ const TABLE: &[Entry] = &[
 /// The names of every function or method the statement calls.
 fn calls(stmt: &Stmt) -> Vec<String> {
     fn walk(e: &Expr, out: &mut Vec<String>) {
-        match e {
-            Expr::Call { func, args, kwargs } => {
-                match func.as_ref() {
-                    Expr::Name(n) => out.push(n.clone()),
-                    Expr::Attr(obj, m) => {
-                        out.push(m.clone());
-                        walk(obj, out);
-                    }
-                    other => walk(other, out),
-                }
-                args.iter().for_each(|a| walk(a, out));
-                kwargs.iter().for_each(|(_, a)| walk(a, out));
+        if let Expr::Call { func, .. } = e {
+            match func.as_ref() {
+                Expr::Name(n) | Expr::Attr(_, n) => out.push(n.clone()),
+                _ => {}
             }
-            Expr::Tuple(items) | Expr::List(items) => items.iter().for_each(|i| walk(i, out)),
-            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => walk(obj, out),
-            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            Expr::Compare(first, rest) => {
-                walk(first, out);
-                rest.iter().for_each(|(_, x)| walk(x, out));
-            }
-            Expr::Slice { target, .. } => walk(target, out),
-            Expr::Name(_) | Expr::Lit(_) => {}
         }
+        e.children().into_iter().for_each(|c| walk(c, out));
     }
     let mut out = Vec::new();
-    match stmt {
-        Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => walk(e, &mut out),
-        _ => {}
+    if let Some(e) = stmt.expr() {
+        walk(e, &mut out);
     }
     out
 }

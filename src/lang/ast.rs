@@ -107,6 +107,38 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
 }
 
+impl Expr {
+    /// The expressions directly inside this one, left to right (a call's
+    /// function, then its arguments and keyword values). Walks of the tree
+    /// that look for something (calls, waiting calls) recurse through this.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Name(_) | Expr::Lit(_) => Vec::new(),
+            Expr::Tuple(items) | Expr::List(items) => items.iter().collect(),
+            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
+            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                vec![a, b]
+            }
+            Expr::Slice {
+                target,
+                lower,
+                upper,
+                step,
+            } => std::iter::once(target)
+                .chain([lower, upper, step].into_iter().flatten())
+                .map(|b| b.as_ref())
+                .collect(),
+            Expr::Compare(first, rest) => std::iter::once(first.as_ref())
+                .chain(rest.iter().map(|(_, x)| x))
+                .collect(),
+            Expr::Call { func, args, kwargs } => std::iter::once(func.as_ref())
+                .chain(args.iter())
+                .chain(kwargs.iter().map(|(_, x)| x))
+                .collect(),
+        }
+    }
+}
+
 /// The left side of an assignment.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
@@ -139,4 +171,14 @@ pub enum Stmt {
     /// `del a, b`.
     Del(Vec<String>),
     Pass,
+}
+
+impl Stmt {
+    /// The expression the statement evaluates, if it evaluates one.
+    pub fn expr(&self) -> Option<&Expr> {
+        match self {
+            Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => Some(e),
+            Stmt::Import(_) | Stmt::FromImport(..) | Stmt::Del(_) | Stmt::Pass => None,
+        }
+    }
 }

@@ -56,10 +56,7 @@ pub fn cannot_block(stmt: &Stmt, interp: &Interp) -> bool {
         interp,
         used: Vec::new(),
     };
-    match stmt {
-        Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => check.expr(e),
-        Stmt::Import(_) | Stmt::FromImport(..) | Stmt::Del(_) | Stmt::Pass => true,
-    }
+    stmt.expr().is_none_or(|e| check.expr(e))
 }
 
 struct Check<'a> {
@@ -72,32 +69,13 @@ struct Check<'a> {
 impl<'a> Check<'a> {
     fn expr(&mut self, e: &'a Expr) -> bool {
         match e {
-            Expr::Name(_) | Expr::Lit(_) => true,
-            Expr::Tuple(items) | Expr::List(items) => items.iter().all(|i| self.expr(i)),
-            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => self.expr(obj),
-            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-                self.expr(a) && self.expr(b)
-            }
-            Expr::Slice {
-                target,
-                lower,
-                upper,
-                step,
-            } => {
-                self.expr(target)
-                    && [lower, upper, step]
-                        .into_iter()
-                        .flatten()
-                        .all(|x| self.expr(x))
-            }
-            Expr::Compare(first, rest) => {
-                self.expr(first) && rest.iter().all(|(_, x)| self.expr(x))
-            }
+            // The callee is judged by `callee`, which recurses where it must.
             Expr::Call { func, args, kwargs } => {
                 args.iter().all(|a| self.expr(a))
                     && kwargs.iter().all(|(_, a)| self.expr(a))
                     && self.callee(func, args, kwargs.is_empty())
             }
+            other => other.children().into_iter().all(|c| self.expr(c)),
         }
     }
 
