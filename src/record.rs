@@ -119,14 +119,13 @@ impl Recorder {
     }
 
     fn write(&mut self, line: String) -> io::Result<()> {
-        let result = match &mut self.file {
-            Some((_, f)) => f
-                .write_all(format!("{line}\n").as_bytes())
-                .and_then(|()| f.flush()),
-            None => Ok(()),
-        };
-        self.lines.push(line);
-        result
+        match &mut self.file {
+            Some((_, f)) => writeln!(f, "{line}").and_then(|()| f.flush()),
+            None => {
+                self.lines.push(line);
+                Ok(())
+            }
+        }
     }
 
     /// Closes the pending step as blocked: something else happens while it runs.
@@ -214,6 +213,23 @@ mod tests {
         let copy = dir.path().join("saved.sp");
         r.save(&copy).expect(":save");
         assert_eq!(std::fs::read_to_string(&copy).expect("saved"), text);
+    }
+
+    #[test]
+    fn a_recording_in_a_file_keeps_no_outcomes_in_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("flood.sp");
+        let mut r = Recorder::to_file(&path).expect("writable");
+        let big = Outcome::Ok(format!("b'{}'", "x".repeat(100_000)));
+        for step in 1..=50 {
+            r.sent(&info(step, "server", "x = conn.recv(200000)"))
+                .expect("write");
+            r.finished(step, &big).expect("write");
+        }
+        assert!(r.lines.is_empty(), "the file holds the lines, not memory");
+        let text = std::fs::read_to_string(&path).expect("written");
+        assert_eq!(text.lines().count(), 100);
+        assert!(text.ends_with("xxx'\n"));
     }
 
     #[test]
