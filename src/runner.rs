@@ -109,6 +109,10 @@ struct Runner<'w> {
     session: Session,
     out: &'w mut dyn Write,
     flush_each: bool,
+    /// Steps reported blocked that have not finished yet.
+    blocked: HashSet<u64>,
+    /// Only the steps `--check` compares, so a long run of big values does
+    /// not grow memory.
     records: HashMap<u64, Record>,
     last_step: u64,
 }
@@ -131,9 +135,10 @@ impl Runner<'_> {
         stdout: &str,
         elapsed: Duration,
     ) {
-        let record = self.records.entry(info.step).or_default();
-        let was_blocked = record.blocked;
-        record.outcome = Some(outcome.clone());
+        let was_blocked = self.blocked.remove(&info.step);
+        if let Some(record) = self.records.get_mut(&info.step) {
+            record.outcome = Some(outcome.clone());
+        }
         if self.opts.json {
             let mut e = JsonEvent::new(
                 Some(info.step),
@@ -235,6 +240,7 @@ impl Runner<'_> {
         index: usize,
         pane: &str,
         statement: &str,
+        checked: bool,
         steps: &mut HashMap<usize, u64>,
     ) -> bool {
         if self.session.is_busy(pane) {
@@ -268,13 +274,15 @@ impl Runner<'_> {
             Ok(Submitted::Step(info)) => {
                 steps.insert(index, info.step);
                 self.last_step = info.step;
-                self.records.insert(
-                    info.step,
-                    Record {
-                        input: info.input.clone(),
-                        ..Record::default()
-                    },
-                );
+                if checked {
+                    self.records.insert(
+                        info.step,
+                        Record {
+                            input: info.input.clone(),
+                            ..Record::default()
+                        },
+                    );
+                }
                 if !self.opts.json {
                     self.write_line(&escape_controls(&format!(
                         "[{}] {} >>> {}",
@@ -288,6 +296,7 @@ impl Runner<'_> {
                 }
                 self.collect(Instant::now() + self.opts.settle);
                 if self.session.is_busy(pane) {
+                    self.blocked.insert(info.step);
                     if let Some(r) = self.records.get_mut(&info.step) {
                         r.blocked = true;
                     }
@@ -352,6 +361,7 @@ pub fn run(
         session: Session::new(),
         out,
         flush_each,
+        blocked: HashSet::new(),
         records: HashMap::new(),
         last_step: 0,
     };
@@ -359,7 +369,8 @@ pub fn run(
     let mut completed = true;
     for (index, s) in script.steps.iter().enumerate() {
         runner.narrate(&s.before);
-        if !runner.step(index, &s.pane, &s.statement, &mut steps) {
+        let checked = runner.opts.check && s.expected.is_some();
+        if !runner.step(index, &s.pane, &s.statement, checked, &mut steps) {
             completed = false;
             break;
         }
