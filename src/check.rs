@@ -32,6 +32,36 @@ fn looks_like_exception(word: &str) -> bool {
             ))
 }
 
+/// Why an `=>` line cannot be an expectation, if it cannot: an exception
+/// with a malformed `[Errno N]`, or a repr that does not read as Python.
+pub fn validate(expected: &str) -> Result<(), String> {
+    let expected = expected.trim();
+    if expected == "blocked" {
+        return Ok(());
+    }
+    let (head, tail) = match expected.split_once(':') {
+        Some((h, t)) => (h.trim(), Some(t.trim())),
+        None => (expected, None),
+    };
+    if looks_like_exception(head) {
+        let Some(rest) = tail.and_then(|t| t.strip_prefix("[Errno")) else {
+            return Ok(());
+        };
+        return match rest.split_once(']') {
+            Some((n, _)) if n.trim().parse::<i32>().is_ok() => Ok(()),
+            _ => Err(format!(
+                "malformed '=>' line: '[Errno' must be followed by a number and ']', as in `=> {head}: [Errno 11] ...`"
+            )),
+        };
+    }
+    crate::lang::lexer::tokenize(expected).map(|_| ()).map_err(|e| {
+        format!(
+            "malformed '=>' line: `{expected}` is neither a repr, an exception nor `blocked` ({})",
+            e.message
+        )
+    })
+}
+
 fn repr_of(input: &str, repr: &str, ports: &HashSet<u32>) -> String {
     if input.trim_end().ends_with(".fileno()") && repr != "-1" {
         return "FD".into();

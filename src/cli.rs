@@ -1,12 +1,16 @@
 //! The command line (SPEC section 5), parsed with clap; dispatches to the front ends.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::lessons::{self, LESSONS};
 use crate::runner::{self, RunOptions};
+use crate::script::{self, Script, ScriptError};
+use crate::stepper::Stepper;
+use crate::tui::app::PANES;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,7 +47,42 @@ pub enum Command {
         /// How long (s) a step sent to a blocked pane waits for it.
         #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_seconds)]
         step_timeout: f64,
+        /// Play on fresh free ports instead of the ports the script names (as
+        /// compare.py does), e.g. to replay a recording at once.
+        #[arg(long)]
+        fresh_ports: bool,
     },
+    /// List the built-in lessons.
+    Lessons,
+    /// Open a built-in lesson in the interface (or print its script).
+    Lesson {
+        /// The lesson's name (`sockplay lessons` lists them).
+        name: String,
+        /// Print the lesson's script, on fresh ports, instead of opening it.
+        #[arg(long)]
+        print: bool,
+        /// Write the session's recording to FILE as it goes.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+    },
+    /// Turn a script into runnable Python (one program per pane) or Markdown.
+    Export {
+        /// The script to export.
+        script: PathBuf,
+        /// What to write.
+        #[arg(long, value_enum)]
+        to: ExportFormat,
+        /// The folder the files go to (created if needed).
+        #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+        output: PathBuf,
+    },
+}
+
+/// What `export` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum ExportFormat {
+    Python,
+    Markdown,
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -65,12 +104,14 @@ pub fn main() -> i32 {
             check,
             settle,
             step_timeout,
+            fresh_ports,
         }) => {
             let opts = RunOptions {
                 json,
                 check,
                 settle: Duration::from_millis(settle.min(3_600_000)),
                 step_timeout: Duration::from_secs_f64(step_timeout),
+                fresh_ports,
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -87,13 +128,108 @@ pub fn main() -> i32 {
                 }
             }
         }
-        None if cli.script.is_some() => {
-            eprintln!(
-                "sockplay: stepping through a script in the interface is not built yet; \
-                 run it headless with  sockplay run SCRIPT"
-            );
+        Some(Command::Lessons) => {
+            let width = LESSONS.iter().map(|l| l.name.len()).max().unwrap_or(0);
+            for l in LESSONS {
+                println!("{:width$}  {}", l.name, l.summary());
+            }
+            println!("\nOpen one with  sockplay lesson NAME  (--print shows its script).");
+            0
+        }
+        Some(Command::Lesson {
+            name,
+            print,
+            record,
+        }) => lesson(&name, print, record.as_deref()),
+        Some(Command::Export { script, to, output }) => export(&script, to, &output),
+        None => match cli.script {
+            Some(path) => match read_for_interface(&path) {
+                Ok(script) => {
+                    let title = path.display().to_string();
+                    crate::tui::main(cli.record.as_deref(), Some(Stepper::new(title, script)))
+                }
+                Err(e) => {
+                    eprintln!("sockplay: {e}");
+                    2
+                }
+            },
+            None => crate::tui::main(cli.record.as_deref(), None),
+        },
+    }
+}
+
+/// Reads a script to step through in the interface, whose panes it must use.
+fn read_for_interface(path: &Path) -> Result<Script, ScriptError> {
+    let script = script::read(path)?;
+    script::check_panes(&script, &PANES).map_err(|(line, message)| ScriptError {
+        file: path.display().to_string(),
+        line: Some(line),
+        message,
+    })?;
+    Ok(script)
+}
+
+fn lesson(name: &str, print: bool, record: Option<&Path>) -> i32 {
+    let Some(lesson) = lessons::find(name) else {
+        eprintln!("sockplay: no lesson called '{name}'; `sockplay lessons` lists them");
+        return 2;
+    };
+    let text = match lessons::with_fresh_ports(lesson.text) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("sockplay: lesson {name}: {e}");
+            return 1;
+        }
+    };
+    if print {
+        print!("{text}");
+        return 0;
+    }
+    match script::parse(&text) {
+        Ok(script) => {
+            crate::tui::main(record, Some(Stepper::new(format!("lesson {name}"), script)))
+        }
+        Err((line, e)) => {
+            eprintln!("sockplay: lesson {name}:{line}: {e}");
             2
         }
-        None => crate::tui::main(cli.record.as_deref()),
     }
+}
+
+fn export(path: &Path, to: ExportFormat, dir: &Path) -> i32 {
+    let script = match script::read(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sockplay: {e}");
+            return 2;
+        }
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "script".into(), |n| n.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "script".into(), |n| n.to_string_lossy().into_owned());
+    let files: Vec<(PathBuf, String)> = match to {
+        ExportFormat::Python => crate::export::to_python(&script, &name)
+            .into_iter()
+            .map(|(pane, text)| (dir.join(format!("{stem}-{pane}.py")), text))
+            .collect(),
+        ExportFormat::Markdown => vec![(
+            dir.join(format!("{stem}.md")),
+            crate::export::to_markdown(&script, &name),
+        )],
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("sockplay: {}: cannot create the folder: {e}", dir.display());
+        return 1;
+    }
+    for (file, text) in files {
+        if let Err(e) = std::fs::write(&file, text) {
+            eprintln!("sockplay: {}: cannot write: {e}", file.display());
+            return 1;
+        }
+        println!("{}", file.display());
+    }
+    0
 }

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod builtins;
+pub mod ints;
 pub mod ops;
 pub mod python_names;
 pub mod sockets;
@@ -367,6 +368,9 @@ impl Interp {
             Value::Method(obj, name) => match obj.as_ref() {
                 Value::Socket(sock) => sockets::call_method(sock, name, args, &mut self.sockets, w),
                 Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
+                Value::Int(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => {
+                    ints::call(obj, name, args)
+                }
                 other => Err(Exception::new(
                     "AttributeError",
                     format!("'{}' object has no attribute '{name}'", other.type_name()),
@@ -390,6 +394,7 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         Value::Module(m) => sockets::module_attr(*m, name),
         Value::Socket(sock) => sockets::socket_attr(obj, sock, name),
         Value::Str(_) | Value::Bytes(_) => text::attribute(obj, name),
+        Value::Int(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => ints::attribute(obj, name),
         Value::Enum(kind, n) if name == "value" => {
             let _ = kind;
             Ok(Value::Int(*n))

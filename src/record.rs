@@ -145,6 +145,12 @@ impl Recorder {
         Ok(())
     }
 
+    /// A narration line of a script being stepped through, as it is (`# ...`, `#? ...`).
+    pub fn narration(&mut self, line: &str) -> io::Result<()> {
+        self.settle()?;
+        self.write(line.to_string())
+    }
+
     /// A step was sent.
     pub fn sent(&mut self, info: &StepInfo) -> io::Result<()> {
         self.settle()?;

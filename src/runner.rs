@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub settle: Duration,
     /// How long a step sent to a blocked pane waits for it.
     pub step_timeout: Duration,
+    /// Play the script on fresh ports instead of the ones it names.
+    pub fresh_ports: bool,
 }
 
 impl Default for RunOptions {
@@ -33,6 +35,7 @@ impl Default for RunOptions {
             check: false,
             settle: Duration::from_millis(250),
             step_timeout: Duration::from_secs(5),
+            fresh_ports: false,
         }
     }
 }
@@ -354,7 +357,11 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, ScriptError> {
-    let script = script::read(path)?;
+    let script = if opts.fresh_ports {
+        script::read_with(path, crate::lessons::with_fresh_ports)?
+    } else {
+        script::read(path)?
+    };
     let flush_each = std::io::stdout().is_terminal();
     let mut runner = Runner {
         opts,
@@ -426,6 +433,15 @@ pub fn run(
             "check: {}/{checked} outcomes as expected",
             checked - failed
         );
+        let port_in_use = runner.records.values().any(
+            |r| matches!(&r.outcome, Some(Outcome::Error(e)) if e.errno == Some(libc::EADDRINUSE)),
+        );
+        if failed > 0 && port_in_use && !runner.opts.fresh_ports {
+            let _ = writeln!(
+                err,
+                "hint: a port the script names was in use (left in TIME_WAIT by the session that was recorded?): wait a minute, or replay with --fresh-ports"
+            );
+        }
         if failed > 0 {
             status = 1;
         }

@@ -61,8 +61,36 @@ pub fn split_pane_line(line: &str) -> Option<(&str, &str)> {
     Some((pane, rest.trim()))
 }
 
+/// Checks that every step goes to one of `panes`; an error names the first line that does not.
+pub fn check_panes(script: &Script, panes: &[&str]) -> Result<(), (usize, String)> {
+    match script
+        .steps
+        .iter()
+        .find(|s| !panes.contains(&s.pane.as_str()))
+    {
+        Some(s) => Err((
+            s.line,
+            format!(
+                "unknown pane '{}' (the interface has the panes {})",
+                s.pane,
+                panes.join(" and ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Reads and parses a script file.
 pub fn read(path: &Path) -> Result<Script, ScriptError> {
+    read_with(path, |t| Ok(t.to_string()))
+}
+
+/// Reads a script file, rewrites its text with `rewrite` (e.g. fresh ports),
+/// and parses it.
+pub fn read_with(
+    path: &Path,
+    rewrite: impl Fn(&str) -> Result<String, String>,
+) -> Result<Script, ScriptError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| ScriptError {
         file: file.clone(),
@@ -88,6 +116,11 @@ pub fn read(path: &Path) -> Result<Script, ScriptError> {
             });
         }
     };
+    let text = rewrite(&text).map_err(|message| ScriptError {
+        file: file.clone(),
+        line: None,
+        message,
+    })?;
     parse(&text).map_err(|(line, message)| ScriptError {
         file,
         line: Some(line),
@@ -120,6 +153,9 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
                     "'=>' without an expected outcome (e.g. `=> b''` or `=> BlockingIOError`)"
                         .into(),
                 ));
+            }
+            if let Err(why) = crate::check::validate(expected) {
+                return Err((number, why));
             }
             if step.expected.is_some() {
                 return Err((number, "a second '=>' line for the same step".into()));
@@ -175,5 +211,15 @@ mod tests {
         assert_eq!(parse("a> x\n=>\n").unwrap_err().0, 2);
         assert_eq!(parse("a> x\n=> 1\n=> 2\n").unwrap_err().0, 3);
         assert!(parse("9pane> x\n").is_err());
+        // Malformed expectations: an unterminated repr, a bad errno.
+        let (line, why) = parse("a> x\n=> b'abc\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(why.starts_with("malformed '=>' line"), "{why}");
+        assert!(parse("a> x\n=> OSError: [Errno x] y\n").is_err());
+        assert!(
+            parse("a> x\n=> (<socket.socket fd=3, laddr=('127.0.0.1', 5)>, 1)\n=> \n").is_err()
+        );
+        assert!(parse("a> x\n=> (<socket.socket fd=3, laddr=('127.0.0.1', 5)>, 1)\n").is_ok());
+        assert!(parse("a> x\n=> OSError: [Errno 98] Address already in use\n").is_ok());
     }
 }

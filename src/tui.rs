@@ -66,7 +66,7 @@ fn setup() -> io::Result<DefaultTerminal> {
 
 /// Opens the interface, recording to `record` (or to a new file in the
 /// user's data directory); returns the exit status.
-pub fn main(record: Option<&std::path::Path>) -> i32 {
+pub fn main(record: Option<&std::path::Path>, stepper: Option<crate::stepper::Stepper>) -> i32 {
     let open = |path: &std::path::Path| {
         crate::record::Recorder::to_file(path).inspect_err(|e| eprintln!("sockplay: {e}"))
     };
@@ -96,6 +96,7 @@ pub fn main(record: Option<&std::path::Path>) -> i32 {
         }
     };
     let mut app = App::with_recorder(color, recorder);
+    app.stepper = stepper;
     let result = run(&mut terminal, &mut app);
     restore();
     let _ = io::stdout().flush();
@@ -108,6 +109,14 @@ pub fn main(record: Option<&std::path::Path>) -> i32 {
     };
     if let Some(path) = app.recorder.path() {
         println!("sockplay: session recorded in {}", path.display());
+    }
+    if let Some(stepper) = &app.stepper {
+        let (done, total) = stepper.progress();
+        let score = stepper.score().map_or(String::new(), |s| format!("; {s}"));
+        println!(
+            "sockplay: {}: {done} of {total} steps{score}",
+            stepper.title
+        );
     }
     app.session.close_all_before_exit();
     status
@@ -151,7 +160,7 @@ fn on_event(app: &mut App, event: Event, area: Rect) {
         }
         Event::Paste(text) => app.paste(&text),
         Event::Mouse(mouse) => {
-            let (_, panes, _) = render::areas(area);
+            let (_, _, panes, _) = render::areas(area, render::banner_height(app, area.width));
             let at = Position::new(mouse.column, mouse.row);
             let Some(index) = panes.iter().position(|r| r.contains(at)) else {
                 return;

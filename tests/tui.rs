@@ -326,3 +326,58 @@ fn peer_bytes_are_escaped_and_floods_are_shortened() {
     assert!(!screen(&app, 100, 24).contains('\x1b'));
     app.handle(Action::Interrupt);
 }
+
+#[test]
+fn stepping_a_script_asks_scores_and_reports_other_outcomes() {
+    let p = free_port();
+    let text = format!(
+        "# A lesson in two steps.\nserver> s = socket.socket()\n=> 1\nclient> c = socket.socket()\n# Now guess.\n#? Error, empty bytes, a value, or blocks?\nclient> c.settimeout(2)\nclient> c.connect(('127.0.0.1', {p}))\n=> ConnectionRefusedError\n# The end.\n"
+    );
+    let script = sockplay::script::parse(&text).expect("valid");
+    let mut app = App::new(false);
+    app.stepper = Some(sockplay::stepper::Stepper::new("lesson t", script));
+    // Enter on an empty line runs the next step, in its pane.
+    app.handle(Action::Submit);
+    wait_for(&mut app, "step 1", |a| {
+        texts(a, 0).iter().any(|t| t.starts_with("<socket.socket"))
+    });
+    // The script said `=> 1`: the pane says what it expected instead.
+    assert!(texts(&app, 0).contains(&"(the script expected: 1)".to_string()));
+    app.handle(Action::NextStep);
+    wait_for(&mut app, "step 2", |a| texts(a, 1).len() >= 2);
+    assert_eq!(app.focus, 1, "the focus follows the step");
+    // The question stops the next step until it is answered.
+    app.handle(Action::NextStep);
+    let asked = screen(&app, 100, 24);
+    assert!(asked.contains("? Error, empty bytes, a value, or blocks?"), "{asked}");
+    assert!(!texts(&app, 1).iter().any(|t| t.contains("settimeout")));
+    // Other keys do not run it; a prediction key does.
+    app.handle(Action::Edit(InputRequest::InsertChar('x')));
+    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("answer with")));
+    app.handle(Action::Edit(InputRequest::InsertChar('3')));
+    wait_for(&mut app, "the verdict", |a| a.verdict.is_some());
+    let v = app.verdict.clone().expect("a verdict");
+    assert!(v.right, "settimeout returns None, a value: {v:?}");
+    // Step 4 has no question of its own and runs at once.
+    app.handle(Action::NextStep);
+    wait_for(&mut app, "the refused connect", |a| {
+        texts(a, 1).iter().any(|t| t.starts_with("ConnectionRefusedError"))
+    });
+    let end = screen(&app, 100, 24);
+    assert!(end.contains("End of the script. 1 of 1 prediction right."), "{end}");
+    assert!(end.contains("The end."), "{end}");
+    app.handle(Action::NextStep);
+    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("the script is over")));
+}
+
+#[test]
+fn stepping_banner_with_a_question() {
+    let script = sockplay::script::parse(
+        "# Error or empty bytes?\n#? Nothing was sent yet: what does recv() do?\nclient> c = 1\n",
+    )
+    .expect("valid");
+    let mut app = App::new(false);
+    app.stepper = Some(sockplay::stepper::Stepper::new("lesson demo", script));
+    app.handle(Action::NextStep);
+    settings().bind(|| insta::assert_snapshot!("stepping_question", screen(&app, 100, 24)));
+}

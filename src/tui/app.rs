@@ -14,6 +14,7 @@ use crate::net::inspect::{KernelView, inspect};
 use crate::outcome::Outcome;
 use crate::record::Recorder;
 use crate::session::{Event, Session, SubmitError, Submitted, is_pane_name};
+use crate::stepper::{Prediction, Stepper, Verdict};
 
 /// The panes of the interface, left to right.
 pub const PANES: [&str; 2] = ["server", "client"];
@@ -100,6 +101,12 @@ pub struct App {
     pub recorder: Recorder,
     queue: VecDeque<String>,
     kernel_at: Option<Instant>,
+    /// The script being stepped through (`sockplay SCRIPT`, `sockplay lesson NAME`).
+    pub stepper: Option<Stepper>,
+    /// The last prediction's verdict, shown in the banner until the next step.
+    pub verdict: Option<Verdict>,
+    /// Set while `enter` sends a step taken from the script.
+    script_step: bool,
     /// `:panic` forces a panic (tests of the terminal's restoration only).
     allow_panic: bool,
 }
@@ -132,6 +139,9 @@ impl App {
             recorder,
             queue: VecDeque::new(),
             kernel_at: None,
+            stepper: None,
+            verdict: None,
+            script_step: false,
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
         };
         app.refresh_kernel();
@@ -150,8 +160,16 @@ impl App {
             }
             return;
         }
+        if self.stepper.as_ref().is_some_and(|s| s.asking().is_some()) {
+            self.answer(action);
+            return;
+        }
         let pane = &mut self.panes[self.focus];
         match action {
+            Action::NextStep => self.next_step(),
+            Action::Submit if pane.input.value().trim().is_empty() && self.stepper.is_some() => {
+                self.next_step();
+            }
             Action::Submit => {
                 let line = pane.input.value().to_string();
                 if !line.trim().is_empty() && !self.busy_refusal(&line) {
@@ -220,6 +238,90 @@ impl App {
         }
     }
 
+    /// While a question waits: a prediction key answers it and runs the step,
+    /// Esc runs it unanswered; quitting and help still work.
+    fn answer(&mut self, action: Action) {
+        let prediction = match action {
+            Action::Quit => {
+                self.quit = true;
+                return;
+            }
+            Action::ToggleHelp => {
+                self.help = true;
+                return;
+            }
+            Action::Close => None,
+            Action::Edit(InputRequest::InsertChar(c)) if Prediction::from_key(c).is_some() => {
+                Prediction::from_key(c)
+            }
+            _ => {
+                self.status =
+                    Some("answer with 1, 2, 3 or 4 (Esc runs the step without answering)".into());
+                return;
+            }
+        };
+        self.status = None;
+        let taken = self.stepper.as_mut().and_then(|s| s.answer(prediction));
+        if let Some((pane, statement)) = taken {
+            self.send_script_step(&pane, &statement);
+        }
+    }
+
+    /// F5, or Enter on an empty line: the script's next step (or its question).
+    pub fn next_step(&mut self) {
+        let Some(stepper) = &mut self.stepper else {
+            self.status =
+                Some("no script is loaded (sockplay SCRIPT or sockplay lesson NAME)".into());
+            return;
+        };
+        let Some(next) = stepper.next_step() else {
+            let score = stepper.score().map_or(String::new(), |s| format!(": {s}"));
+            self.status = Some(format!(
+                "the script is over{score}; go on typing, or Ctrl-Q to quit"
+            ));
+            return;
+        };
+        let pane = next.pane.clone();
+        if let Some((info, call, _)) = self.session.running(&pane) {
+            self.status = Some(format!(
+                "the next step goes to {pane}, which is blocked in {} (step {}): act in the other pane, or Ctrl-C there",
+                if call.is_empty() { "a call" } else { call },
+                info.step
+            ));
+            return;
+        }
+        self.verdict = None;
+        if let Some((pane, statement)) = stepper.advance() {
+            self.send_script_step(&pane, &statement);
+        }
+    }
+
+    fn send_script_step(&mut self, pane: &str, statement: &str) {
+        // The narration that led to the step goes into the recording before it.
+        let narration: Vec<String> = self
+            .stepper
+            .as_ref()
+            .map(|s| s.taken_narration())
+            .unwrap_or_default();
+        for line in narration {
+            if let Err(e) = self.recorder.narration(&line) {
+                self.status = Some(format!("the recording failed: {e}"));
+            }
+        }
+        self.script_step = true;
+        self.enter(&format!("{pane}> {statement}"));
+        if std::mem::take(&mut self.script_step)
+            && let Some(stepper) = &mut self.stepper
+        {
+            // Not sent as a step: back to the script if its pane was busy.
+            if self.session.is_busy(pane) {
+                stepper.put_back();
+            } else {
+                stepper.discard();
+            }
+        }
+    }
+
     /// Scrolls pane `index` by `lines` (positive: back in history).
     pub fn scroll(&mut self, index: usize, lines: isize) {
         if let Some(p) = self.panes.get_mut(index) {
@@ -274,6 +376,11 @@ impl App {
         match self.session.submit(&name, statement) {
             Ok(Submitted::Step(info)) => {
                 self.last_step = info.step;
+                if std::mem::take(&mut self.script_step)
+                    && let Some(stepper) = &mut self.stepper
+                {
+                    stepper.sent_as(info.step);
+                }
                 if let Err(e) = self.recorder.sent(&info) {
                     self.status = Some(format!("the recording failed: {e}"));
                 }
@@ -437,7 +544,7 @@ impl App {
             info,
             outcome,
             stdout,
-            ..
+            elapsed,
         } = event;
         if let Err(e) = self.recorder.finished(info.step, &outcome) {
             self.status = Some(format!("the recording failed: {e}"));
@@ -460,6 +567,29 @@ impl App {
             pane.transcript
                 .push(Kind::Why, &format!("why: {}", why.short));
             self.last_explanation = Some((index, why));
+        }
+        if let Some(stepper) = &mut self.stepper {
+            if elapsed >= SETTLE {
+                stepper.blocked(info.step);
+            }
+            let f = stepper.finished(info.step, &info.input, &outcome);
+            if let Some(v) = &f.verdict {
+                let text = if v.right {
+                    format!("you said {}: right, it {}", v.predicted.label(), v.actual)
+                } else {
+                    format!("you said {}, but it {}", v.predicted.label(), v.actual)
+                };
+                pane.transcript.push(Kind::Info, &text);
+            }
+            if let Some(expected) = f.expected_instead {
+                pane.transcript.push(
+                    Kind::Info,
+                    &shorten(&format!("(the script expected: {expected})")),
+                );
+            }
+            if f.verdict.is_some() {
+                self.verdict = f.verdict;
+            }
         }
     }
 

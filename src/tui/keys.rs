@@ -20,8 +20,10 @@ pub enum Action {
     PageDown,
     ToggleHelp,
     ToggleWhy,
-    /// Esc: close the help.
+    /// Esc: close the help (or skip a question).
     Close,
+    /// F5: the script's next step.
+    NextStep,
     Quit,
 }
 
@@ -43,6 +45,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::PageDown => PageDown,
         KeyCode::F(1) => ToggleHelp,
         KeyCode::F(2) => ToggleWhy,
+        KeyCode::F(5) => NextStep,
         KeyCode::Esc => Close,
         KeyCode::Left if ctrl || alt => Edit(R::GoToPrevWord),
         KeyCode::Right if ctrl || alt => Edit(R::GoToNextWord),
@@ -104,6 +107,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("PageUp / PageDown / wheel", "scroll the transcript"),
     ("F2", "explanations (why) on or off"),
+    (
+        "F5 / Enter on empty line",
+        "with a script or lesson: run its next step (1-4 answer a question)",
+    ),
     ("F1 / :help", "this help; Esc closes it"),
     ("Ctrl-Q / :quit", "quit, at once, even with a pane blocked"),
     (":explain", "the last explanation, at length"),

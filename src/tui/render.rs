@@ -60,17 +60,138 @@ impl Theme {
     }
 }
 
-/// The header, the two panes and the footer.
-pub fn areas(area: Rect) -> (Rect, [Rect; 2], Rect) {
-    let [header, body, footer] = Layout::vertical([
+/// The header, the script's banner (`banner` rows, 0 without a script), the
+/// two panes and the footer.
+pub fn areas(area: Rect, banner: u16) -> (Rect, Rect, [Rect; 2], Rect) {
+    let [header, banner, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
     let panes =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    (header, panes, footer)
+    (header, banner, panes, footer)
+}
+
+/// At most this many rows of narration show at once.
+const BANNER_ROWS: usize = 7;
+
+/// The banner's lines: narration, the question and its choices, the verdict,
+/// and what runs next.
+fn banner_lines(app: &App) -> Vec<(String, BannerKind)> {
+    let Some(stepper) = &app.stepper else {
+        return Vec::new();
+    };
+    let mut lines: Vec<(String, BannerKind)> = Vec::new();
+    if let Some(v) = &app.verdict {
+        let text = if v.right {
+            format!(
+                "✓ right: you said {}, and it {}",
+                v.predicted.label(),
+                v.actual
+            )
+        } else {
+            format!("✗ you said {}, but it {}", v.predicted.label(), v.actual)
+        };
+        lines.push((
+            text,
+            if v.right {
+                BannerKind::Right
+            } else {
+                BannerKind::Wrong
+            },
+        ));
+    }
+    for note in stepper.narration() {
+        lines.push((note.to_string(), BannerKind::Note));
+    }
+    if let Some(question) = stepper.asking() {
+        lines.push((format!("? {question}"), BannerKind::Question));
+        lines.push((
+            "  press 1 an error · 2 empty bytes · 3 a value · 4 it blocks   (Esc: run it without answering)"
+                .into(),
+            BannerKind::Question,
+        ));
+    }
+    match stepper.next_step() {
+        Some(next) => lines.push((
+            format!(
+                "next: {}> {}   (F5, or Enter on an empty line)",
+                next.pane, next.statement
+            ),
+            BannerKind::Next,
+        )),
+        None => lines.push((
+            format!(
+                "End of the script.{}",
+                stepper.score().map_or(String::new(), |s| format!(" {s}."))
+            ),
+            BannerKind::Next,
+        )),
+    }
+    lines
+}
+
+#[derive(Clone, Copy)]
+enum BannerKind {
+    Note,
+    Question,
+    Right,
+    Wrong,
+    Next,
+}
+
+/// The banner's height on a screen `width` columns wide: its wrapped lines
+/// and its border, or 0 without a script.
+pub fn banner_height(app: &App, width: u16) -> u16 {
+    let lines = banner_lines(app);
+    if lines.is_empty() {
+        return 0;
+    }
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|(t, _)| t.width().div_ceil(inner).max(1))
+        .sum();
+    (rows.min(BANNER_ROWS) + 2) as u16
+}
+
+fn draw_banner(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let Some(stepper) = &app.stepper else {
+        return;
+    };
+    let (done, total) = stepper.progress();
+    let mut title = format!(" {} · {done} of {total} steps run ", stepper.title);
+    if let Some(score) = stepper.score() {
+        title.push_str(&format!("· {score} "));
+    }
+    let lines: Vec<Line> = banner_lines(app)
+        .into_iter()
+        .map(|(text, kind)| {
+            let style = match kind {
+                BannerKind::Note => Style::default(),
+                BannerKind::Question => theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                BannerKind::Right => theme.fg(Color::Green).add_modifier(Modifier::BOLD),
+                BannerKind::Wrong => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+                BannerKind::Next => Style::default().add_modifier(Modifier::DIM),
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.fg(Color::Blue))
+                .title(Span::styled(
+                    title,
+                    Style::default().add_modifier(Modifier::BOLD),
+                )),
+        ),
+        area,
+    );
 }
 
 /// Draws the whole screen.
@@ -85,8 +206,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let (header, panes, footer) = areas(area);
+    let (header, banner, panes, footer) = areas(area, banner_height(app, area.width));
     draw_header(frame, app, header, &theme);
+    draw_banner(frame, app, banner, &theme);
     for (i, pane_area) in panes.into_iter().enumerate() {
         draw_pane(frame, app, i, pane_area, &theme);
     }
@@ -124,7 +246,11 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
         )),
         None => Line::from(vec![Span::styled(
-            " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1 help · Ctrl-Q quit",
+            if app.stepper.is_some() {
+                " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F1 help · Ctrl-Q quit"
+            } else {
+                " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1 help · Ctrl-Q quit"
+            },
             Style::default().add_modifier(Modifier::DIM),
         )]),
     };

@@ -1,0 +1,401 @@
+//! Stepping through a script (a lesson or a recording): which step comes
+//! next, the narration to show before it, `#?` predictions and their score,
+//! and whether an outcome matched the script's `=>` line. No screen here: the
+//! interface asks what to show and reports what happened.
+
+use std::collections::HashSet;
+
+use crate::check::{Observed, satisfies};
+use crate::normalize::ports_named;
+use crate::outcome::Outcome;
+use crate::script::{Narration, Script, ScriptStep};
+
+/// What a user may predict a step will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prediction {
+    Error,
+    EmptyBytes,
+    Value,
+    Blocks,
+}
+
+impl Prediction {
+    /// The choices in the order they are offered, with their keys.
+    pub const CHOICES: [(char, Prediction); 4] = [
+        ('1', Prediction::Error),
+        ('2', Prediction::EmptyBytes),
+        ('3', Prediction::Value),
+        ('4', Prediction::Blocks),
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Prediction::Error => "an error",
+            Prediction::EmptyBytes => "empty bytes",
+            Prediction::Value => "a value",
+            Prediction::Blocks => "it blocks",
+        }
+    }
+
+    /// The prediction a key stands for (`1`..`4`, or `e` `b` `v` `w`).
+    pub fn from_key(c: char) -> Option<Prediction> {
+        match c.to_ascii_lowercase() {
+            '1' | 'e' => Some(Prediction::Error),
+            '2' | 'b' => Some(Prediction::EmptyBytes),
+            '3' | 'v' => Some(Prediction::Value),
+            '4' | 'w' => Some(Prediction::Blocks),
+            _ => None,
+        }
+    }
+}
+
+/// What became of a prediction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub predicted: Prediction,
+    pub right: bool,
+    /// What the step did, in words (`raised BlockingIOError`, `returned b''`).
+    pub actual: String,
+}
+
+/// A step sent from the script, not finished yet.
+#[derive(Debug, Clone)]
+struct Sent {
+    step: u64,
+    index: usize,
+    prediction: Option<Prediction>,
+    blocked: bool,
+}
+
+/// A script being stepped through.
+#[derive(Debug, Clone)]
+pub struct Stepper {
+    /// The script's name, as shown (`lesson reverse`, `demo.sp`).
+    pub title: String,
+    script: Script,
+    next: usize,
+    /// The question of the next step, once asked and until answered.
+    asking: bool,
+    sent: Vec<Sent>,
+    ports: HashSet<u32>,
+    pub right: usize,
+    pub asked: usize,
+}
+
+/// What finished step `step` meant for the script.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Finished {
+    pub verdict: Option<Verdict>,
+    /// The script's `=>` line, when the outcome does not satisfy it.
+    pub expected_instead: Option<String>,
+}
+
+impl Stepper {
+    pub fn new(title: impl Into<String>, script: Script) -> Stepper {
+        let statements: Vec<&str> = script.steps.iter().map(|s| s.statement.as_str()).collect();
+        let ports = ports_named(&statements);
+        Stepper {
+            title: title.into(),
+            script,
+            next: 0,
+            asking: false,
+            sent: Vec::new(),
+            ports,
+            right: 0,
+            asked: 0,
+        }
+    }
+
+    /// How many steps the script has, and how many were sent.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.script.steps.len())
+    }
+
+    pub fn done(&self) -> bool {
+        self.next >= self.script.steps.len()
+    }
+
+    /// The step that runs next.
+    pub fn next_step(&self) -> Option<&ScriptStep> {
+        self.script.steps.get(self.next)
+    }
+
+    /// The narration to show now: what precedes the next step, or what ends the script.
+    pub fn narration(&self) -> Vec<&str> {
+        let lines = match self.next_step() {
+            Some(s) => &s.before,
+            None => &self.script.after,
+        };
+        lines
+            .iter()
+            .filter_map(|n| match n {
+                Narration::Note(t) => Some(t.as_str()),
+                Narration::Question(_) => None,
+            })
+            .collect()
+    }
+
+    /// The `#?` question before the next step, if it has one.
+    pub fn question(&self) -> Option<&str> {
+        self.next_step()?.before.iter().rev().find_map(|n| match n {
+            Narration::Question(q) => Some(q.as_str()),
+            Narration::Note(_) => None,
+        })
+    }
+
+    /// Whether the question of the next step waits for an answer.
+    pub fn asking(&self) -> Option<&str> {
+        if self.asking { self.question() } else { None }
+    }
+
+    /// The user asked for the next step. If it has a question not yet
+    /// asked, it is asked now and nothing runs (returns None); otherwise the
+    /// step is taken: (pane, statement).
+    pub fn advance(&mut self) -> Option<(String, String)> {
+        if self.question().is_some() && !self.asking {
+            self.asking = true;
+            return None;
+        }
+        self.take(None)
+    }
+
+    /// Answers the pending question and takes the step it was about.
+    pub fn answer(&mut self, prediction: Option<Prediction>) -> Option<(String, String)> {
+        if !self.asking {
+            return None;
+        }
+        self.take(prediction)
+    }
+
+    fn take(&mut self, prediction: Option<Prediction>) -> Option<(String, String)> {
+        let step = self.script.steps.get(self.next)?;
+        let taken = (step.pane.clone(), step.statement.clone());
+        self.asking = false;
+        self.sent.push(Sent {
+            step: 0,
+            index: self.next,
+            prediction,
+            blocked: false,
+        });
+        if prediction.is_some() {
+            self.asked += 1;
+        }
+        self.next += 1;
+        Some(taken)
+    }
+
+    /// The step taken last was not sent after all (its pane was blocked):
+    /// it stays next.
+    pub fn put_back(&mut self) {
+        if let Some(s) = self.sent.pop_if(|s| s.step == 0) {
+            self.next = s.index;
+            if s.prediction.is_some() {
+                self.asked -= 1;
+                self.asking = true;
+            }
+        }
+    }
+
+    /// The narration before the step taken last, as script lines (`# ...`, `#? ...`).
+    pub fn taken_narration(&self) -> Vec<String> {
+        let Some(sent) = self.sent.last().filter(|s| s.step == 0) else {
+            return Vec::new();
+        };
+        self.script.steps[sent.index]
+            .before
+            .iter()
+            .map(|n| match n {
+                Narration::Note(t) => format!("# {t}"),
+                Narration::Question(t) => format!("#? {t}"),
+            })
+            .collect()
+    }
+
+    /// The step taken last did not run as a step (a `use` line, a refused
+    /// short form): it is done with.
+    pub fn discard(&mut self) {
+        if let Some(s) = self.sent.pop_if(|s| s.step == 0)
+            && s.prediction.is_some()
+        {
+            self.asked -= 1;
+        }
+    }
+
+    /// The step taken last runs as session step `step`.
+    pub fn sent_as(&mut self, step: u64) {
+        if let Some(s) = self.sent.last_mut().filter(|s| s.step == 0) {
+            s.step = step;
+        }
+    }
+
+    /// Step `step` has been running long enough to count as blocked.
+    pub fn blocked(&mut self, step: u64) {
+        if let Some(s) = self.sent.iter_mut().find(|s| s.step == step) {
+            s.blocked = true;
+        }
+    }
+
+    /// Step `step` finished with `outcome`, having been sent as `input`.
+    pub fn finished(&mut self, step: u64, input: &str, outcome: &Outcome) -> Finished {
+        let Some(at) = self.sent.iter().position(|s| s.step == step) else {
+            return Finished::default();
+        };
+        let sent = self.sent.remove(at);
+        let verdict = sent.prediction.map(|predicted| {
+            let right = category_matches(predicted, sent.blocked, outcome);
+            if right {
+                self.right += 1;
+            }
+            Verdict {
+                predicted,
+                right,
+                actual: describe(sent.blocked, outcome),
+            }
+        });
+        let expected_instead = self.script.steps[sent.index]
+            .expected
+            .as_ref()
+            .filter(|(_, expected)| {
+                !satisfies(
+                    expected,
+                    &Observed {
+                        input,
+                        blocked: sent.blocked,
+                        outcome: Some(outcome),
+                    },
+                    &self.ports,
+                )
+            })
+            .map(|(_, e)| e.clone());
+        Finished {
+            verdict,
+            expected_instead,
+        }
+    }
+
+    /// `3 of 4 predictions right`, once something was asked.
+    pub fn score(&self) -> Option<String> {
+        (self.asked > 0).then(|| {
+            format!(
+                "{} of {} {} right",
+                self.right,
+                self.asked,
+                if self.asked == 1 {
+                    "prediction"
+                } else {
+                    "predictions"
+                }
+            )
+        })
+    }
+}
+
+/// Whether the outcome is what was predicted. A step that blocked and then
+/// finished did both, so "blocks" and the kind of its outcome are both right.
+fn category_matches(predicted: Prediction, blocked: bool, outcome: &Outcome) -> bool {
+    if blocked && predicted == Prediction::Blocks {
+        return true;
+    }
+    match outcome {
+        Outcome::Error(e) if e.class == "KeyboardInterrupt" => predicted == Prediction::Blocks,
+        Outcome::Error(_) => predicted == Prediction::Error,
+        Outcome::Ok(repr) if repr == "b''" => predicted == Prediction::EmptyBytes,
+        Outcome::Ok(_) => predicted == Prediction::Value,
+    }
+}
+
+fn describe(blocked: bool, outcome: &Outcome) -> String {
+    let what = match outcome {
+        Outcome::Error(e) if e.class == "KeyboardInterrupt" => "was interrupted".to_string(),
+        Outcome::Error(e) => format!("raised {}", e.class),
+        Outcome::Ok(repr) if repr == "b''" => "returned empty bytes".to_string(),
+        Outcome::Ok(repr) => {
+            let short: String = repr.chars().take(40).collect();
+            let more = if short.len() < repr.len() { "..." } else { "" };
+            format!("returned {short}{more}")
+        }
+    };
+    if blocked {
+        format!("blocked, then {what}")
+    } else {
+        what
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Exception;
+    use crate::script::parse;
+
+    fn lesson() -> Stepper {
+        let script = parse(
+            "# intro\nserver> s = 1\n# before\n#? error or b''?\nclient> c.recv(1)\n=> b''\n# the end\n",
+        )
+        .expect("valid");
+        Stepper::new("t", script)
+    }
+
+    #[test]
+    fn narration_question_and_score() {
+        let mut s = lesson();
+        assert_eq!(s.narration(), vec!["intro"]);
+        assert_eq!(s.question(), None);
+        assert_eq!(s.advance(), Some(("server".into(), "s = 1".into())));
+        s.sent_as(1);
+        assert_eq!(s.narration(), vec!["before"]);
+        // The question stops the step until it is answered.
+        assert_eq!(s.advance(), None);
+        assert_eq!(s.asking(), Some("error or b''?"));
+        assert_eq!(
+            s.answer(Some(Prediction::Error)),
+            Some(("client".into(), "c.recv(1)".into()))
+        );
+        s.sent_as(2);
+        assert!(s.done());
+        assert_eq!(s.narration(), vec!["the end"]);
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b''".into()));
+        let v = f.verdict.expect("a prediction was made");
+        assert!(!v.right);
+        assert_eq!(v.actual, "returned empty bytes");
+        assert_eq!(f.expected_instead, None);
+        assert_eq!(s.score().as_deref(), Some("0 of 1 prediction right"));
+    }
+
+    #[test]
+    fn blocking_counts_for_blocks_and_for_the_final_outcome() {
+        let timeout = Outcome::Error(Exception::new("TimeoutError", "timed out"));
+        assert!(category_matches(Prediction::Blocks, true, &timeout));
+        assert!(category_matches(Prediction::Error, true, &timeout));
+        assert!(!category_matches(Prediction::Blocks, false, &timeout));
+        let ki = Outcome::Error(Exception::keyboard_interrupt());
+        assert!(category_matches(Prediction::Blocks, false, &ki));
+    }
+
+    #[test]
+    fn an_outcome_other_than_the_script_says_is_reported() {
+        let mut s = lesson();
+        s.advance();
+        s.sent_as(1);
+        s.advance();
+        s.answer(None);
+        s.sent_as(2);
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b'x'".into()));
+        assert_eq!(f.verdict, None);
+        assert_eq!(f.expected_instead.as_deref(), Some("b''"));
+        assert_eq!(s.score(), None);
+    }
+
+    #[test]
+    fn a_step_put_back_stays_next_with_its_question() {
+        let mut s = lesson();
+        s.advance();
+        s.sent_as(1);
+        s.advance();
+        s.answer(Some(Prediction::Value));
+        s.put_back();
+        assert_eq!(s.progress(), (1, 2));
+        assert_eq!(s.asking(), Some("error or b''?"));
+        assert_eq!(s.asked, 0);
+    }
+}
