@@ -122,13 +122,31 @@ fn bad_scripts_and_paths_get_one_line_errors_naming_file_and_line() {
     let latin1 = write("latin1.sp", b"server> x = 1\nserver> y = '\xe9'\n");
     let cases: Vec<(Vec<&str>, String)> = vec![
         // The interface has two panes; the error comes before it needs a terminal.
-        (vec![unknown.as_str()], format!("{unknown}:2: unknown pane 'worker'")),
-        (vec!["run", malformed.as_str()], format!("{malformed}:2: malformed '=>' line")),
-        (vec![malformed.as_str()], format!("{malformed}:2: malformed '=>' line")),
-        (vec!["export", malformed.as_str(), "--to", "python"], format!("{malformed}:2: malformed")),
-        (vec!["run", latin1.as_str()], format!("{latin1}:2: not valid UTF-8")),
+        (
+            vec![unknown.as_str()],
+            format!("{unknown}:2: unknown pane 'worker'"),
+        ),
+        (
+            vec!["run", malformed.as_str()],
+            format!("{malformed}:2: malformed '=>' line"),
+        ),
+        (
+            vec![malformed.as_str()],
+            format!("{malformed}:2: malformed '=>' line"),
+        ),
+        (
+            vec!["export", malformed.as_str(), "--to", "python"],
+            format!("{malformed}:2: malformed"),
+        ),
+        (
+            vec!["run", latin1.as_str()],
+            format!("{latin1}:2: not valid UTF-8"),
+        ),
         (vec!["missing.sp"], "missing.sp: no such file".to_string()),
-        (vec!["export", "missing.sp", "--to", "markdown"], "missing.sp: no such file".to_string()),
+        (
+            vec!["export", "missing.sp", "--to", "markdown"],
+            "missing.sp: no such file".to_string(),
+        ),
     ];
     for (args, wanted) in cases {
         let out = sockplay(&args);

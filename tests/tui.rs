@@ -349,11 +349,18 @@ fn stepping_a_script_asks_scores_and_reports_other_outcomes() {
     // The question stops the next step until it is answered.
     app.handle(Action::NextStep);
     let asked = screen(&app, 100, 24);
-    assert!(asked.contains("? Error, empty bytes, a value, or blocks?"), "{asked}");
+    assert!(
+        asked.contains("? Error, empty bytes, a value, or blocks?"),
+        "{asked}"
+    );
     assert!(!texts(&app, 1).iter().any(|t| t.contains("settimeout")));
     // Other keys do not run it; a prediction key does.
     app.handle(Action::Edit(InputRequest::InsertChar('x')));
-    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("answer with")));
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.starts_with("answer with"))
+    );
     app.handle(Action::Edit(InputRequest::InsertChar('3')));
     wait_for(&mut app, "the verdict", |a| a.verdict.is_some());
     let v = app.verdict.clone().expect("a verdict");
@@ -361,13 +368,22 @@ fn stepping_a_script_asks_scores_and_reports_other_outcomes() {
     // Step 4 has no question of its own and runs at once.
     app.handle(Action::NextStep);
     wait_for(&mut app, "the refused connect", |a| {
-        texts(a, 1).iter().any(|t| t.starts_with("ConnectionRefusedError"))
+        texts(a, 1)
+            .iter()
+            .any(|t| t.starts_with("ConnectionRefusedError"))
     });
     let end = screen(&app, 100, 24);
-    assert!(end.contains("End of the script. 1 of 1 prediction right."), "{end}");
+    assert!(
+        end.contains("End of the script. 1 of 1 prediction right."),
+        "{end}"
+    );
     assert!(end.contains("The end."), "{end}");
     app.handle(Action::NextStep);
-    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("the script is over")));
+    assert!(
+        app.status
+            .as_deref()
+            .is_some_and(|s| s.starts_with("the script is over"))
+    );
 }
 
 #[test]
