@@ -17,6 +17,13 @@ pub struct Observed<'a> {
     pub outcome: Option<&'a Outcome>,
 }
 
+/// The exception class a `=>` line states (`OSError: [Errno 98] ...` →
+/// `OSError`, `socket.gaierror` → `gaierror`), if it states one.
+pub fn expected_exception(expected: &str) -> Option<&str> {
+    let head = expected.split(':').next()?.trim();
+    looks_like_exception(head).then(|| head.strip_prefix("socket.").unwrap_or(head))
+}
+
 /// An exception class as written in a `=>` line: `OSError`, `socket.gaierror`.
 fn looks_like_exception(word: &str) -> bool {
     let w = word.strip_prefix("socket.").unwrap_or(word);

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::check::expected_exception;
 use crate::lang::parser::parse_statement;
 use crate::lang::shortform::{self, Context, Line};
 use crate::lang::{ast::Stmt, lexer::Tok, lexer::tokenize};
@@ -136,26 +137,10 @@ fn pane_names(script: &Script) -> Vec<&str> {
     names
 }
 
-/// The exception class of a `=>` line that states one.
-fn expected_exception(expected: &str) -> Option<&str> {
-    let head = expected.split(':').next()?.trim();
-    let class = head.strip_prefix("socket.").unwrap_or(head);
-    let is_class = class
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && (class.ends_with("Error")
-            || class.ends_with("Exception")
-            || class.ends_with("Interrupt")
-            || matches!(class, "gaierror" | "herror" | "timeout"));
-    is_class.then_some(class)
-}
-
 /// How a program names an exception class.
 fn python_class(class: &str) -> String {
     match class {
-        "gaierror" | "herror" | "timeout" => format!("socket.{class}"),
+        "gaierror" | "herror" | "timeout" | "error" => format!("socket.{class}"),
         other => other.to_string(),
     }
 }

@@ -69,6 +69,11 @@ fn py_compiles(path: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+fn export(script: &Path, to: &str, dir: &Path) -> Output {
+    let path = |p: &Path| p.to_str().expect("utf-8").to_string();
+    sockplay(&["export", &path(script), "--to", to, "-o", &path(dir)])
+}
+
 #[test]
 fn every_lesson_exports_to_python_that_compiles_and_to_markdown() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -76,28 +81,14 @@ fn every_lesson_exports_to_python_that_compiles_and_to_markdown() {
         let script = dir.path().join(format!("{name}.sp"));
         std::fs::write(&script, sockplay(&["lesson", &name, "--print"]).stdout).expect("write");
         let out_dir = dir.path().join("out");
-        let out = sockplay(&[
-            "export",
-            script.to_str().expect("utf-8"),
-            "--to",
-            "python",
-            "-o",
-            out_dir.to_str().expect("utf-8"),
-        ]);
+        let out = export(&script, "python", &out_dir);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let written: Vec<String> = text(&out.stdout).lines().map(String::from).collect();
         assert_eq!(written.len(), 2, "one program per pane: {written:?}");
         for file in &written {
             assert!(py_compiles(Path::new(file)), "{file} does not compile");
         }
-        let md = sockplay(&[
-            "export",
-            script.to_str().expect("utf-8"),
-            "--to",
-            "markdown",
-            "-o",
-            out_dir.to_str().expect("utf-8"),
-        ]);
+        let md = export(&script, "markdown", &out_dir);
         assert_eq!(md.status.code(), Some(0));
         let md_text = std::fs::read_to_string(out_dir.join(format!("{name}.md"))).expect("md");
         assert!(md_text.contains("| step | server | client |"), "{md_text}");
