@@ -100,12 +100,14 @@ impl Recorder {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(error)?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(path)
-            .map_err(error)?;
+        let file = crate::net::sys::above_low_fds(|| {
+            OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .open(path)
+        })
+        .map_err(error)?;
         Ok(Recorder {
             file: Some((path.to_path_buf(), file)),
             lines: Vec::new(),

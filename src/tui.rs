@@ -21,6 +21,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::layout::{Position, Rect};
 use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
 
+use crate::net::sys::above_low_fds as sys_above_low_fds;
 use app::App;
 
 /// Gives the terminal back: cooked mode, main screen, no mouse capture, a
@@ -88,7 +89,13 @@ pub fn main(record: Option<&std::path::Path>, stepper: Option<crate::stepper::St
     };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     install_panic_hook();
-    let mut terminal = match setup() {
+    // The terminal's files (its event queue) are opened here, above the fd
+    // numbers the user's sockets get.
+    let mut terminal = match sys_above_low_fds(|| {
+        let terminal = setup()?;
+        event::poll(Duration::ZERO)?;
+        Ok::<_, io::Error>(terminal)
+    }) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("sockplay: cannot open the terminal interface: {e}");

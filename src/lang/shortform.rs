@@ -79,16 +79,29 @@ pub enum Line {
     Refused(String),
 }
 
+/// Whether `line` is a short form (its first word is a verb, and what follows
+/// does not make it Python), without expanding it.
+pub fn is_short_form(line: &str) -> bool {
+    let trimmed = line.trim();
+    let verb = trimmed.split_whitespace().next().unwrap_or("");
+    VERBS.contains(&verb) && !continues_as_python(trimmed)
+}
+
+/// The usage of a verb, its first way of writing only: `bind [HOST] PORT`.
+pub fn short_usage(verb: &str) -> Option<&'static str> {
+    USAGE
+        .iter()
+        .find(|(v, _)| *v == verb)
+        .map(|(_, u)| u.split(" | ").next().unwrap_or(u))
+}
+
 /// Classifies and, for short forms, expands `line`.
 pub fn expand(line: &str, ctx: &Context) -> Line {
     let trimmed = line.trim();
+    if !is_short_form(trimmed) {
+        return Line::Python(trimmed.to_string());
+    }
     let verb = trimmed.split_whitespace().next().unwrap_or("");
-    if !VERBS.contains(&verb) {
-        return Line::Python(trimmed.to_string());
-    }
-    if continues_as_python(trimmed) {
-        return Line::Python(trimmed.to_string());
-    }
     let rest = trimmed[verb.len()..].trim();
     match expand_verb(verb, rest, ctx) {
         Ok(Expansion::Python(python)) => Line::Expanded {

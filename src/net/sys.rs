@@ -1,12 +1,14 @@
 //! The few system calls socket2 does not wrap: signals to interrupt a pane's
 //! thread, select(2), getaddrinfo(3), raw getsockopt/setsockopt, shutdown(2),
-//! inet_ntop(3) and gethostname(2). Every `unsafe` block is here.
+//! inet_ntop(3) and gethostname(2); the REPL's Ctrl-C flag; keeping
+//! sockplay's own files off the low fd numbers. Every `unsafe` block is here.
 
 use std::ffi::{CStr, CString};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::RawFd;
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The signal that interrupts a pane blocked in a system call.
@@ -30,6 +32,52 @@ pub fn install_interrupt_handler() {
             libc::sigaction(INTERRUPT_SIGNAL, &action, std::ptr::null_mut());
         }
     });
+}
+
+/// Set when SIGINT arrives, once `install_sigint_flag` has run.
+pub static SIGINT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    SIGINT.store(true, Ordering::SeqCst);
+}
+
+/// Makes SIGINT (Ctrl-C on a terminal in cooked mode) set `SIGINT` instead
+/// of killing the process. SA_RESTART, and the panes' retry on EINTR, keep
+/// other threads' calls going if the signal lands on them.
+pub fn install_sigint_flag() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: the sigaction struct is zeroed then filled; the handler only
+        // stores to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+        }
+    });
+}
+
+/// The fd numbers kept free for the user's sockets.
+const LOW_FDS: RawFd = 16;
+
+/// Runs `open` while the free fd numbers below 16 are held, so the files it
+/// opens for sockplay itself (a recording, the line editor's pipe, the
+/// terminal's event queue) get higher numbers: the user's first socket is
+/// then `fd=3`, as in CPython's REPL.
+pub fn above_low_fds<T>(open: impl FnOnce() -> T) -> T {
+    let mut held = Vec::new();
+    while let Ok(file) = std::fs::File::open("/dev/null") {
+        let low = std::os::fd::AsRawFd::as_raw_fd(&file) < LOW_FDS;
+        held.push(file);
+        if !low || held.len() >= LOW_FDS as usize {
+            break;
+        }
+    }
+    let value = open();
+    drop(held);
+    value
 }
 
 /// A handle on the calling thread, for `interrupt_thread`.

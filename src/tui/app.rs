@@ -9,11 +9,11 @@ use tui_input::{Input, InputRequest};
 
 use super::keys::Action;
 use super::transcript::{Kind, Transcript, shorten};
-use crate::explain::{Explanation, explain};
+use crate::explain::Explanation;
 use crate::net::inspect::{KernelView, inspect};
-use crate::outcome::Outcome;
 use crate::record::Recorder;
-use crate::session::{Event, Session, SubmitError, Submitted, is_pane_name};
+pub use crate::session::split_pane;
+use crate::session::{Event, Session, SubmitError, Submitted};
 use crate::stepper::{Prediction, Stepper, Verdict};
 
 /// The panes of the interface, left to right.
@@ -69,10 +69,7 @@ impl PaneView {
 
     /// The prompt: the pane and its current socket, `server [conn]>>> `.
     pub fn prompt(&self) -> String {
-        match &self.current {
-            Some(s) => format!("{} [{s}]>>> ", self.name),
-            None => format!("{}>>> ", self.name),
-        }
+        crate::session::prompt(&self.name, self.current.as_deref())
     }
 
     fn set_line(&mut self, text: &str) {
@@ -553,19 +550,11 @@ impl App {
             return;
         };
         let pane = &mut self.panes[index];
-        for printed in stdout.lines() {
-            pane.transcript.push(Kind::Printed, printed);
+        let shown = crate::display::finished(&info.input, &outcome, &stdout);
+        for (kind, text) in &shown.lines {
+            pane.transcript.push(*kind, text);
         }
-        match &outcome {
-            Outcome::Ok(repr) if repr == "None" => pane.transcript.push(Kind::NoneValue, repr),
-            Outcome::Ok(repr) => pane.transcript.push(Kind::Value, &shorten(repr)),
-            Outcome::Error(e) => pane
-                .transcript
-                .push(Kind::Error, &shorten(&e.display_line())),
-        }
-        if let Some(why) = explain(&info.input, &outcome) {
-            pane.transcript
-                .push(Kind::Why, &format!("why: {}", why.short));
+        if let Some(why) = shown.why {
             self.last_explanation = Some((index, why));
         }
         if let Some(stepper) = &mut self.stepper {
@@ -642,12 +631,6 @@ impl App {
         let at = value[..c.start].chars().count() + insert.chars().count();
         pane.input = Input::new(new).with_cursor(at);
     }
-}
-
-/// `server> x = 1` → (`server`, `x = 1`), for a valid pane name.
-pub fn split_pane(line: &str) -> Option<(&str, &str)> {
-    let (pane, rest) = line.split_once("> ")?;
-    is_pane_name(pane).then_some((pane, rest))
 }
 
 fn kind_label(family: i32, kind: i32) -> String {

@@ -9,31 +9,7 @@ use unicode_width::UnicodeWidthStr;
 /// How many lines a pane keeps; older ones are dropped.
 pub const MAX_LINES: usize = 100_000;
 
-/// Values whose repr is longer than this are shortened on screen.
-const LONG_REPR: usize = 400;
-/// How much of a shortened repr is kept.
-const KEEP: usize = 200;
-
-/// What a transcript line is, which decides its style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `>>> statement` as typed.
-    Input,
-    /// `= python form` of a short form.
-    Expanded,
-    /// A value's repr.
-    Value,
-    /// `None`, dimmed.
-    NoneValue,
-    /// An exception line.
-    Error,
-    /// A one-line explanation, shown when explanations are on.
-    Why,
-    /// Text that `print` wrote.
-    Printed,
-    /// A message of the interface itself.
-    Info,
-}
+pub use crate::display::{Kind, escape, shorten};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -47,67 +23,6 @@ pub struct Line {
 #[derive(Debug, Default)]
 pub struct Transcript {
     lines: VecDeque<Line>,
-}
-
-/// Escapes control characters (and other unprintable ones) as Python would in
-/// a str repr, so the text can go to the terminal as it is.
-pub fn escape(text: &str) -> String {
-    crate::runner::escape_controls(text).replace('\n', "\\n")
-}
-
-/// Counts the bytes a bytes repr stands for (`b'a\x00\n'` is 3).
-fn bytes_in_repr(repr: &str) -> Option<usize> {
-    let body = repr
-        .strip_prefix("b'")
-        .or_else(|| repr.strip_prefix("b\""))?;
-    let body = &body[..body.len().checked_sub(1)?];
-    let mut n = 0;
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.next()? == 'x' {
-            chars.next()?;
-            chars.next()?;
-        }
-        n += 1;
-    }
-    Some(n)
-}
-
-/// Groups digits by thousands: 5000000 → `5,000,000`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Shortens a long repr for the screen: `b'xxxx...' (5,000,000 bytes)`.
-pub fn shorten(repr: &str) -> String {
-    if repr.len() <= LONG_REPR {
-        return repr.to_string();
-    }
-    let mut cut = KEEP;
-    while !repr.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let head = &repr[..cut];
-    let size = match bytes_in_repr(repr) {
-        Some(n) => format!("{} bytes", thousands(n)),
-        None => format!("{} characters", thousands(repr.chars().count())),
-    };
-    let quote = if repr.starts_with("b\"") || repr.starts_with('"') {
-        "\""
-    } else if repr.starts_with("b'") || repr.starts_with('\'') {
-        "'"
-    } else {
-        ""
-    };
-    format!("{head}...{quote} ({size})")
 }
 
 impl Transcript {
@@ -164,22 +79,6 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_flood_is_shortened_with_its_size() {
-        let repr = crate::value::repr::bytes_repr(&vec![b'x'; 5_000_000]);
-        let short = shorten(&repr);
-        assert!(short.starts_with("b'xxxx"));
-        assert!(short.ends_with("...' (5,000,000 bytes)"), "{short}");
-        assert!(short.len() < 250);
-        let mixed = crate::value::repr::bytes_repr(&[0u8, 10, 200].repeat(1000));
-        assert!(
-            shorten(&mixed).ends_with("(3,000 bytes)"),
-            "{}",
-            shorten(&mixed)
-        );
-        assert_eq!(shorten("b'short'"), "b'short'");
-    }
 
     #[test]
     fn control_characters_never_reach_the_screen() {

@@ -1,0 +1,172 @@
+//! How a finished step reads as lines of text for people, for every front end
+//! (the interface's panes, the line-mode REPL): what `print` wrote, then the
+//! value or the exception, long ones shortened, then the one-line why. Every
+//! control character is escaped, so nothing a peer sends reaches a terminal.
+//! It does not handle colours or layout: those belong to each front end.
+
+use crate::explain::{Explanation, explain};
+use crate::outcome::Outcome;
+
+/// Values whose repr is longer than this are shortened on screen.
+const LONG_REPR: usize = 400;
+/// How much of a shortened repr is kept.
+const KEEP: usize = 200;
+
+/// What a shown line is, which decides its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `>>> statement` as typed.
+    Input,
+    /// `= python form` of a short form.
+    Expanded,
+    /// A value's repr.
+    Value,
+    /// `None`, dimmed.
+    NoneValue,
+    /// An exception line.
+    Error,
+    /// A one-line explanation, shown when explanations are on.
+    Why,
+    /// Text that `print` wrote.
+    Printed,
+    /// A message of the front end itself.
+    Info,
+}
+
+/// Escapes control characters (and other unprintable ones) as Python would in
+/// a str repr, so the text can go to the terminal as it is.
+pub fn escape(text: &str) -> String {
+    crate::runner::escape_controls(text).replace('\n', "\\n")
+}
+
+/// Counts the bytes a bytes repr stands for (`b'a\x00\n'` is 3).
+fn bytes_in_repr(repr: &str) -> Option<usize> {
+    let body = repr
+        .strip_prefix("b'")
+        .or_else(|| repr.strip_prefix("b\""))?;
+    let body = &body[..body.len().checked_sub(1)?];
+    let mut n = 0;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next()? == 'x' {
+            chars.next()?;
+            chars.next()?;
+        }
+        n += 1;
+    }
+    Some(n)
+}
+
+/// Groups digits by thousands: 5000000 → `5,000,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Shortens a long repr for the screen: `b'xxxx...' (5,000,000 bytes)`.
+pub fn shorten(repr: &str) -> String {
+    if repr.len() <= LONG_REPR {
+        return repr.to_string();
+    }
+    let mut cut = KEEP;
+    while !repr.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &repr[..cut];
+    let size = match bytes_in_repr(repr) {
+        Some(n) => format!("{} bytes", thousands(n)),
+        None => format!("{} characters", thousands(repr.chars().count())),
+    };
+    let quote = if repr.starts_with("b\"") || repr.starts_with('"') {
+        "\""
+    } else if repr.starts_with("b'") || repr.starts_with('\'') {
+        "'"
+    } else {
+        ""
+    };
+    format!("{head}...{quote} ({size})")
+}
+
+/// A finished step as lines to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    /// What `print` wrote, then the value or the exception, then `why: ...`
+    /// when there is an explanation; texts are escaped and shortened.
+    pub lines: Vec<(Kind, String)>,
+    /// The explanation of the outcome, for `:explain`.
+    pub why: Option<Explanation>,
+}
+
+/// The lines of a finished step: `input` is its Python form.
+pub fn finished(input: &str, outcome: &Outcome, stdout: &str) -> Shown {
+    let mut lines: Vec<(Kind, String)> = stdout
+        .lines()
+        .map(|printed| (Kind::Printed, escape(printed)))
+        .collect();
+    lines.push(match outcome {
+        Outcome::Ok(repr) if repr == "None" => (Kind::NoneValue, repr.clone()),
+        Outcome::Ok(repr) => (Kind::Value, escape(&shorten(repr))),
+        Outcome::Error(e) => (Kind::Error, escape(&shorten(&e.display_line()))),
+    });
+    let why = explain(input, outcome);
+    if let Some(why) = &why {
+        lines.push((Kind::Why, format!("why: {}", why.short)));
+    }
+    Shown { lines, why }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Exception;
+
+    #[test]
+    fn a_flood_is_shortened_with_its_size() {
+        let repr = crate::value::repr::bytes_repr(&vec![b'x'; 5_000_000]);
+        let short = shorten(&repr);
+        assert!(short.starts_with("b'xxxx"));
+        assert!(short.ends_with("...' (5,000,000 bytes)"), "{short}");
+        assert!(short.len() < 250);
+        let mixed = crate::value::repr::bytes_repr(&[0u8, 10, 200].repeat(1000));
+        assert!(
+            shorten(&mixed).ends_with("(3,000 bytes)"),
+            "{}",
+            shorten(&mixed)
+        );
+        assert_eq!(shorten("b'short'"), "b'short'");
+    }
+
+    #[test]
+    fn a_step_reads_printed_text_then_its_outcome_then_why() {
+        let shown = finished(
+            "print('a\\x1b[2J')",
+            &Outcome::Ok("None".into()),
+            "a\x1b[2J\n",
+        );
+        assert_eq!(
+            shown.lines,
+            vec![
+                (Kind::Printed, "a\\x1b[2J".to_string()),
+                (Kind::NoneValue, "None".to_string())
+            ]
+        );
+        let e = Exception::os(libc::EAGAIN);
+        let shown = finished("s.recv(10)", &Outcome::Error(e), "");
+        assert_eq!(
+            shown.lines[0],
+            (
+                Kind::Error,
+                "BlockingIOError: [Errno 11] Resource temporarily unavailable".to_string()
+            )
+        );
+        assert!(shown.lines[1].1.starts_with("why: "), "{:?}", shown.lines);
+        assert!(shown.why.is_some());
+    }
+}
