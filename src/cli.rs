@@ -52,6 +52,17 @@ pub enum Command {
         #[arg(long)]
         fresh_ports: bool,
     },
+    /// A line-mode REPL (rustyline) for plain terminals, screen readers and
+    /// pipes: `sockplay repl < steps.txt` prints the outcomes.
+    Repl {
+        /// Write the session's recording to FILE as it goes.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// With piped input: how long (s) a line for a blocked pane waits for
+        /// it, and the end of the input for blocked steps, before going on.
+        #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_seconds)]
+        step_timeout: f64,
+    },
     /// List the built-in lessons.
     Lessons,
     /// Open a built-in lesson in the interface (or print its script).
@@ -128,6 +139,10 @@ pub fn main() -> i32 {
                 }
             }
         }
+        Some(Command::Repl {
+            record,
+            step_timeout,
+        }) => crate::repl::main(record.as_deref(), Duration::from_secs_f64(step_timeout)),
         Some(Command::Lessons) => {
             let width = LESSONS.iter().map(|l| l.name.len()).max().unwrap_or(0);
             for l in LESSONS {

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod complete;
+pub mod display;
 pub mod explain;
 pub mod export;
 pub mod interp;
@@ -18,6 +19,7 @@ pub mod normalize;
 pub mod outcome;
 pub mod pane;
 pub mod record;
+pub mod repl;
 pub mod runner;
 pub mod script;
 pub mod session;

@@ -114,6 +114,20 @@ pub fn is_pane_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric())
 }
 
+/// `server> x = 1` → (`server`, `x = 1`), for a valid pane name.
+pub fn split_pane(line: &str) -> Option<(&str, &str)> {
+    let (pane, rest) = line.split_once("> ")?;
+    is_pane_name(pane).then_some((pane, rest))
+}
+
+/// The prompt of a pane: its name and its current socket, `server [conn]>>> `.
+pub fn prompt(pane: &str, current: Option<&str>) -> String {
+    match current {
+        Some(s) => format!("{pane} [{s}]>>> "),
+        None => format!("{pane}>>> "),
+    }
+}
+
 impl Session {
     pub fn new() -> Session {
         sys::install_interrupt_handler();
@@ -234,6 +248,18 @@ impl Session {
             stdout: done.executed.stdout,
             elapsed: running.started.elapsed(),
         })
+    }
+
+    /// Where finished steps arrive, for a front end that waits for them on a
+    /// thread of its own (without holding the session); each one it receives
+    /// goes back through `event_of`.
+    pub(crate) fn finished_steps(&self) -> Receiver<Done> {
+        self.done_rx.clone()
+    }
+
+    /// The event of a finished step received from `finished_steps`.
+    pub(crate) fn event_of(&mut self, done: Done) -> Option<Event> {
+        self.finish(done)
     }
 
     /// The next event, waiting at most `timeout`.

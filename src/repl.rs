@@ -1,0 +1,237 @@
+//! `sockplay repl`: the line-mode front end, for plain terminals, screen
+//! readers and pipes. On a terminal it reads lines with rustyline (prompt,
+//! completion, hints, validation, history in the user's data directory)
+//! while a watcher thread prints each step as it finishes, above the line
+//! being typed (rustyline's external printer). With standard input not a
+//! terminal it reads statements line by line and prints outcomes, without
+//! prompts or colours. The engine, the outcomes, the explanations and the
+//! recording are the interface's.
+//!
+//! It does not draw panes side by side or show the kernel's view of sockets:
+//! that is the interface's job (`:panes` lists what each pane is doing).
+
+pub mod helper;
+pub mod shared;
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{CompletionType, Config, Editor, ExternalPrinter};
+
+use crate::display::Kind;
+use crate::net::sys;
+use crate::record::Recorder;
+use helper::ReplHelper;
+use shared::{Entered, Shared};
+
+/// Where the REPL's history lives: `sockplay/history` in the user's data
+/// directory.
+fn history_path() -> Option<PathBuf> {
+    Some(dirs::data_dir()?.join("sockplay").join("history"))
+}
+
+/// Runs the REPL; returns the exit status. With piped input, a line for a
+/// blocked pane waits at most `step_timeout` for it, and so does the end of
+/// the input for steps still blocked.
+pub fn main(record: Option<&Path>, step_timeout: Duration) -> i32 {
+    let interactive = io::stdin().is_terminal();
+    let recorder = match record {
+        Some(path) => Recorder::to_file(path),
+        // At a terminal a session is always recorded, as in the interface;
+        // a pipeline's input is its own script, so it is kept in memory.
+        None if interactive => Recorder::to_file(&crate::record::default_path()),
+        None => Ok(Recorder::in_memory()),
+    };
+    let recorder = match recorder {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sockplay: {e}");
+            return 2;
+        }
+    };
+    let color = interactive
+        && io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let shared = Arc::new(Shared::new(recorder, color, interactive, &sys::SIGINT));
+    let status = if interactive {
+        at_terminal(&shared)
+    } else {
+        piped(&shared, io::stdin().lock(), step_timeout)
+    };
+    let _ = io::stdout().flush();
+    let session = {
+        let mut st = shared.lock();
+        if interactive && let Some(path) = st.recorder.path() {
+            println!("sockplay: session recorded in {}", path.display());
+        }
+        std::mem::take(&mut st.session)
+    };
+    session.close_all_before_exit();
+    status
+}
+
+fn print_stdout(text: String) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// The interactive REPL on a terminal.
+fn at_terminal(shared: &Arc<Shared>) -> i32 {
+    let config = Config::builder()
+        .completion_type(CompletionType::List)
+        .max_history_size(1000)
+        .and_then(|c| c.history_ignore_dups(true))
+        .map(|c| c.history_ignore_space(true).build())
+        .unwrap_or_default();
+    let mut rl: Editor<ReplHelper, FileHistory> = match Editor::with_config(config) {
+        Ok(rl) => rl,
+        Err(e) => {
+            eprintln!("sockplay: cannot read lines from the terminal: {e}");
+            return 1;
+        }
+    };
+    rl.set_helper(Some(ReplHelper::new(shared.clone(), shared.color)));
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = rl.load_history(path);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+    }
+    match sys::above_low_fds(|| rl.create_external_printer()) {
+        Ok(mut printer) => Shared::start_watcher(shared, move |text| {
+            let _ = printer.print(text);
+        }),
+        Err(_) => Shared::start_watcher(shared, print_stdout),
+    }
+    sys::install_sigint_flag();
+    println!(
+        "sockplay repl: Python statements or short forms; PANE> line or :pane NAME for another pane; :help; Ctrl-D quits."
+    );
+    let mut initial = String::new();
+    loop {
+        // A Ctrl-C pressed while nothing was waiting is not kept for later.
+        shared.take_sigint();
+        let prompt = shared.prompt();
+        let read = if initial.is_empty() {
+            rl.readline(&prompt)
+        } else {
+            rl.readline_with_initial(&prompt, (&std::mem::take(&mut initial), ""))
+        };
+        match read {
+            Ok(line) => {
+                let entry = line.replace('\n', " ");
+                if !entry.trim().is_empty() {
+                    let _ = rl.add_history_entry(entry.trim());
+                    if let Some(path) = &history {
+                        let _ = rl.append_history(path);
+                    }
+                }
+                match shared.enter(&entry) {
+                    Entered::Done => {}
+                    Entered::Busy { blocked, .. } => {
+                        let message = format!(
+                            "{blocked}: Ctrl-C interrupts it, or send the line to another pane (client> ... or :pane client)"
+                        );
+                        print!("{}", shared.paint(&[(Kind::Error, message)]));
+                        // The line comes back, to send when the pane is free.
+                        initial = entry;
+                    }
+                    Entered::Quit => return 0,
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                shared.interrupt_current();
+            }
+            Err(ReadlineError::Eof) => return 0,
+            Err(e) => {
+                eprintln!("sockplay: the terminal failed: {e}");
+                return 1;
+            }
+        }
+    }
+}
+
+/// Statements from a pipe or a file, one per line; `#` lines are narration
+/// for the recording and `=>` lines are skipped, so a script can be piped in.
+/// Exits 1 when a line was skipped because its pane stayed blocked.
+fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) -> i32 {
+    Shared::start_watcher(shared, print_stdout);
+    let mut buf = Vec::new();
+    let mut number = 0;
+    let mut skipped = false;
+    loop {
+        buf.clear();
+        match input.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("sockplay: cannot read the input: {e}");
+                return 1;
+            }
+        }
+        number += 1;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            print!(
+                "{}",
+                shared.paint(&[(
+                    Kind::Error,
+                    format!("sockplay: line {number} is not UTF-8; skipped")
+                )])
+            );
+            continue;
+        };
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("=>") {
+            continue;
+        }
+        if line.starts_with('#') {
+            shared.narration(line);
+            continue;
+        }
+        loop {
+            match shared.enter(line) {
+                Entered::Done => break,
+                Entered::Quit => return 0,
+                Entered::Busy { pane, blocked } => {
+                    // Wait for the pane, as `run` does; a pipe cannot interrupt.
+                    if !shared.wait_idle(&pane, step_timeout) {
+                        print!(
+                            "{}",
+                            shared.paint(&[(
+                                Kind::Error,
+                                format!(
+                                    "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
+                                    crate::value::repr::float_repr(step_timeout.as_secs_f64())
+                                )
+                            )])
+                        );
+                        skipped = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Steps still blocked may yet finish (a timeout, a peer's close).
+    let panes = shared.lock().session.pane_names();
+    let until = std::time::Instant::now() + step_timeout;
+    for pane in panes {
+        shared.wait_idle(
+            &pane,
+            until.saturating_duration_since(std::time::Instant::now()),
+        );
+    }
+    for blocked in shared.blocked() {
+        print!(
+            "{}",
+            shared.paint(&[(Kind::Info, format!("{blocked} at the end of the input"))])
+        );
+    }
+    i32::from(skipped)
+}

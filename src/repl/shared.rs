@@ -1,0 +1,467 @@
+//! The REPL's state, shared by its two threads: the reader, which sends each
+//! line to a pane and waits a moment for its outcome, and the watcher, which
+//! prints every step as it finishes (a step that blocked is printed later,
+//! under a `[pane step N]` header). It holds the session, the recording, the
+//! current pane and the `:` commands. No line editor here: tests and the
+//! pipe mode use it as it is.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+
+use super::helper::{COMMANDS, Panes};
+use crate::display::{self, Kind};
+use crate::explain::Explanation;
+use crate::pane::{Done, PaneSnapshot};
+use crate::record::Recorder;
+use crate::session::{self, Event, Session, SubmitError, Submitted, is_pane_name, split_pane};
+
+/// How long a step may take before the REPL says it is blocked and gives the
+/// prompt back (the interface's and `run`'s default too).
+pub const SETTLE: Duration = Duration::from_millis(250);
+
+/// What became of a line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entered {
+    /// It ran (or was a command, or was refused with a message).
+    Done,
+    /// Its pane is blocked: nothing ran. `blocked` says in what:
+    /// `server is blocked in accept() (step 6)`.
+    Busy { pane: String, blocked: String },
+    /// `:quit`.
+    Quit,
+}
+
+/// Everything behind the lock.
+pub struct State {
+    pub session: Session,
+    pub recorder: Recorder,
+    /// The pane lines without a `PANE> ` prefix go to.
+    pub pane: String,
+    /// Whether `why:` lines follow outcomes.
+    pub explanations: bool,
+    last_why: Option<Explanation>,
+    /// The step the reader waits for, and whether its outcome is printed.
+    awaited: Option<(u64, bool)>,
+}
+
+/// The state and how to show things.
+pub struct Shared {
+    state: Mutex<State>,
+    /// Signalled each time the watcher has printed a step.
+    changed: Condvar,
+    /// ANSI colours on the output.
+    pub color: bool,
+    /// A person at a terminal: short forms show their Python form.
+    pub interactive: bool,
+    /// Set by Ctrl-C outside the line editor (see `sys::install_sigint_flag`).
+    sigint: &'static AtomicBool,
+}
+
+/// The help of `:help`.
+const HELP: &str = "\
+Type Python statements (import socket, select are done) or short forms (socket, bind 5000,
+listen, accept, connect 5000, send hello, recv, close...). Panes are created on first use.
+  PANE> statement   runs in PANE without switching to it
+  :pane NAME        switches to pane NAME        :panes     lists the panes
+  :explain          explains the last surprise   :why on|off   the why: lines
+  :note TEXT        writes narration into the recording
+  :save FILE        writes the session so far as a script
+  :quit, Ctrl-D     quits
+Tab completes, the right arrow takes a hint, Up/Down walk the history.
+A step that blocks gives the prompt back; its outcome is printed when it finishes.
+Ctrl-C interrupts the current pane's blocked step (KeyboardInterrupt) or clears the line.";
+
+impl Shared {
+    pub fn new(
+        recorder: Recorder,
+        color: bool,
+        interactive: bool,
+        sigint: &'static AtomicBool,
+    ) -> Shared {
+        let mut session = Session::new();
+        let pane = "server".to_string();
+        // A pane that cannot start says so when the user first sends to it.
+        let _ = session.open_pane(&pane);
+        Shared {
+            state: Mutex::new(State {
+                session,
+                recorder,
+                pane,
+                explanations: true,
+                last_why: None,
+                awaited: None,
+            }),
+            changed: Condvar::new(),
+            color,
+            interactive,
+            sigint,
+        }
+    }
+
+    /// The state; a thread that panicked while holding it left it usable.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the watcher thread, which prints finished steps through `sink`.
+    pub fn start_watcher(shared: &Arc<Shared>, sink: impl FnMut(String) + Send + 'static) {
+        let steps = shared.lock().session.finished_steps();
+        let shared = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("watcher".into())
+            .spawn(move || watch(shared, steps, sink));
+        if let Err(e) = spawned {
+            eprintln!("sockplay: cannot start the thread that prints outcomes: {e}");
+        }
+    }
+
+    /// The prompt of the current pane, `server [conn]>>> `.
+    pub fn prompt(&self) -> String {
+        let st = self.lock();
+        let current = st
+            .session
+            .snapshot(&st.pane)
+            .and_then(|s| s.current.map(|(n, _)| n));
+        session::prompt(&st.pane, current.as_deref())
+    }
+
+    /// Lines as they go to the terminal: escaped, coloured when asked.
+    pub fn paint(&self, lines: &[(Kind, String)]) -> String {
+        let mut out = String::new();
+        for (kind, text) in lines {
+            let text = display::escape(text);
+            let style = match kind {
+                Kind::Error => "31",
+                Kind::NoneValue | Kind::Why | Kind::Expanded => "2",
+                Kind::Info => "33",
+                Kind::Input | Kind::Value | Kind::Printed => "",
+            };
+            if self.color && !style.is_empty() {
+                out.push_str(&format!("\x1b[{style}m{text}\x1b[0m\n"));
+            } else {
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Prints lines of the reader's (never while the line editor is active).
+    fn say(&self, kind: Kind, text: &str) {
+        print!("{}", self.paint(&[(kind, text.to_string())]));
+    }
+
+    /// Whether Ctrl-C was pressed outside the line editor since the last call.
+    pub fn take_sigint(&self) -> bool {
+        self.sigint.swap(false, Ordering::SeqCst)
+    }
+
+    /// Sends a line: a `:` command, a `PANE> statement`, or a statement for
+    /// the current pane. A step is waited for until it finishes (the watcher
+    /// prints it) or has run for `SETTLE`, when it is reported blocked.
+    pub fn enter(&self, line: &str) -> Entered {
+        let line = line.replace('\n', " ");
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            return Entered::Done;
+        }
+        if let Some(command) = trimmed.strip_prefix(':') {
+            return self.command(command.trim());
+        }
+        let mut st = self.lock();
+        let (pane, statement) = match split_pane(trimmed) {
+            Some((pane, rest)) => (pane.to_string(), rest.trim()),
+            None => (st.pane.clone(), trimmed),
+        };
+        match st.session.submit(&pane, statement) {
+            Ok(Submitted::Step(info)) => {
+                if let Err(e) = st.recorder.sent(&info) {
+                    self.say(Kind::Error, &format!("sockplay: {e}"));
+                }
+                if self.interactive && info.typed.is_some() {
+                    self.say(Kind::Expanded, &format!("  = {}", info.input));
+                }
+                st.awaited = Some((info.step, false));
+                self.wait_for(st, &pane, info.step);
+            }
+            Ok(Submitted::Used(socket)) => {
+                self.say(Kind::Info, &format!("{socket} is now the current socket"));
+            }
+            Ok(Submitted::Refused(reason)) => self.say(Kind::Error, &reason),
+            Err(SubmitError::Busy { step, call }) => {
+                let call = if call.is_empty() { "a call" } else { call };
+                return Entered::Busy {
+                    blocked: format!("{pane} is blocked in {call} (step {step})"),
+                    pane,
+                };
+            }
+            Err(e) => self.say(Kind::Error, &format!("{pane}: {e}")),
+        }
+        Entered::Done
+    }
+
+    /// Waits until step `step` of `pane` is printed, or says it is blocked.
+    fn wait_for(&self, mut st: MutexGuard<'_, State>, pane: &str, step: u64) {
+        let start = Instant::now();
+        loop {
+            if st.awaited == Some((step, true)) {
+                st.awaited = None;
+                return;
+            }
+            let running = st
+                .session
+                .running(pane)
+                .filter(|(info, _, _)| info.step == step)
+                .map(|(_, call, _)| call);
+            let waited = start.elapsed();
+            match running {
+                Some(call) if waited >= SETTLE => {
+                    st.awaited = None;
+                    let call = if call.is_empty() { "a call" } else { call };
+                    self.say(
+                        Kind::Info,
+                        &format!("... {pane} is blocked in {call} (step {step})"),
+                    );
+                    return;
+                }
+                // Finished but not printed: the watcher is printing it (the
+                // bound only guards against a watcher that died).
+                None if waited >= SETTLE * 20 => {
+                    st.awaited = None;
+                    return;
+                }
+                _ => {}
+            }
+            if self.take_sigint() {
+                st.session.interrupt(pane);
+            }
+            st = self
+                .changed
+                .wait_timeout(st, Duration::from_millis(20))
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
+    }
+
+    /// Waits until `pane` is idle, at most `limit`; returns whether it is.
+    pub fn wait_idle(&self, pane: &str, limit: Duration) -> bool {
+        let start = Instant::now();
+        let mut st = self.lock();
+        while st.session.is_busy(pane) {
+            let left = limit.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return false;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, left.min(Duration::from_millis(50)))
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
+        true
+    }
+
+    /// Panes still running a step: `server is blocked in recv() (step 9)`.
+    pub fn blocked(&self) -> Vec<String> {
+        let st = self.lock();
+        st.session
+            .pane_names()
+            .into_iter()
+            .filter_map(|p| {
+                let (info, call, _) = st.session.running(&p)?;
+                let call = if call.is_empty() { "a call" } else { call };
+                Some(format!("{p} is blocked in {call} (step {})", info.step))
+            })
+            .collect()
+    }
+
+    /// Ctrl-C in the line editor: interrupts the current pane's step, if it
+    /// has one running (returns false when it has none).
+    pub fn interrupt_current(&self) -> bool {
+        let st = self.lock();
+        let pane = st.pane.clone();
+        let running = st.session.running(&pane).map(|(i, _, _)| i.step);
+        match running {
+            Some(step) if st.session.interrupt(&pane) => {
+                self.say(
+                    Kind::Info,
+                    &format!("KeyboardInterrupt sent to {pane} (step {step})"),
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Narration from a piped script: into the recording, not on the screen.
+    pub fn narration(&self, text: &str) {
+        if let Err(e) = self.lock().recorder.narration(text) {
+            self.say(Kind::Error, &format!("sockplay: {e}"));
+        }
+    }
+
+    fn command(&self, command: &str) -> Entered {
+        let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
+        let arg = arg.trim();
+        let mut st = self.lock();
+        match name {
+            "pane" if is_pane_name(arg) => match st.session.open_pane(arg) {
+                Ok(()) => st.pane = arg.to_string(),
+                Err(e) => self.say(Kind::Error, &e.to_string()),
+            },
+            "pane" if arg.is_empty() => self.say(
+                Kind::Info,
+                &format!("in pane {} (usage: :pane NAME)", st.pane),
+            ),
+            "pane" => self.say(
+                Kind::Error,
+                &SubmitError::BadPaneName(arg.to_string()).to_string(),
+            ),
+            "panes" => {
+                for p in st.session.pane_names() {
+                    let mark = if p == st.pane { "*" } else { " " };
+                    let doing = match st.session.running(&p) {
+                        Some((info, call, t)) => format!(
+                            "blocked in {} (step {}, {:.1} s)",
+                            if call.is_empty() { "a call" } else { call },
+                            info.step,
+                            t.as_secs_f64()
+                        ),
+                        None => "idle".to_string(),
+                    };
+                    let sockets = st
+                        .session
+                        .snapshot(&p)
+                        .map(|s| {
+                            s.sockets
+                                .iter()
+                                .map(|v| match v.fd {
+                                    Some(_) => v.name.clone(),
+                                    None => format!("{} (closed)", v.name),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    let sockets = if sockets.is_empty() {
+                        "no sockets".to_string()
+                    } else {
+                        format!("sockets: {sockets}")
+                    };
+                    self.say(Kind::Info, &format!("{mark} {p}: {doing}; {sockets}"));
+                }
+            }
+            "explain" => match &st.last_why {
+                Some(why) => self.say(Kind::Why, &format!("why: {}", why.long)),
+                None => self.say(Kind::Info, "nothing to explain yet"),
+            },
+            "why" => match arg {
+                "on" | "" => {
+                    st.explanations = true;
+                    self.say(Kind::Info, "explanations on");
+                }
+                "off" => {
+                    st.explanations = false;
+                    self.say(Kind::Info, "explanations off (:explain still works)");
+                }
+                _ => self.say(Kind::Error, "usage: :why on|off"),
+            },
+            "note" if !arg.is_empty() => {
+                if let Err(e) = st.recorder.note(arg) {
+                    self.say(Kind::Error, &format!("sockplay: {e}"));
+                }
+            }
+            "note" => self.say(Kind::Error, "usage: :note TEXT"),
+            "save" if !arg.is_empty() => match st.recorder.save(std::path::Path::new(arg)) {
+                Ok(()) => self.say(Kind::Info, &format!("session saved to {arg}")),
+                Err(e) => self.say(Kind::Error, &e.to_string()),
+            },
+            "save" => self.say(Kind::Error, "usage: :save FILE"),
+            "help" | "h" | "?" => println!("{HELP}"),
+            "quit" | "q" | "exit" => return Entered::Quit,
+            _ => {
+                let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+                self.say(
+                    Kind::Error,
+                    &format!(
+                        "unknown command :{name} (the commands: {})",
+                        known.join(" ")
+                    ),
+                );
+            }
+        }
+        Entered::Done
+    }
+
+    /// The lines of a finished step, under a `[pane step N]` header when the
+    /// reader is not waiting for it (it was reported blocked).
+    fn finished_lines(&self, st: &mut State, event: Event) -> (u64, Vec<(Kind, String)>) {
+        let Event::Finished {
+            info,
+            outcome,
+            stdout,
+            ..
+        } = event;
+        let mut lines = Vec::new();
+        if let Err(e) = st.recorder.finished(info.step, &outcome) {
+            lines.push((Kind::Error, format!("sockplay: {e}")));
+        }
+        if st.awaited.map(|(s, _)| s) != Some(info.step) {
+            lines.push((
+                Kind::Info,
+                format!(
+                    "[{} step {}] {}",
+                    info.pane,
+                    info.step,
+                    info.typed.as_deref().unwrap_or(&info.input)
+                ),
+            ));
+        }
+        let shown = display::finished(&info.input, &outcome, &stdout);
+        lines.extend(
+            shown
+                .lines
+                .into_iter()
+                .filter(|(kind, _)| *kind != Kind::Why || st.explanations),
+        );
+        if shown.why.is_some() {
+            st.last_why = shown.why;
+        }
+        (info.step, lines)
+    }
+}
+
+impl Panes for Shared {
+    fn current(&self) -> String {
+        self.lock().pane.clone()
+    }
+
+    fn snapshot(&self, pane: &str) -> Option<PaneSnapshot> {
+        self.lock().session.snapshot(pane)
+    }
+}
+
+/// The watcher thread's loop: each finished step is turned into lines under
+/// the lock, printed through `sink` outside it (so a line editor that waits
+/// for the lock, to complete a word, never waits on the printing), then the
+/// reader is told.
+fn watch(shared: Arc<Shared>, steps: Receiver<Done>, mut sink: impl FnMut(String)) {
+    while let Ok(done) = steps.recv() {
+        let printed = {
+            let mut st = shared.lock();
+            let Some(event) = st.session.event_of(done) else {
+                continue;
+            };
+            let (step, lines) = shared.finished_lines(&mut st, event);
+            (step, shared.paint(&lines))
+        };
+        sink(printed.1);
+        let mut st = shared.lock();
+        if st.awaited == Some((printed.0, false)) {
+            st.awaited = Some((printed.0, true));
+        }
+        drop(st);
+        shared.changed.notify_all();
+    }
+}

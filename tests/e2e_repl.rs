@@ -1,0 +1,131 @@
+//! `sockplay repl` in a pseudo-terminal, read through a terminal emulator
+//! (vt100): a user types the echo experiment with Tab completion and a hint,
+//! releases the blocked accept from the other pane, interrupts a blocked
+//! recv with Ctrl-C, and quits with Ctrl-D; history and recording are on disk.
+
+mod common;
+
+use common::{Tty, free_port};
+
+/// The row the cursor is on, as the screen shows it.
+fn cursor_row(tty: &Tty) -> String {
+    let parser = tty.screen.lock().expect("screen lock");
+    let screen = parser.screen();
+    let (row, _) = screen.cursor_position();
+    screen
+        .rows(0, 140)
+        .nth(usize::from(row))
+        .unwrap_or_default()
+}
+
+#[test]
+fn typing_the_echo_experiment_in_the_repl() {
+    let port = free_port();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().to_str().expect("utf-8 path");
+    let rec = data.path().join("echo.sp");
+    let rec_arg = rec.to_str().expect("utf-8 path");
+    let mut tty = Tty::start_with(
+        &["repl", "--record", rec_arg],
+        &[("XDG_DATA_HOME", data_dir)],
+    );
+    tty.wait_for("server>>> ");
+    tty.line("HOST = '127.0.0.1'", "'127.0.0.1'");
+    tty.line(&format!("PORT = {port}"), &format!("\n{port}"));
+    // Tab completes the constant; the line is then finished by hand.
+    tty.keys(b"s = socket.socket(socket.AF_INET, socket.SOCK_STR\t");
+    tty.wait_for("socket.SOCK_STREAM");
+    tty.line(")", "server [s]>>> ");
+    // A short form's usage shows as a hint while it is typed.
+    tty.keys(b"bind");
+    tty.wait_for("server [s]>>> bind [HOST] PORT");
+    tty.keys(b"\x15"); // Ctrl-U clears the line
+    tty.line(
+        "s.bind((HOST, PORT))",
+        "server [s]>>> s.bind((HOST, PORT))\nNone",
+    );
+    tty.line("s.listen()", "server [s]>>> s.listen()\nNone");
+    let screen = tty.line(
+        "conn, addr = s.accept()",
+        "... server is blocked in accept() (step 6)",
+    );
+    // The prompt is back at once: the client pane acts while the server waits.
+    assert!(screen.contains("(step 6)\nserver [s]>>> "), "{screen}");
+    tty.line(
+        "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+        "type=1, proto=0, laddr=('0.0.0.0', 0)>\nserver [s]>>> ",
+    );
+    let screen = tty.line(
+        &format!("client> s.connect(('127.0.0.1', {port}))"),
+        "[server step 6] conn, addr = s.accept()",
+    );
+    assert!(screen.contains(&format!("laddr=('127.0.0.1', {port}), raddr=('127.0.0.1'")));
+    tty.line(
+        "client> s.sendall(b'Hello, world')",
+        "client> s.sendall(b'Hello, world')\nNone",
+    );
+    tty.line(
+        "data = conn.recv(1024)",
+        "]>>> data = conn.recv(1024)\nb'Hello, world'",
+    );
+    tty.line("conn.sendall(data)", "]>>> conn.sendall(data)\nNone");
+    tty.line(
+        "client> data = s.recv(1024)",
+        "client> data = s.recv(1024)\nb'Hello, world'",
+    );
+    tty.line(
+        "client> print('Received', repr(data))",
+        "Received b'Hello, world'\nNone",
+    );
+    tty.line("client> s.close()", "client> s.close()\nNone");
+    let screen = tty.line(
+        "data = conn.recv(1024)",
+        "b''\nwhy: b'' means end of stream",
+    );
+    assert!(screen.contains("data = conn.recv(1024)\nb''"), "{screen}");
+    tty.line("not data", "not data\nTrue");
+
+    // A recv nobody answers blocks; typing goes on above the outcome; Ctrl-C
+    // interrupts it.
+    tty.line(
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+        "type=2, proto=0, laddr=('0.0.0.0', 0)>",
+    );
+    tty.line("u.bind(('127.0.0.1', 0))", "u.bind(('127.0.0.1', 0))\nNone");
+    tty.line("u.recv(1024)", "... server is blocked in recv() (step 19)");
+    tty.keys(b"x = 4");
+    tty.wait_for(">>> x = 4");
+    tty.keys(b"\x03");
+    let screen = tty.wait_for("[server step 19] u.recv(1024)\nKeyboardInterrupt");
+    assert!(
+        screen.contains("KeyboardInterrupt sent to server (step 19)"),
+        "{screen}"
+    );
+    // Ctrl-C cleared the half-typed line too.
+    tty.wait_for("why: ");
+    assert!(cursor_row(&tty).ends_with(">>> "), "{}", cursor_row(&tty));
+
+    // An unclosed quote is refused with a message; the line stays to be fixed.
+    tty.keys(b"conn.send(b'hi)\r");
+    tty.wait_for("unterminated string literal");
+    tty.keys(b"\x15");
+    tty.line(":pane client", "client [s]>>> ");
+    tty.line(":explain", "Nothing happened to the socket");
+    tty.keys(b"\x04"); // Ctrl-D on an empty line quits
+    assert_eq!(tty.wait_exit(), 0);
+
+    let history = std::fs::read_to_string(data.path().join("sockplay").join("history"))
+        .expect("the history is in the data directory");
+    assert!(history.contains("conn, addr = s.accept()"), "{history}");
+    assert!(history.contains("client> s.close()"), "{history}");
+    let text = std::fs::read_to_string(&rec).expect("the recording");
+    assert!(
+        text.contains("server> conn, addr = s.accept()\n=> blocked\n"),
+        "{text}"
+    );
+    // Nothing was sent while the recv waited: its outcome follows it.
+    assert!(
+        text.contains("server> u.recv(1024)\n=> KeyboardInterrupt\n"),
+        "{text}"
+    );
+}
