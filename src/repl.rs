@@ -66,18 +66,15 @@ pub fn main(record: Option<&Path>, step_timeout: Duration) -> i32 {
     let session = {
         let mut st = shared.lock();
         if interactive && let Some(path) = st.recorder.path() {
-            println!("sockplay: session recorded in {}", path.display());
+            shared.write_out(&format!(
+                "sockplay: session recorded in {}\n",
+                path.display()
+            ));
         }
         std::mem::take(&mut st.session)
     };
     session.close_all_before_exit();
     status
-}
-
-fn print_stdout(text: String) {
-    let mut out = io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }
 
 /// The interactive REPL on a terminal.
@@ -107,21 +104,28 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
         Ok(mut printer) => Shared::start_watcher(shared, move |text| {
             let _ = printer.print(text);
         }),
-        Err(_) => Shared::start_watcher(shared, print_stdout),
+        Err(_) => {
+            let out = shared.clone();
+            Shared::start_watcher(shared, move |text| out.write_out(&text));
+        }
     }
     sys::install_sigint_flag();
-    println!(
-        "sockplay repl: Python statements or short forms; PANE> line or :pane NAME for another pane; :help; Ctrl-D quits."
+    shared.write_out(
+        "sockplay repl: Python statements or short forms; PANE> line or :pane NAME for another pane; :help; Ctrl-D quits.\n",
     );
     let mut initial = String::new();
     loop {
-        // A Ctrl-C pressed while nothing was waiting is not kept for later.
-        shared.take_sigint();
         let prompt = shared.prompt();
         let read = if initial.is_empty() {
             rl.readline(&prompt)
         } else {
             rl.readline_with_initial(&prompt, (&std::mem::take(&mut initial), ""))
+        };
+        // On a terminal rustyline cannot drive (TERM=dumb), Ctrl-C arrives as
+        // SIGINT during the read: it interrupts and drops the line, as the key would.
+        let read = match read {
+            Ok(_) if shared.take_sigint() => Err(ReadlineError::Interrupted),
+            read => read,
         };
         match read {
             Ok(line) => {
@@ -138,7 +142,7 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
                         let message = format!(
                             "{blocked}: Ctrl-C interrupts it, or send the line to another pane (client> ... or :pane client)"
                         );
-                        print!("{}", shared.paint(&[(Kind::Error, message)]));
+                        shared.say(Kind::Error, &message);
                         // The line comes back, to send when the pane is free.
                         initial = entry;
                     }
@@ -161,11 +165,12 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
 /// for the recording and `=>` lines are skipped, so a script can be piped in.
 /// Exits 1 when a line was skipped because its pane stayed blocked.
 fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) -> i32 {
-    Shared::start_watcher(shared, print_stdout);
+    let out = shared.clone();
+    Shared::start_watcher(shared, move |text| out.write_out(&text));
     let mut buf = Vec::new();
     let mut number = 0;
     let mut skipped = false;
-    loop {
+    while !shared.output_closed() {
         buf.clear();
         match input.read_until(b'\n', &mut buf) {
             Ok(0) => break,
@@ -177,12 +182,9 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
         }
         number += 1;
         let Ok(line) = std::str::from_utf8(&buf) else {
-            print!(
-                "{}",
-                shared.paint(&[(
-                    Kind::Error,
-                    format!("sockplay: line {number} is not UTF-8; skipped")
-                )])
+            shared.say(
+                Kind::Error,
+                &format!("sockplay: line {number} is not UTF-8; skipped"),
             );
             continue;
         };
@@ -201,15 +203,12 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
                 Entered::Busy { pane, blocked } => {
                     // Wait for the pane, as `run` does; a pipe cannot interrupt.
                     if !shared.wait_idle(&pane, step_timeout) {
-                        print!(
-                            "{}",
-                            shared.paint(&[(
-                                Kind::Error,
-                                format!(
-                                    "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
-                                    crate::value::repr::float_repr(step_timeout.as_secs_f64())
-                                )
-                            )])
+                        shared.say(
+                            Kind::Error,
+                            &format!(
+                                "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
+                                crate::value::repr::float_repr(step_timeout.as_secs_f64())
+                            ),
                         );
                         skipped = true;
                         break;

@@ -5,6 +5,7 @@
 //! current pane and the `:` commands. No line editor here: tests and the
 //! pipe mode use it as it is.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -58,6 +59,7 @@ pub struct Shared {
     pub interactive: bool,
     /// Set by Ctrl-C outside the line editor (see `sys::install_sigint_flag`).
     sigint: &'static AtomicBool,
+    output_closed: AtomicBool,
 }
 
 /// The help of `:help`.
@@ -98,6 +100,7 @@ impl Shared {
             color,
             interactive,
             sigint,
+            output_closed: AtomicBool::new(false),
         }
     }
 
@@ -149,9 +152,27 @@ impl Shared {
         out
     }
 
-    /// Prints lines of the reader's (never while the line editor is active).
-    fn say(&self, kind: Kind, text: &str) {
-        print!("{}", self.paint(&[(kind, text.to_string())]));
+    /// Prints a line of the reader's (never while the line editor is
+    /// active). A closed standard output (`| head`) is noted, not a panic.
+    pub fn say(&self, kind: Kind, text: &str) {
+        self.write_out(&self.paint(&[(kind, text.to_string())]));
+    }
+
+    /// Writes to standard output; notes when it is closed.
+    pub fn write_out(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            self.output_closed.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether standard output was found closed.
+    pub fn output_closed(&self) -> bool {
+        self.output_closed.load(Ordering::SeqCst)
     }
 
     /// Whether Ctrl-C was pressed outside the line editor since the last call.
@@ -378,7 +399,7 @@ impl Shared {
                 Err(e) => self.say(Kind::Error, &e.to_string()),
             },
             "save" => self.say(Kind::Error, "usage: :save FILE"),
-            "help" | "h" | "?" => println!("{HELP}"),
+            "help" | "h" | "?" => self.write_out(&format!("{HELP}\n")),
             "quit" | "q" | "exit" => return Entered::Quit,
             _ => {
                 let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
