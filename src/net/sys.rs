@@ -16,22 +16,26 @@ const INTERRUPT_SIGNAL: libc::c_int = libc::SIGUSR1;
 
 extern "C" fn on_interrupt(_: libc::c_int) {}
 
+/// Sets `handler` for `signal`, with `flags` (SA_RESTART or none).
+/// `handler` must be async-signal-safe.
+fn set_handler(signal: libc::c_int, handler: extern "C" fn(libc::c_int), flags: libc::c_int) {
+    // SAFETY: sigaction is given a zeroed, then filled, sigaction struct whose
+    // handler is an `extern "C"` function; callers pass only handlers that do
+    // nothing or store to an atomic (async-signal-safe).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = handler as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = flags;
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+    }
+}
+
 /// Installs a do-nothing handler for the interrupt signal, without SA_RESTART,
 /// so that a blocking call in the signalled thread fails with EINTR.
 pub fn install_interrupt_handler() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sigaction is given a zeroed, then filled, sigaction struct
-        // whose handler is an `extern "C"` function that does nothing (and so
-        // is async-signal-safe).
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_interrupt as *const () as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            action.sa_flags = 0;
-            libc::sigaction(INTERRUPT_SIGNAL, &action, std::ptr::null_mut());
-        }
-    });
+    ONCE.call_once(|| set_handler(INTERRUPT_SIGNAL, on_interrupt, 0));
 }
 
 /// Set when SIGINT arrives, once `install_sigint_flag` has run.
@@ -46,17 +50,7 @@ extern "C" fn on_sigint(_: libc::c_int) {
 /// other threads' calls going if the signal lands on them.
 pub fn install_sigint_flag() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: the sigaction struct is zeroed then filled; the handler only
-        // stores to an atomic, which is async-signal-safe.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
-        }
-    });
+    ONCE.call_once(|| set_handler(libc::SIGINT, on_sigint, libc::SA_RESTART));
 }
 
 /// The fd numbers kept free for the user's sockets.
