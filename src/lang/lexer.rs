@@ -89,10 +89,13 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             if c == '$' || c == '?' || c == '!' || c == '`' {
                 return Err(Exception::syntax("invalid syntax", col));
             }
-            return Err(Exception::syntax(
-                format!("invalid character '{c}' (U+{:04X})", c as u32),
-                col,
-            ));
+            // CPython's tokenizer names a character only when it is printable.
+            let message = if crate::value::repr::is_printable(c) {
+                format!("invalid character '{c}' (U+{:04X})", c as u32)
+            } else {
+                format!("invalid non-printable character U+{:04X}", c as u32)
+            };
+            return Err(Exception::syntax(message, col));
         };
         match *op {
             "(" | "[" | "{" => depth.push((c, col)),
@@ -497,6 +500,13 @@ mod tests {
 
     #[test]
     fn errors_are_cpythons() {
+        // As CPython 3.11 says them (checked with compile()).
+        assert_eq!(err("\x1b[31mred"), "invalid non-printable character U+001B");
+        assert_eq!(err("a\u{a0}= 1"), "invalid non-printable character U+00A0");
+        assert_eq!(
+            err("x = 1 \u{20ac}"),
+            "invalid character '\u{20ac}' (U+20AC)"
+        );
         assert_eq!(
             err("'abc"),
             "unterminated string literal (detected at line 1)"
