@@ -128,15 +128,15 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
             read => read,
         };
         match read {
-            Ok(line) => {
-                let entry = line.replace('\n', " ");
-                if !entry.trim().is_empty() {
-                    let _ = rl.add_history_entry(entry.trim());
-                    if let Some(path) = &history {
-                        let _ = rl.append_history(path);
-                    }
+            Ok(input) => {
+                let entries = helper::statements(&input);
+                for entry in &entries {
+                    let _ = rl.add_history_entry(entry.as_str());
                 }
-                match shared.enter(&entry) {
+                if let Some(path) = history.as_ref().filter(|_| !entries.is_empty()) {
+                    let _ = rl.append_history(path);
+                }
+                match enter_all(shared, &entries) {
                     Entered::Done => {}
                     Entered::Busy { blocked, .. } => {
                         let message = format!(
@@ -144,7 +144,7 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
                         );
                         shared.say(Kind::Error, &message);
                         // The line comes back, to send when the pane is free.
-                        initial = entry;
+                        initial = entries.concat();
                     }
                     Entered::Quit => return 0,
                 }
@@ -160,6 +160,40 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
         }
     }
 }
+
+/// Sends the statements of one input. Several (a paste) are sent in turn,
+/// each waiting for its pane as a piped line does; a pane still blocked then
+/// stops the rest, with a message. A single line for a blocked pane comes
+/// back as `Busy`, to be put back in the editor.
+fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
+    if let [one] = entries {
+        return shared.enter(one);
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        loop {
+            match shared.enter(entry) {
+                Entered::Done => break,
+                Entered::Quit => return Entered::Quit,
+                Entered::Busy { pane, blocked } => {
+                    if !shared.wait_idle(&pane, PASTE_WAIT) {
+                        shared.say(
+                            Kind::Error,
+                            &format!(
+                                "{blocked}: {} pasted line(s) not sent, from: {entry}",
+                                entries.len() - i
+                            ),
+                        );
+                        return Entered::Done;
+                    }
+                }
+            }
+        }
+    }
+    Entered::Done
+}
+
+/// How long a pasted line waits for its pane (as `run --step-timeout`).
+const PASTE_WAIT: Duration = Duration::from_secs(5);
 
 /// Statements from a pipe or a file, one per line; `#` lines are narration
 /// for the recording and `=>` lines are skipped, so a script can be piped in.

@@ -30,7 +30,12 @@ fn typing_the_echo_experiment_in_the_repl() {
         &[("XDG_DATA_HOME", data_dir)],
     );
     tty.wait_for("server>>> ");
-    tty.line("HOST = '127.0.0.1'", "'127.0.0.1'");
+    // Each wait names the typed line and its outcome, so that it cannot be
+    // met by an earlier line: keys typed ahead of the prompt are kept anyway.
+    tty.line(
+        "HOST = '127.0.0.1'",
+        "server>>> HOST = '127.0.0.1'\n'127.0.0.1'",
+    );
     tty.line(&format!("PORT = {port}"), &format!("\n{port}"));
     // Tab completes the constant; the line is then finished by hand.
     tty.keys(b"s = socket.socket(socket.AF_INET, socket.SOCK_STR\t");
@@ -53,21 +58,16 @@ fn typing_the_echo_experiment_in_the_repl() {
     assert!(screen.contains("(step 6)\nserver [s]>>> "), "{screen}");
     tty.line(
         "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-        "type=1, proto=0, laddr=('0.0.0.0', 0)>\nserver [s]>>> ",
+        "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n<socket.socket fd=",
     );
     let screen = tty.line(
         &format!("client> s.connect(('127.0.0.1', {port}))"),
         "[server step 6] conn, addr = s.accept()",
     );
     assert!(screen.contains(&format!("laddr=('127.0.0.1', {port}), raddr=('127.0.0.1'")));
-    tty.line(
-        "client> s.sendall(b'Hello, world')",
-        "client> s.sendall(b'Hello, world')\nNone",
-    );
-    tty.line(
-        "data = conn.recv(1024)",
-        "]>>> data = conn.recv(1024)\nb'Hello, world'",
-    );
+    // Two lines pasted at once (bracketed paste), then Enter: both run.
+    tty.keys(b"\x1b[200~client> s.sendall(b'Hello, world')\ndata = conn.recv(1024)\x1b[201~");
+    tty.line("", "data = conn.recv(1024)\nNone\nb'Hello, world'");
     tty.line("conn.sendall(data)", "]>>> conn.sendall(data)\nNone");
     tty.line(
         "client> data = s.recv(1024)",
@@ -84,6 +84,9 @@ fn typing_the_echo_experiment_in_the_repl() {
     );
     assert!(screen.contains("data = conn.recv(1024)\nb''"), "{screen}");
     tty.line("not data", "not data\nTrue");
+    // Lines typed ahead, before the prompt is back, are kept and run in turn.
+    tty.keys(b"a = 41\rb = a + 1\r");
+    tty.wait_for("b = a + 1\n42");
 
     // A recv nobody answers blocks; typing goes on above the outcome; Ctrl-C
     // interrupts it.
@@ -92,13 +95,13 @@ fn typing_the_echo_experiment_in_the_repl() {
         "type=2, proto=0, laddr=('0.0.0.0', 0)>",
     );
     tty.line("u.bind(('127.0.0.1', 0))", "u.bind(('127.0.0.1', 0))\nNone");
-    tty.line("u.recv(1024)", "... server is blocked in recv() (step 19)");
+    tty.line("u.recv(1024)", "... server is blocked in recv() (step 21)");
     tty.keys(b"x = 4");
     tty.wait_for(">>> x = 4");
     tty.keys(b"\x03");
-    let screen = tty.wait_for("[server step 19] u.recv(1024)\nKeyboardInterrupt");
+    let screen = tty.wait_for("[server step 21] u.recv(1024)\nKeyboardInterrupt");
     assert!(
-        screen.contains("KeyboardInterrupt sent to server (step 19)"),
+        screen.contains("KeyboardInterrupt sent to server (step 21)"),
         "{screen}"
     );
     // Ctrl-C cleared the half-typed line too.

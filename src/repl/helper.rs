@@ -182,6 +182,34 @@ pub fn validate_input(input: &str) -> ValidationResult {
     }
 }
 
+/// The statements of an input of several lines (a paste, or a bracket
+/// continued on the next line): lines are joined while a bracket is open, as
+/// `validate_input` continues them; blank lines, `#` comments and a script's
+/// `=>` lines are left out.
+pub fn statements(input: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for line in input.split(['\n', '\r']) {
+        let line = line.trim();
+        if pending.is_empty() {
+            if line.is_empty() || line.starts_with('#') || line.starts_with("=>") {
+                continue;
+            }
+            pending = line.to_string();
+        } else {
+            pending.push(' ');
+            pending.push_str(line);
+        }
+        if !matches!(validate_input(&pending), ValidationResult::Incomplete) {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        out.push(pending);
+    }
+    out
+}
+
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
@@ -323,6 +351,23 @@ mod tests {
         assert_eq!(hint("x = sock"), None);
         assert_eq!(usage_hint("bind", 2), None);
         assert_eq!(hint(":sa").map(|h| h.display), Some("ve FILE".into()));
+    }
+
+    #[test]
+    fn a_paste_is_split_into_statements() {
+        let pasted = "# the echo server\nserver> s = socket.socket()\n\n  s.bind((\n'127.0.0.1',\n 0))\n=> None\nclient> send don't\n";
+        assert_eq!(
+            statements(pasted),
+            vec![
+                "server> s = socket.socket()",
+                "s.bind(( '127.0.0.1', 0))",
+                "client> send don't"
+            ]
+        );
+        assert_eq!(statements("x = 1"), vec!["x = 1"]);
+        assert_eq!(statements("# only a comment"), Vec::<String>::new());
+        // A bracket never closed is sent as it is, for CPython's SyntaxError.
+        assert_eq!(statements("f(1,\n2"), vec!["f(1, 2"]);
     }
 
     #[test]

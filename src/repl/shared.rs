@@ -266,13 +266,14 @@ impl Shared {
         }
     }
 
-    /// Waits until `pane` is idle, at most `limit`; returns whether it is.
+    /// Waits until `pane` is idle, at most `limit` (Ctrl-C stops waiting);
+    /// returns whether it is.
     pub fn wait_idle(&self, pane: &str, limit: Duration) -> bool {
         let start = Instant::now();
         let mut st = self.lock();
         while st.session.is_busy(pane) {
             let left = limit.saturating_sub(start.elapsed());
-            if left.is_zero() {
+            if left.is_zero() || self.take_sigint() {
                 return false;
             }
             st = self
