@@ -170,6 +170,8 @@ fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
         return shared.enter(one);
     }
     for (i, entry) in entries.iter().enumerate() {
+        // Each pasted line shows again with its prompt, by its outcome.
+        shared.say(Kind::Input, &format!("{}{entry}", shared.prompt()));
         loop {
             match shared.enter(entry) {
                 Entered::Done => break,

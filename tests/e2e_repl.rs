@@ -67,7 +67,12 @@ fn typing_the_echo_experiment_in_the_repl() {
     assert!(screen.contains(&format!("laddr=('127.0.0.1', {port}), raddr=('127.0.0.1'")));
     // Two lines pasted at once (bracketed paste), then Enter: both run.
     tty.keys(b"\x1b[200~client> s.sendall(b'Hello, world')\ndata = conn.recv(1024)\x1b[201~");
-    tty.line("", "data = conn.recv(1024)\nNone\nb'Hello, world'");
+    // Each shows again with its prompt, by its outcome.
+    let screen = tty.line("", "]>>> data = conn.recv(1024)\nb'Hello, world'");
+    assert!(
+        screen.contains("]>>> client> s.sendall(b'Hello, world')\nNone"),
+        "{screen}"
+    );
     tty.line("conn.sendall(data)", "]>>> conn.sendall(data)\nNone");
     tty.line(
         "client> data = s.recv(1024)",
