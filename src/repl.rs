@@ -167,13 +167,13 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
 /// back as `Busy`, to be put back in the editor.
 fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
     if let [one] = entries {
-        return shared.enter(one);
+        return shared.enter(one, false);
     }
     for (i, entry) in entries.iter().enumerate() {
         // Each pasted line shows again with its prompt, by its outcome.
         shared.say(Kind::Input, &format!("{}{entry}", shared.prompt()));
         loop {
-            match shared.enter(entry) {
+            match shared.enter(entry, true) {
                 Entered::Done => break,
                 Entered::Quit => return Entered::Quit,
                 Entered::Busy { pane, blocked } => {
@@ -233,7 +233,7 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
             continue;
         }
         loop {
-            match shared.enter(line) {
+            match shared.enter(line, true) {
                 Entered::Done => break,
                 Entered::Quit => return 0,
                 Entered::Busy { pane, blocked } => {

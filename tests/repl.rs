@@ -259,10 +259,10 @@ fn the_helper_completes_from_the_session_and_never_waits_on_a_blocked_pane() {
         "listener.listen()",
         "client> peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
     ] {
-        assert_eq!(shared.enter(line), Entered::Done);
+        assert_eq!(shared.enter(line, false), Entered::Done);
     }
     // The server pane blocks in accept(); completing must still answer.
-    assert_eq!(shared.enter("listener.accept()"), Entered::Done);
+    assert_eq!(shared.enter("listener.accept()", false), Entered::Done);
     let helper = ReplHelper::new(shared.clone(), false);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -301,7 +301,7 @@ fn the_helper_completes_from_the_session_and_never_waits_on_a_blocked_pane() {
     assert_eq!(verb.as_deref(), Some("o TEXT [HOST] PORT"));
     assert_eq!(shared.prompt(), "server [listener]>>> ");
     assert_eq!(
-        shared.enter("x = 1"),
+        shared.enter("x = 1", false),
         Entered::Busy {
             pane: "server".into(),
             blocked: "server is blocked in accept() (step 5)".into()

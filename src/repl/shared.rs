@@ -182,8 +182,10 @@ impl Shared {
 
     /// Sends a line: a `:` command, a `PANE> statement`, or a statement for
     /// the current pane. A step is waited for until it finishes (the watcher
-    /// prints it) or has run for `SETTLE`, when it is reported blocked.
-    pub fn enter(&self, line: &str) -> Entered {
+    /// prints it) or has run for `SETTLE`, when it is reported blocked; with
+    /// `settle_others` (piped and pasted lines), blocked steps of other panes
+    /// get the same time to finish.
+    pub fn enter(&self, line: &str, settle_others: bool) -> Entered {
         let line = line.replace('\n', " ");
         let trimmed = line.trim();
         if trimmed.is_empty() {
@@ -206,7 +208,7 @@ impl Shared {
                     self.say(Kind::Expanded, &format!("  = {}", info.input));
                 }
                 st.awaited = Some((info.step, false));
-                self.wait_for(st, &pane, info.step);
+                self.wait_for(st, &pane, info.step, settle_others);
             }
             Ok(Submitted::Used(socket)) => {
                 self.say(Kind::Info, &format!("{socket} is now the current socket"));
@@ -225,10 +227,16 @@ impl Shared {
     }
 
     /// Waits until step `step` of `pane` is printed, or says it is blocked.
-    fn wait_for(&self, mut st: MutexGuard<'_, State>, pane: &str, step: u64) {
+    /// With `settle_others`, the other panes' running steps get the same
+    /// time to finish (as `run` gives them), so that what a step released
+    /// is printed before the next line runs.
+    fn wait_for(&self, mut st: MutexGuard<'_, State>, pane: &str, step: u64, settle_others: bool) {
         let start = Instant::now();
         loop {
-            if st.awaited == Some((step, true)) {
+            let printed = st.awaited == Some((step, true));
+            let waited = start.elapsed();
+            let others = settle_others && waited < SETTLE && st.session.any_busy();
+            if printed && !others {
                 st.awaited = None;
                 return;
             }
@@ -237,7 +245,6 @@ impl Shared {
                 .running(pane)
                 .filter(|(info, _, _)| info.step == step)
                 .map(|(_, call, _)| call);
-            let waited = start.elapsed();
             match running {
                 Some(call) if waited >= SETTLE => {
                     st.awaited = None;
@@ -250,7 +257,7 @@ impl Shared {
                 }
                 // Finished but not printed: the watcher is printing it (the
                 // bound only guards against a watcher that died).
-                None if waited >= SETTLE * 20 => {
+                None if !printed && waited >= SETTLE * 20 => {
                     st.awaited = None;
                     return;
                 }
