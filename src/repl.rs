@@ -172,22 +172,18 @@ fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
     for (i, entry) in entries.iter().enumerate() {
         // Each pasted line shows again with its prompt, by its outcome.
         shared.say(Kind::Input, &format!("{}{entry}", shared.prompt()));
-        loop {
-            match shared.enter(entry, true) {
-                Entered::Done => break,
-                Entered::Quit => return Entered::Quit,
-                Entered::Busy { pane, blocked } => {
-                    if !shared.wait_idle(&pane, PASTE_WAIT) {
-                        shared.say(
-                            Kind::Error,
-                            &format!(
-                                "{blocked}: {} pasted line(s) not sent, from: {entry}",
-                                entries.len() - i
-                            ),
-                        );
-                        return Entered::Done;
-                    }
-                }
+        match shared.enter_waiting(entry, PASTE_WAIT) {
+            Entered::Done => {}
+            Entered::Quit => return Entered::Quit,
+            Entered::Busy { blocked, .. } => {
+                shared.say(
+                    Kind::Error,
+                    &format!(
+                        "{blocked}: {} pasted line(s) not sent, from: {entry}",
+                        entries.len() - i
+                    ),
+                );
+                return Entered::Done;
             }
         }
     }
@@ -232,24 +228,19 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
             shared.narration(line);
             continue;
         }
-        loop {
-            match shared.enter(line, true) {
-                Entered::Done => break,
-                Entered::Quit => return 0,
-                Entered::Busy { pane, blocked } => {
-                    // Wait for the pane, as `run` does; a pipe cannot interrupt.
-                    if !shared.wait_idle(&pane, step_timeout) {
-                        shared.say(
-                            Kind::Error,
-                            &format!(
-                                "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
-                                crate::value::repr::float_repr(step_timeout.as_secs_f64())
-                            ),
-                        );
-                        skipped = true;
-                        break;
-                    }
-                }
+        // A pipe cannot interrupt: a line waits for its pane, as `run` does.
+        match shared.enter_waiting(line, step_timeout) {
+            Entered::Done => {}
+            Entered::Quit => return 0,
+            Entered::Busy { blocked, .. } => {
+                shared.say(
+                    Kind::Error,
+                    &format!(
+                        "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
+                        crate::value::repr::float_repr(step_timeout.as_secs_f64())
+                    ),
+                );
+                skipped = true;
             }
         }
     }

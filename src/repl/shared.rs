@@ -226,6 +226,21 @@ impl Shared {
         Entered::Done
     }
 
+    /// Sends a piped or pasted line: if its pane is blocked, waits for it (at
+    /// most `limit`, or until Ctrl-C) and sends the line then. `Busy` means
+    /// the pane was still blocked and nothing ran.
+    pub fn enter_waiting(&self, line: &str, limit: Duration) -> Entered {
+        loop {
+            match self.enter(line, true) {
+                Entered::Busy { pane, blocked } if !self.wait_idle(&pane, limit) => {
+                    return Entered::Busy { pane, blocked };
+                }
+                Entered::Busy { .. } => {}
+                other => return other,
+            }
+        }
+    }
+
     /// Waits until step `step` of `pane` is printed, or says it is blocked.
     /// With `settle_others`, the other panes' running steps get the same
     /// time to finish (as `run` gives them), so that what a step released
