@@ -107,6 +107,7 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 
 /// Runs the program; returns the exit status.
 pub fn main() -> i32 {
+    crate::pane::quiet_step_panics();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Run {

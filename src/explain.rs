@@ -237,6 +237,15 @@ pub fn explain(input: &str, outcome: &Outcome) -> Option<Explanation> {
                 ),
             });
         }
+        if called.iter().any(|c| RECV.contains(&c.as_str()))
+            && input.contains("MSG_TRUNC")
+            && matches!(outcome, Outcome::Ok(_))
+        {
+            return Some(Explanation {
+                short: "MSG_TRUNC returns the datagram's real length: bytes past your buffer were not received, and sockplay shows them as zero bytes".into(),
+                long: "With MSG_TRUNC the kernel reports how long the datagram really was, even when it was longer than the buffer you asked for; the part that did not fit is discarded. CPython returns a bytes object of that full length whose tail is whatever was in its memory; sockplay keeps the length (it is how you see the datagram's size) and fills the bytes that were not received with zeros.".into(),
+            });
+        }
         if called.iter().any(|c| c == "connect_ex")
             && let Outcome::Ok(repr) = outcome
             && let Ok(errno) = repr.parse::<i32>()

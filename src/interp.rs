@@ -11,13 +11,13 @@ pub mod sockets;
 pub mod text;
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::lang::ast::{Expr, Stmt, Target};
 use crate::net::Waiter;
 use crate::net::sock::PySocket;
 use crate::outcome::{Exception, Outcome};
-use crate::value::repr::repr;
+use crate::value::repr::{REPR_CAP, repr_capped};
 use crate::value::{Builtin, Module, Value};
 use args::Args;
 
@@ -27,6 +27,19 @@ pub struct Executed {
     pub outcome: Outcome,
     /// What `print` wrote during the step.
     pub stdout: String,
+    /// The repr was cut after `REPR_CAP` characters (SPEC section 6).
+    pub truncated: bool,
+}
+
+impl Executed {
+    /// A step that ended with `e` before it ran (a SyntaxError, a caught panic).
+    pub fn error(e: Exception) -> Executed {
+        Executed {
+            outcome: Outcome::Error(e),
+            stdout: String::new(),
+            truncated: false,
+        }
+    }
 }
 
 /// One pane's interpreter.
@@ -64,14 +77,16 @@ impl Interp {
         let result = self.exec(stmt, w);
         // The repr is taken while the value still holds its sockets, as CPython's
         // REPL does before the value is released.
-        let outcome = match result {
-            Ok(v) => Outcome::Ok(repr(&v)),
-            Err(e) => Outcome::Error(e),
+        // Only what a transcript shows is built: a repr of gigabytes costs its first 64 KiB.
+        let (outcome, truncated) = match result.and_then(|v| repr_capped(&v, REPR_CAP)) {
+            Ok((text, cut)) => (Outcome::Ok(text), cut),
+            Err(e) => (Outcome::Error(e), false),
         };
         self.end_step();
         Executed {
             outcome,
             stdout: std::mem::take(&mut self.stdout),
+            truncated,
         }
     }
 
@@ -109,8 +124,8 @@ impl Interp {
     }
 
     /// The sockets bound to names, with their names, sorted by name.
-    pub fn named_sockets(&self) -> Vec<(String, Rc<PySocket>)> {
-        let mut out: Vec<(String, Rc<PySocket>)> = self
+    pub fn named_sockets(&self) -> Vec<(String, Arc<PySocket>)> {
+        let mut out: Vec<(String, Arc<PySocket>)> = self
             .names
             .iter()
             .filter_map(|(n, v)| match v {
@@ -128,12 +143,14 @@ impl Interp {
         fn mark(v: &Value, seen: &mut HashSet<*const PySocket>) {
             match v {
                 Value::Socket(s) => {
-                    seen.insert(Rc::as_ptr(s));
+                    seen.insert(Arc::as_ptr(s));
                 }
                 Value::Tuple(items) => items.iter().for_each(|i| mark(i, seen)),
                 Value::List(items) => items.iter().for_each(|i| mark(i, seen)),
                 Value::Method(obj, _) => mark(obj, seen),
-                Value::Reversed(items) => items.borrow().iter().for_each(|i| mark(i, seen)),
+                Value::Reversed(items) => crate::value::locked(items)
+                    .iter()
+                    .for_each(|i| mark(i, seen)),
                 _ => {}
             }
         }
@@ -141,7 +158,7 @@ impl Interp {
             mark(v, &mut reachable);
         }
         self.sockets.retain(|s| {
-            let keep = reachable.contains(&Rc::as_ptr(s));
+            let keep = reachable.contains(&Arc::as_ptr(s));
             if !keep {
                 s.close();
             }
@@ -278,11 +295,17 @@ impl Interp {
     }
 
     fn eval(&mut self, e: &Expr, w: &dyn Waiter) -> Result<Value, Exception> {
+        // The parser bounds a tree's depth (CPython's RecursionError); the
+        // stack grows on demand so that any thread can walk the deepest one.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.eval_inner(e, w))
+    }
+
+    fn eval_inner(&mut self, e: &Expr, w: &dyn Waiter) -> Result<Value, Exception> {
         match e {
             Expr::Name(n) => self.lookup(n),
             Expr::Lit(v) => Ok(v.clone()),
             Expr::Tuple(items) => Ok(Value::tuple(self.eval_all(items, w)?)),
-            Expr::List(items) => Ok(Value::List(Rc::new(self.eval_all(items, w)?))),
+            Expr::List(items) => Ok(Value::List(Arc::new(self.eval_all(items, w)?))),
             Expr::Attr(obj, name) => {
                 let obj = self.eval(obj, w)?;
                 attribute(&obj, name)
@@ -339,13 +362,16 @@ impl Interp {
                 Ok(Value::Bool(true))
             }
             Expr::Not(v) => Ok(Value::Bool(!self.eval(v, w)?.truthy())),
-            Expr::And(a, b) => {
-                let a = self.eval(a, w)?;
-                if !a.truthy() { Ok(a) } else { self.eval(b, w) }
-            }
-            Expr::Or(a, b) => {
-                let a = self.eval(a, w)?;
-                if a.truthy() { Ok(a) } else { self.eval(b, w) }
+            Expr::And(items) | Expr::Or(items) => {
+                let stop_when = matches!(e, Expr::Or(_));
+                let mut last = Value::None;
+                for item in items {
+                    last = self.eval(item, w)?;
+                    if last.truthy() == stop_when {
+                        break;
+                    }
+                }
+                Ok(last)
             }
         }
     }

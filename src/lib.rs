@@ -5,6 +5,10 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+/// Every allocation is counted, so that the memory budget (`mem`) holds.
+#[global_allocator]
+static ALLOCATOR: mem::Counting = mem::Counting;
+
 pub mod check;
 pub mod cli;
 pub mod complete;
@@ -14,6 +18,7 @@ pub mod export;
 pub mod interp;
 pub mod lang;
 pub mod lessons;
+pub mod mem;
 pub mod net;
 pub mod normalize;
 pub mod outcome;

@@ -12,20 +12,14 @@ use crossbeam_channel::{Receiver, Sender};
 use crate::interp::{Executed, Interp};
 use crate::lang::parse_statement;
 use crate::net::{Waiter, sys};
-use crate::outcome::{Exception, Outcome};
+use crate::outcome::Exception;
 
 mod inline;
 
-/// A pane's interpreter, shared by its thread and the front end's thread.
-///
-/// SAFETY of the `Send`: the interpreter's values use `Rc`, which must never be
-/// touched by two threads at once. Every access goes through the `Mutex` that
-/// holds a `Local`, and nothing that holds an `Rc` leaves it: steps return
-/// `Executed` (strings) and snapshots (strings and numbers) only.
-struct Local(Interp);
-
-// SAFETY: see `Local` above; the mutex serializes every use of the Rc's inside.
-unsafe impl Send for Local {}
+/// A pane's interpreter, shared by its thread and the front end's thread
+/// (which runs steps that cannot block inline). `Interp` is `Send` by
+/// construction (its values use `Arc` and locks), so this needs no `unsafe`.
+type Local = Interp;
 
 /// How long a waiting side spins before it parks: steps sent back to back
 /// (a replayed script) then hand over without a futex wake-up, which costs
@@ -135,9 +129,9 @@ impl PaneHandle {
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(PaneSnapshot::default()),
         });
-        let interp = Arc::new(Mutex::new(Local(Interp::new())));
+        let interp = Arc::new(Mutex::new(Interp::new()));
         if let (Ok(mut s), Ok(local)) = (shared.snapshot.lock(), interp.lock()) {
-            *s = snapshot(&local.0);
+            *s = snapshot(&local);
         }
         let worker_shared = shared.clone();
         let worker_interp = interp.clone();
@@ -167,14 +161,14 @@ impl PaneHandle {
         let mut local = self.interp.try_lock().ok()?;
         let parsed = parse_statement(input);
         if let Ok(stmt) = &parsed
-            && !inline::cannot_block(stmt, &local.0)
+            && !inline::cannot_block(stmt, &local)
         {
             return None;
         }
         self.shared.entering("");
-        let executed = execute(&mut local.0, parsed, self.shared.as_ref());
+        let executed = execute(&mut local, parsed, self.shared.as_ref());
         if let Ok(mut s) = self.shared.snapshot.lock() {
-            *s = snapshot(&local.0);
+            *s = snapshot(&local);
         }
         Some(executed)
     }
@@ -185,9 +179,9 @@ impl PaneHandle {
             .interp
             .lock()
             .map_err(|_| "the pane is broken".to_string())?;
-        local.0.set_current(name)?;
+        local.set_current(name)?;
         if let Ok(mut s) = self.shared.snapshot.lock() {
-            *s = snapshot(&local.0);
+            *s = snapshot(&local);
         }
         Ok(())
     }
@@ -236,6 +230,29 @@ fn snapshot(interp: &Interp) -> PaneSnapshot {
     }
 }
 
+thread_local! {
+    /// Set while this thread runs a step, whose panic `execute` catches.
+    static IN_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is running a step: a panic here is caught and becomes
+/// the step's SystemError outcome, so panic hooks must leave the screen alone
+/// (the interface keeps its terminal and keys) and print nothing.
+pub fn in_step() -> bool {
+    IN_STEP.with(|s| s.get())
+}
+
+/// Installs a panic hook that stays silent for panics `execute` catches
+/// (their message is the step's outcome) and reports the others as usual.
+pub fn quiet_step_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !in_step() {
+            previous(info);
+        }
+    }));
+}
+
 /// Runs a parsed statement. A bug in sockplay must not take the pane down with
 /// it: a panic becomes the step's outcome, and the pane goes on with its names.
 fn execute(
@@ -246,25 +263,22 @@ fn execute(
     let stmt = match parsed {
         Ok(stmt) => stmt,
         Err(e) => {
-            return Executed {
-                outcome: Outcome::Error(e),
-                stdout: String::new(),
-            };
+            return Executed::error(e);
         }
     };
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run(&stmt, waiter)))
-        .unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let message = format!("internal error in sockplay: {why} (please report it)");
-            Executed {
-                outcome: Outcome::Error(Exception::new("SystemError", message)),
-                stdout: String::new(),
-            }
-        })
+    let was = IN_STEP.with(|s| s.replace(true));
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run(&stmt, waiter)));
+    IN_STEP.with(|s| s.set(was));
+    result.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let message = format!("internal error in sockplay: {why} (please report it)");
+        Executed::error(Exception::new("SystemError", message))
+    })
 }
 
 fn work(
@@ -282,9 +296,9 @@ fn work(
         shared.running.store(step, Ordering::SeqCst);
         shared.interrupt.store(false, Ordering::SeqCst);
         shared.entering("");
-        let executed = execute(&mut local.0, parse_statement(&input), shared.as_ref());
+        let executed = execute(&mut local, parse_statement(&input), shared.as_ref());
         if let Ok(mut s) = shared.snapshot.lock() {
-            *s = snapshot(&local.0);
+            *s = snapshot(&local);
         }
         drop(local);
         shared.running.store(0, Ordering::SeqCst);

@@ -196,6 +196,45 @@ const PASTE_WAIT: Duration = Duration::from_secs(5);
 /// Statements from a pipe or a file, one per line; `#` lines are narration
 /// for the recording and `=>` lines are skipped, so a script can be piped in.
 /// Exits 1 when a line was skipped because its pane stayed blocked.
+/// What `read_line_bounded` read.
+enum Line {
+    Whole,
+    /// Longer than the limit (an endless line from /dev/zero, say): reading stopped.
+    TooLong,
+    End,
+}
+
+/// Reads one line into `buf`, but never more than `limit` bytes of it, so
+/// that an endless line costs no more memory than that.
+fn read_line_bounded(
+    input: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<Line> {
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(if buf.is_empty() {
+                Line::End
+            } else {
+                Line::Whole
+            });
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if buf.len() + take > limit + 1 {
+            return Ok(Line::TooLong);
+        }
+        buf.extend_from_slice(&chunk[..take]);
+        input.consume(take);
+        if done {
+            return Ok(Line::Whole);
+        }
+    }
+}
+
 fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) -> i32 {
     let out = shared.clone();
     Shared::start_watcher(shared, move |text| out.write_out(&text));
@@ -204,9 +243,20 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
     let mut skipped = false;
     while !shared.output_closed() {
         buf.clear();
-        match input.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
+        match read_line_bounded(&mut input, &mut buf, crate::script::MAX_LINE) {
+            Ok(Line::End) => break,
+            Ok(Line::Whole) => {}
+            Ok(Line::TooLong) => {
+                shared.say(
+                    Kind::Error,
+                    &format!(
+                        "sockplay: line {} is longer than {} bytes; stopped reading",
+                        number + 1,
+                        crate::script::MAX_LINE
+                    ),
+                );
+                return 1;
+            }
             Err(e) => {
                 eprintln!("sockplay: cannot read the input: {e}");
                 return 1;

@@ -3,7 +3,7 @@
 //! Lines transcript of SPEC section 6, or a `--check` verdict.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -60,6 +60,9 @@ struct JsonEvent<'a> {
     message: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stdout: Option<&'a str>,
+    /// The repr was cut after 65,536 characters (SPEC section 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    truncated: Option<bool>,
 }
 
 impl<'a> JsonEvent<'a> {
@@ -81,6 +84,7 @@ impl<'a> JsonEvent<'a> {
             errno: None,
             message: None,
             stdout: None,
+            truncated: None,
         }
     }
 }
@@ -136,6 +140,7 @@ impl Runner<'_> {
         info: &StepInfo,
         outcome: &Outcome,
         stdout: &str,
+        truncated: bool,
         elapsed: Duration,
     ) {
         let was_blocked = self.blocked.remove(&info.step);
@@ -162,6 +167,7 @@ impl Runner<'_> {
             if !stdout.is_empty() {
                 e.stdout = Some(stdout);
             }
+            e.truncated = truncated.then_some(true);
             self.json(&e);
             return;
         }
@@ -179,7 +185,15 @@ impl Runner<'_> {
         for printed in stdout.lines() {
             self.write_line(&format!("    | {}", escape_controls(printed)));
         }
-        self.write_line(&format!("    {}", escape_controls(&outcome.display_line())));
+        let cut = if truncated {
+            "... (cut after 65,536 characters)"
+        } else {
+            ""
+        };
+        self.write_line(&format!(
+            "    {}{cut}",
+            escape_controls(&outcome.display_line())
+        ));
     }
 
     fn drain(&mut self) {
@@ -187,10 +201,11 @@ impl Runner<'_> {
             info,
             outcome,
             stdout,
+            truncated,
             elapsed,
         }) = self.session.try_event()
         {
-            self.report_finished(&info, &outcome, &stdout, elapsed);
+            self.report_finished(&info, &outcome, &stdout, truncated, elapsed);
         }
     }
 
@@ -216,8 +231,9 @@ impl Runner<'_> {
                     info,
                     outcome,
                     stdout,
+                    truncated,
                     elapsed,
-                }) => self.report_finished(&info, &outcome, &stdout, elapsed),
+                }) => self.report_finished(&info, &outcome, &stdout, truncated, elapsed),
                 None => break,
             }
         }
@@ -362,7 +378,9 @@ pub fn run(
     } else {
         script::read(path)?
     };
-    let flush_each = std::io::stdout().is_terminal();
+    // Each step's lines are written out as soon as the step is reported, so
+    // nothing already finished is lost if the process dies.
+    let flush_each = true;
     let mut runner = Runner {
         opts,
         session: Session::new(),

@@ -80,6 +80,44 @@ pub fn check_panes(script: &Script, panes: &[&str]) -> Result<(), (usize, String
     }
 }
 
+/// The largest script `read` takes, in bytes.
+pub const MAX_SCRIPT: u64 = 16 * 1024 * 1024;
+
+/// The longest line a script (or the REPL's input) may have, in bytes.
+pub const MAX_LINE: usize = 1024 * 1024;
+
+/// Reads a regular file of at most `MAX_SCRIPT` bytes; anything else (a
+/// folder, a device such as /dev/zero, a pipe) is refused with one line.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let why = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => crate::net::errno::strerror(e.raw_os_error().unwrap_or(0)),
+    };
+    let meta = std::fs::metadata(path).map_err(why)?;
+    if meta.is_dir() {
+        return Err("is a folder, not a script".into());
+    }
+    if !meta.is_file() {
+        return Err(
+            "is not a regular file (a device, a pipe or a socket); scripts are files".into(),
+        );
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(why)?
+        .take(MAX_SCRIPT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(why)?;
+    if bytes.len() as u64 > MAX_SCRIPT {
+        return Err(format!(
+            "longer than {} MiB; a script may be at most that",
+            MAX_SCRIPT >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Reads and parses a script file.
 pub fn read(path: &Path) -> Result<Script, ScriptError> {
     read_with(path, |t| Ok(t.to_string()))
@@ -92,14 +130,12 @@ pub fn read_with(
     rewrite: impl Fn(&str) -> Result<String, String>,
 ) -> Result<Script, ScriptError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ScriptError {
+    let fail = |message: String| ScriptError {
         file: file.clone(),
         line: None,
-        message: match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            _ => crate::net::errno::strerror(e.raw_os_error().unwrap_or(0)),
-        },
-    })?;
+        message,
+    };
+    let bytes = read_bounded(path).map_err(fail)?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -116,6 +152,21 @@ pub fn read_with(
             });
         }
     };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if let Some((i, _)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE)
+    {
+        return Err(ScriptError {
+            file,
+            line: Some(i + 1),
+            message: format!("a line of more than {} bytes", MAX_LINE),
+        });
+    }
     let text = rewrite(&text).map_err(|message| ScriptError {
         file: file.clone(),
         line: None,
@@ -176,6 +227,10 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             let shown: String = line.chars().take(60).collect();
             return Err((number, format!("expected 'PANE> statement', got '{shown}'")));
         };
+        if statement.is_empty() {
+            // `server>` alone does nothing, as Enter on an empty line in the REPL.
+            continue;
+        }
         script.steps.push(ScriptStep {
             line: number,
             pane: pane.to_string(),
@@ -221,5 +276,12 @@ mod tests {
         );
         assert!(parse("a> x\n=> (<socket.socket fd=3, laddr=('127.0.0.1', 5)>, 1)\n").is_ok());
         assert!(parse("a> x\n=> OSError: [Errno 98] Address already in use\n").is_ok());
+    }
+
+    #[test]
+    fn an_empty_step_does_nothing() {
+        let s = parse("server>\nserver>   \nserver> x = 1\n").unwrap();
+        assert_eq!(s.steps.len(), 1);
+        assert_eq!(s.steps[0].statement, "x = 1");
     }
 }

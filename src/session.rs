@@ -77,6 +77,8 @@ pub enum Event {
         info: StepInfo,
         outcome: Outcome,
         stdout: String,
+        /// The repr in `outcome` was cut after `value::repr::REPR_CAP` characters.
+        truncated: bool,
         elapsed: Duration,
     },
 }
@@ -246,6 +248,7 @@ impl Session {
             info: running.info,
             outcome: done.executed.outcome,
             stdout: done.executed.stdout,
+            truncated: done.executed.truncated,
             elapsed: running.started.elapsed(),
         })
     }

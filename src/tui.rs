@@ -41,8 +41,12 @@ fn restore() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        // Only the main thread owns the screen; a pane's panic is caught and
-        // becomes a SystemError outcome, so it must not restore the terminal.
+        // A step's panic (on a pane's thread, or inline on this one) is caught
+        // and becomes a SystemError outcome: the screen and keys stay as they are.
+        if crate::pane::in_step() {
+            return;
+        }
+        // Only the main thread owns the screen.
         if std::thread::current().name() == Some("main") {
             restore();
         }

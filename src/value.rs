@@ -3,8 +3,8 @@
 
 pub mod repr;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::Mutex;
 
 use crate::net::sock::PySocket;
 use crate::outcome::Exception;
@@ -16,20 +16,26 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
-    Tuple(Rc<[Value]>),
-    List(Rc<Vec<Value>>),
+    Str(Arc<str>),
+    Bytes(Arc<[u8]>),
+    Tuple(Arc<[Value]>),
+    List(Arc<Vec<Value>>),
     /// A member of one of the socket module's enums (`AF_INET`, `SOCK_STREAM`, `MSG_PEEK`).
     Enum(EnumKind, i64),
-    Socket(Rc<PySocket>),
+    Socket(Arc<PySocket>),
     Module(Module),
     Builtin(Builtin),
     /// A method bound to its object (`s.recv`, `data.decode`).
-    Method(Rc<Value>, Rc<str>),
+    Method(Arc<Value>, Arc<str>),
     Range(i64, i64, i64),
     /// `reversed(x)`: an iterator; iterating consumes it, like in Python.
-    Reversed(Rc<RefCell<Vec<Value>>>),
+    Reversed(Arc<Mutex<Vec<Value>>>),
+}
+
+/// The contents of a value's mutex. A panic while it was held (caught as a
+/// SystemError outcome) leaves the data as it was, so a poisoned lock is used as is.
+pub fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The int-like enums of the socket module.
@@ -184,11 +190,11 @@ impl Builtin {
 }
 
 impl Value {
-    pub fn str(s: impl Into<Rc<str>>) -> Value {
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
         Value::Str(s.into())
     }
 
-    pub fn bytes(b: impl Into<Rc<[u8]>>) -> Value {
+    pub fn bytes(b: impl Into<Arc<[u8]>>) -> Value {
         Value::Bytes(b.into())
     }
 
@@ -264,11 +270,11 @@ impl Value {
         match (self, other) {
             (Value::None, Value::None) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Socket(a), Value::Socket(b)) => Rc::ptr_eq(a, b),
-            (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b),
-            (Value::Bytes(a), Value::Bytes(b)) => Rc::ptr_eq(a, b),
-            (Value::Tuple(a), Value::Tuple(b)) => Rc::ptr_eq(a, b),
-            (Value::List(a), Value::List(b)) => Rc::ptr_eq(a, b),
+            (Value::Socket(a), Value::Socket(b)) => Arc::ptr_eq(a, b),
+            (Value::Str(a), Value::Str(b)) => Arc::ptr_eq(a, b),
+            (Value::Bytes(a), Value::Bytes(b)) => Arc::ptr_eq(a, b),
+            (Value::Tuple(a), Value::Tuple(b)) => Arc::ptr_eq(a, b),
+            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b),
             (Value::Int(a), Value::Int(b)) => a == b && (-5..=256).contains(a),
             (Value::Enum(k, a), Value::Enum(l, b)) => k == l && a == b,
             (Value::Module(a), Value::Module(b)) => a == b,
@@ -326,8 +332,10 @@ fn seq_cmp(a: &[Value], b: &[Value]) -> Option<std::cmp::Ordering> {
     Some(a.len().cmp(&b.len()))
 }
 
-/// The number of items in `range(start, stop, step)`.
-pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+/// The number of items in `range(start, stop, step)` (in i128: the length
+/// of `range(-2**63, 2**63 - 1)` does not fit an i64, nor a C ssize_t).
+pub fn range_len(start: i64, stop: i64, step: i64) -> i128 {
+    let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
     if step > 0 && start < stop {
         (stop - start - 1) / step + 1
     } else if step < 0 && start > stop {

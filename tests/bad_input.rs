@@ -61,3 +61,56 @@ fn misuse_messages_are_cpythons() {
         "<socket.socket [closed] fd=-1, family=2, type=1, proto=0>"
     );
 }
+
+fn sockplay(args: &[&str], stdin: Option<std::fs::File>) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockplay"));
+    cmd.args(args);
+    if let Some(f) = stdin {
+        cmd.stdin(f);
+    }
+    cmd.output().expect("runs")
+}
+
+#[test]
+fn endless_or_huge_input_gets_one_line_and_bounded_memory() {
+    // A device that never ends, a folder, a line of 2 MB: each one line, exit 2.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let long = dir.path().join("long.sp");
+    std::fs::write(&long, format!("a> x = '{}'\n", "a".repeat(2_000_000))).expect("write");
+    for (path, says) in [
+        ("/dev/zero", "is not a regular file"),
+        (dir.path().to_str().expect("utf-8"), "is a folder"),
+        (
+            long.to_str().expect("utf-8"),
+            "long.sp:1: a line of more than",
+        ),
+    ] {
+        let out = sockplay(&["run", path], None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {err}");
+        assert_eq!(err.lines().count(), 1, "{path}: {err}");
+        assert!(err.contains(says), "{path}: {err}");
+    }
+    // Piped into the REPL, an endless line stops the reading with one line.
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let out = sockplay(&["repl"], Some(zero));
+    // Piped, the REPL says everything on standard output, in order with the outcomes.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        said.contains("line 1 is longer than 1048576 bytes"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_and_an_empty_step_are_accepted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("bom.sp");
+    std::fs::write(&script, "\u{feff}a> x = 1\na>\na> x\n").expect("write");
+    let out = sockplay(&["run", script.to_str().expect("utf-8")], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("[1] a >>> x = 1"), "{text}");
+    assert!(text.contains("[2] a >>> x\n    1"), "{text}");
+}

@@ -2,6 +2,9 @@
 //! (vt100): a user typing the non-blocking recv experiment, and a forced
 //! panic that must give the terminal back.
 
+// The terminal checks call libc (tcgetattr, kill), each with a SAFETY note.
+#![allow(unsafe_code)]
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,17 +1,14 @@
 //! The builtins a pane knows (`print`, `len`, `repr`, `bytes`, `reversed`,
 //! `list`, `range`, ...) with CPython's results and error messages.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::Mutex;
 
 use super::args::Args;
 use super::text;
 use crate::outcome::Exception;
 use crate::value::repr::{repr, str_of};
 use crate::value::{Builtin, Value, range_len};
-
-/// The most items an iteration may produce (`list(range(10**12))` would exhaust memory).
-const MAX_ITEMS: i64 = 50_000_000;
 
 /// Iterates a value as Python's `iter()` would, collecting the items.
 pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
@@ -22,12 +19,14 @@ pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
         Value::List(items) => items.as_ref().clone(),
         Value::Range(start, stop, step) => {
             let len = range_len(*start, *stop, *step);
-            if len > MAX_ITEMS {
-                return Err(Exception::new("MemoryError", ""));
-            }
-            (0..len).map(|i| Value::Int(start + i * step)).collect()
+            let len = usize::try_from(len).map_err(|_| crate::mem::memory_error())?;
+            crate::mem::reserve(len, std::mem::size_of::<Value>())?;
+            // Every item lies between the bounds, so it fits an i64.
+            (0..len as i128)
+                .map(|i| Value::Int((i128::from(*start) + i * i128::from(*step)) as i64))
+                .collect()
         }
-        Value::Reversed(rest) => std::mem::take(&mut *rest.borrow_mut()),
+        Value::Reversed(rest) => std::mem::take(&mut *crate::value::locked(rest)),
         other => {
             return Err(Exception::type_error(format!(
                 "'{}' object is not iterable",
@@ -44,7 +43,12 @@ fn len(v: &Value) -> Result<i64, Exception> {
         Value::Bytes(b) => b.len() as i64,
         Value::Tuple(items) => items.len() as i64,
         Value::List(items) => items.len() as i64,
-        Value::Range(a, b, c) => range_len(*a, *b, *c),
+        Value::Range(a, b, c) => i64::try_from(range_len(*a, *b, *c)).map_err(|_| {
+            Exception::new(
+                "OverflowError",
+                "Python int too large to convert to C ssize_t",
+            )
+        })?,
         other => {
             return Err(Exception::type_error(format!(
                 "object of type '{}' has no len()",
@@ -95,10 +99,9 @@ fn bytes(args: &Args) -> Result<Value, Exception> {
             if n < 0 {
                 return Err(Exception::value_error("negative count"));
             }
-            if n as usize > super::ops::MAX_SEQUENCE {
-                return Err(Exception::new("MemoryError", ""));
-            }
-            Ok(Value::bytes(vec![0u8; n as usize]))
+            let n = usize::try_from(n).map_err(|_| crate::mem::memory_error())?;
+            crate::mem::reserve(n, 1)?;
+            Ok(Value::bytes(vec![0u8; n]))
         }
         (
             Some(
@@ -339,7 +342,7 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 | Value::Range(..)) => {
                     let mut items = iterate(v)?;
                     items.reverse();
-                    Ok(Value::Reversed(Rc::new(RefCell::new(items))))
+                    Ok(Value::Reversed(Arc::new(Mutex::new(items))))
                 }
                 other => Err(Exception::type_error(format!(
                     "'{}' object is not reversible",
@@ -349,7 +352,7 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         }
         Builtin::List => {
             let v = args.tuple("list", "list", 0, 1)?;
-            Ok(Value::List(Rc::new(match v.first() {
+            Ok(Value::List(Arc::new(match v.first() {
                 None => Vec::new(),
                 Some(v) => iterate(v)?,
             })))

@@ -1,7 +1,7 @@
 //! The methods of int that socket code uses: `to_bytes`, `bit_length`, and
 //! `int.from_bytes` (length prefixes and binary headers), with CPython's errors.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::args::{Args, bytes_like};
 use super::builtins::iterate;
@@ -40,7 +40,7 @@ pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         _ => METHODS.contains(&name),
     };
     if ours {
-        return Ok(Value::Method(Rc::new(obj.clone()), name.into()));
+        return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
     }
     if THEIRS.contains(&name) {
         return Err(Exception::unsupported(format!("int.{name}")));

@@ -2,14 +2,11 @@
 //! floats, `+`/`*` on sequences, comparisons, membership, indexing, slicing.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::lang::ast::{BinOp, CmpOp, UnaryOp};
 use crate::outcome::Exception;
 use crate::value::{EnumKind, Value, range_len};
-
-/// The most bytes a `*` or `+` may build (Python would raise MemoryError sooner or later).
-pub const MAX_SEQUENCE: usize = 512 * 1024 * 1024;
 
 fn overflow() -> Exception {
     Exception::new(
@@ -27,15 +24,10 @@ fn unsupported(op: BinOp, a: &Value, b: &Value) -> Exception {
     ))
 }
 
-fn memory() -> Exception {
-    Exception::new("MemoryError", "")
-}
-
+/// `items * n`, within the memory budget (counted in bytes, before allocating).
 fn repeat<T: Clone>(items: &[T], n: i64) -> Result<Vec<T>, Exception> {
     let n = n.max(0) as usize;
-    if items.len().saturating_mul(n) > MAX_SEQUENCE {
-        return Err(memory());
-    }
+    crate::mem::reserve(items.len().saturating_mul(n), std::mem::size_of::<T>())?;
     let mut out = Vec::with_capacity(items.len() * n);
     for _ in 0..n {
         out.extend_from_slice(items);
@@ -86,18 +78,21 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
         return float_binary(op, as_f64(a), as_f64(b));
     }
     match (op, a, b) {
-        (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(Value::str(format!("{x}{y}"))),
+        (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+            crate::mem::reserve(x.len() + y.len(), 1)?;
+            Ok(Value::str(format!("{x}{y}")))
+        }
         (BinOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
-            if x.len() + y.len() > MAX_SEQUENCE {
-                return Err(memory());
-            }
+            crate::mem::reserve(x.len() + y.len(), 1)?;
             Ok(Value::bytes([x.as_ref(), y.as_ref()].concat()))
         }
         (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            crate::mem::reserve(x.len() + y.len(), std::mem::size_of::<Value>())?;
             Ok(Value::tuple([x.as_ref(), y.as_ref()].concat()))
         }
         (BinOp::Add, Value::List(x), Value::List(y)) => {
-            Ok(Value::List(Rc::new([x.as_slice(), y.as_slice()].concat())))
+            crate::mem::reserve(x.len() + y.len(), std::mem::size_of::<Value>())?;
+            Ok(Value::List(Arc::new([x.as_slice(), y.as_slice()].concat())))
         }
         (BinOp::Add, Value::Str(_), other) => Err(Exception::type_error(format!(
             "can only concatenate str (not \"{}\") to str",
@@ -129,14 +124,12 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
             };
             Ok(match seq {
                 Value::Str(s) => {
-                    if s.len().saturating_mul(count.max(0) as usize) > MAX_SEQUENCE {
-                        return Err(memory());
-                    }
+                    crate::mem::reserve(s.len().saturating_mul(count.max(0) as usize), 1)?;
                     Value::str(s.repeat(count.max(0) as usize))
                 }
                 Value::Bytes(x) => Value::bytes(repeat(x, count)?),
                 Value::Tuple(x) => Value::tuple(repeat(x, count)?),
-                Value::List(x) => Value::List(Rc::new(repeat(x, count)?)),
+                Value::List(x) => Value::List(Arc::new(repeat(x, count)?)),
                 _ => unreachable!("matched above"),
             })
         }
@@ -350,7 +343,8 @@ fn contains(container: &Value, item: &Value) -> Result<bool, Exception> {
         (Value::Range(start, stop, step), _) => Ok(match int_of(item) {
             Some(n) => {
                 let len = range_len(*start, *stop, *step);
-                let offset = n - start;
+                let offset = i128::from(n) - i128::from(*start);
+                let step = i128::from(*step);
                 offset % step == 0 && (0..len).contains(&(offset / step))
             }
             None => false,
@@ -409,9 +403,21 @@ pub fn index(target: &Value, index: &Value) -> Result<Value, Exception> {
         Value::Range(start, stop, step) => {
             let i = int_of(index).ok_or_else(|| bad_index("range"))?;
             let len = range_len(*start, *stop, *step);
-            let i = resolve(i, len as usize)
-                .ok_or_else(|| Exception::new("IndexError", "range object index out of range"))?;
-            Ok(Value::Int(start + i as i64 * step))
+            let i = if i < 0 {
+                i128::from(i) + len
+            } else {
+                i128::from(i)
+            };
+            if !(0..len).contains(&i) {
+                return Err(Exception::new(
+                    "IndexError",
+                    "range object index out of range",
+                ));
+            }
+            // An item of the range lies between its bounds, so it fits an i64.
+            Ok(Value::Int(
+                (i128::from(*start) + i * i128::from(*step)) as i64,
+            ))
         }
         other => Err(Exception::type_error(format!(
             "'{}' object is not subscriptable",
@@ -420,41 +426,45 @@ pub fn index(target: &Value, index: &Value) -> Result<Value, Exception> {
     }
 }
 
-/// The positions a slice `[lower:upper:step]` selects from a sequence of `len`.
+/// The positions a slice `[lower:upper:step]` selects from a sequence of
+/// `len`, as CPython's `PySlice_AdjustIndices` computes them (in i128, so that
+/// no bound or step near 2**63 can overflow).
 fn slice_positions(
     len: usize,
     lower: Option<i64>,
     upper: Option<i64>,
     step: Option<i64>,
-) -> Result<Vec<usize>, Exception> {
-    let step = step.unwrap_or(1);
+) -> Result<impl Iterator<Item = usize>, Exception> {
+    let step = i128::from(step.unwrap_or(1));
     if step == 0 {
         return Err(Exception::value_error("slice step cannot be zero"));
     }
-    let len = len as i64;
-    let clamp = |v: i64, lo: i64, hi: i64| -> i64 {
+    let len = len as i128;
+    let adjust = |v: i64, lo: i128, hi: i128| -> i128 {
+        let v = i128::from(v);
         let v = if v < 0 { v + len } else { v };
         v.clamp(lo, hi)
     };
-    let mut out = Vec::new();
-    if step > 0 {
-        let start = lower.map_or(0, |v| clamp(v, 0, len));
-        let stop = upper.map_or(len, |v| clamp(v, 0, len));
-        let mut i = start;
-        while i < stop {
-            out.push(i as usize);
-            i += step;
-        }
+    let (start, stop) = if step > 0 {
+        (
+            lower.map_or(0, |v| adjust(v, 0, len)),
+            upper.map_or(len, |v| adjust(v, 0, len)),
+        )
     } else {
-        let start = lower.map_or(len - 1, |v| clamp(v, -1, len - 1));
-        let stop = upper.map_or(-1, |v| clamp(v, -1, len - 1));
-        let mut i = start;
-        while i > stop {
-            out.push(i as usize);
-            i += step;
-        }
-    }
-    Ok(out)
+        (
+            lower.map_or(len - 1, |v| adjust(v, -1, len - 1)),
+            upper.map_or(-1, |v| adjust(v, -1, len - 1)),
+        )
+    };
+    let count = if step > 0 && start < stop {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && stop < start {
+        (start - stop - 1) / (-step) + 1
+    } else {
+        0
+    };
+    // Every position is within 0..len, so each fits a usize.
+    Ok((0..count).map(move |k| (start + k * step) as usize))
 }
 
 /// A slice bound: None or an int.
@@ -498,7 +508,7 @@ pub fn slice(
         }
         Value::List(items) => {
             let picked = slice_positions(items.len(), lower, upper, step)?;
-            Ok(Value::List(Rc::new(
+            Ok(Value::List(Arc::new(
                 picked.into_iter().map(|i| items[i].clone()).collect(),
             )))
         }

@@ -3,7 +3,7 @@
 //! `socketpair`, `select.select`, and the methods of socket objects, each
 //! parsing its arguments the way CPython 3.11 does before calling `net`.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::args::{Args, bytes_like, c_int};
 use super::python_names;
@@ -48,10 +48,10 @@ pub const SOCKET_FUNCTIONS: &[&str] = &[
 ];
 
 /// Where new sockets are registered, so that unreferenced ones are closed at the end of the step.
-pub type Registry = Vec<Rc<PySocket>>;
+pub type Registry = Vec<Arc<PySocket>>;
 
 fn register(reg: &mut Registry, sock: PySocket) -> Value {
-    let sock = Rc::new(sock);
+    let sock = Arc::new(sock);
     reg.push(sock.clone());
     Value::Socket(sock)
 }
@@ -128,7 +128,7 @@ pub fn socket_attr(obj: &Value, sock: &PySocket, name: &str) -> Result<Value, Ex
         _ => {}
     }
     if SOCKET_METHODS.contains(&name) {
-        return Ok(Value::Method(Rc::new(obj.clone()), name.into()));
+        return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
     }
     if python_names::SOCKET_OBJECT.contains(&name) {
         return Err(Exception::unsupported(format!("socket.{name}()")));
@@ -139,20 +139,55 @@ pub fn socket_attr(obj: &Value, sock: &PySocket, name: &str) -> Result<Value, Ex
     ))
 }
 
-/// CPython's `socket_parse_timeout`: None, or a non-negative number of seconds.
+/// CPython's `socket_parse_timeout`: None, or a non-negative number of
+/// seconds, kept as CPython keeps it: whole nanoseconds, rounded up
+/// (`settimeout(0.1 + 0.2)` then `gettimeout()` is `0.300000001`).
 fn parse_timeout(v: &Value) -> Result<Option<f64>, Exception> {
-    let secs = match v {
-        Value::None => return Ok(None),
-        Value::Float(f) => *f,
-        other => other.index()? as f64,
-    };
-    if secs.is_nan() {
-        return Err(Exception::value_error("Invalid value NaN (not a number)"));
+    if let Value::None = v {
+        return Ok(None);
     }
-    if secs < 0.0 {
+    let ns = pytime_ns(v)?;
+    if ns < 0 {
         return Err(Exception::value_error("Timeout value out of range"));
     }
-    Ok(Some(secs))
+    Ok(Some(ns_to_seconds(ns)))
+}
+
+/// CPython's `_PyTime_FromSecondsObject(..., _PyTime_ROUND_TIMEOUT)`: seconds
+/// (int or float) as nanoseconds in an i64, rounded away from zero, with
+/// its errors for NaN and for what does not fit.
+pub fn pytime_ns(v: &Value) -> Result<i64, Exception> {
+    match v {
+        Value::Float(f) => {
+            if f.is_nan() {
+                return Err(Exception::value_error("Invalid value NaN (not a number)"));
+            }
+            let d = f * 1e9;
+            let d = if d >= 0.0 { d.ceil() } else { d.floor() };
+            if !((i64::MIN as f64) <= d && d < -(i64::MIN as f64)) {
+                return Err(Exception::new(
+                    "OverflowError",
+                    "timestamp out of range for platform time_t",
+                ));
+            }
+            Ok(d as i64)
+        }
+        other => other.index()?.checked_mul(1_000_000_000).ok_or_else(|| {
+            Exception::new(
+                "OverflowError",
+                "timestamp too large to convert to C _PyTime_t",
+            )
+        }),
+    }
+}
+
+/// CPython's `_PyTime_AsSecondsDouble`.
+pub fn ns_to_seconds(ns: i64) -> f64 {
+    if ns % 1_000_000_000 == 0 {
+        (ns / 1_000_000_000) as f64
+    } else {
+        ns as f64 / 1e9
+    }
 }
 
 /// Python's `a, b = value` for a pair, with its messages.

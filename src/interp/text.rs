@@ -2,7 +2,7 @@
 //! codecs behind `decode`/`encode`: utf-8, ascii and latin-1 with CPython's
 //! error handlers and UnicodeDecodeError messages.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::args::Args;
 use super::python_names;
@@ -51,7 +51,7 @@ pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         _ => (STR_METHODS, python_names::STR),
     };
     if ours.contains(&name) {
-        return Ok(Value::Method(Rc::new(obj.clone()), name.into()));
+        return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
     }
     if theirs.contains(&name) {
         return Err(Exception::unsupported(format!(
@@ -446,7 +446,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                     }
                 }
             }
-            Ok(Value::List(Rc::new(
+            Ok(Value::List(Arc::new(
                 parts.into_iter().map(|p| make(is_bytes, p)).collect(),
             )))
         }

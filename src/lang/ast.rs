@@ -103,8 +103,9 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
     Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and c`: one node, as CPython's `BoolOp`, so long chains stay shallow.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
 }
 
 impl Expr {
@@ -114,11 +115,11 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         match self {
             Expr::Name(_) | Expr::Lit(_) => Vec::new(),
-            Expr::Tuple(items) | Expr::List(items) => items.iter().collect(),
-            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
-            Expr::Index(a, b) | Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-                vec![a, b]
+            Expr::Tuple(items) | Expr::List(items) | Expr::And(items) | Expr::Or(items) => {
+                items.iter().collect()
             }
+            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
+            Expr::Index(a, b) | Expr::Binary(_, a, b) => vec![a, b],
             Expr::Slice {
                 target,
                 lower,
@@ -138,6 +139,42 @@ impl Expr {
         }
     }
 }
+
+impl Expr {
+    /// The depth of the tree as CPython's AST would have it (a `BoolOp` is
+    /// one node, `-1` is a `UnaryOp` over a constant, a slice is a node of its
+    /// own): CPython raises RecursionError when this reaches `MAX_DEPTH`.
+    pub fn depth(&self) -> usize {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            let deepest = |items: &mut dyn Iterator<Item = &Expr>| -> usize {
+                items.map(Expr::depth).max().unwrap_or(0)
+            };
+            1 + match self {
+                Expr::Name(_) => 0,
+                Expr::Lit(Value::Int(n)) if *n < 0 => 1,
+                Expr::Lit(Value::Float(f)) if f.is_sign_negative() => 1,
+                Expr::Lit(_) => 0,
+                Expr::Slice {
+                    target,
+                    lower,
+                    upper,
+                    step,
+                } => target.depth().max(
+                    1 + deepest(&mut [lower, upper, step].into_iter().flatten().map(|b| &**b)),
+                ),
+                Expr::Call { func, args, kwargs } => func
+                    .depth()
+                    .max(deepest(&mut args.iter()))
+                    .max(1 + deepest(&mut kwargs.iter().map(|(_, v)| v))),
+                other => deepest(&mut other.children().into_iter()),
+            }
+        })
+    }
+}
+
+/// The depth of expression tree at which CPython 3.11 gives up compiling a
+/// statement of a pane (`RecursionError`), as measured with the reference runner.
+pub const MAX_DEPTH: usize = 995;
 
 /// The left side of an assignment.
 #[derive(Debug, Clone, PartialEq)]

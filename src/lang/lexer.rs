@@ -98,7 +98,13 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             return Err(Exception::syntax(message, col));
         };
         match *op {
-            "(" | "[" | "{" => depth.push((c, col)),
+            "(" | "[" | "{" => {
+                // CPython's tokenizer nests at most MAXLEVEL (200) brackets.
+                if depth.len() >= 200 {
+                    return Err(Exception::syntax("too many nested parentheses", col));
+                }
+                depth.push((c, col))
+            }
             ")" | "]" | "}" => match depth.pop() {
                 None => return Err(Exception::syntax(format!("unmatched '{c}'"), col)),
                 Some((open, _)) if closing(open) != c => {

@@ -4,7 +4,7 @@
 //! `from ... import`, `del` and `pass`. Compound statements, lambdas,
 //! comprehensions and the like are refused as not supported in the playground.
 
-use super::ast::{BinOp, CmpOp, Expr, Stmt, Target, UnaryOp};
+use super::ast::{BinOp, CmpOp, Expr, MAX_DEPTH, Stmt, Target, UnaryOp};
 use super::lexer::{Tok, Token, tokenize};
 use crate::outcome::Exception;
 use crate::value::Value;
@@ -37,7 +37,12 @@ const UNSUPPORTED_KEYWORDS: [(&str, &str); 22] = [
 /// Parses one line into a statement; empty lines are `Stmt::Pass`.
 pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     let tokens = tokenize(line)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        level: 0,
+        too_deep: false,
+    };
     let stmt = parser.statement()?;
     if !matches!(parser.peek(), Tok::End) {
         if parser.peek() == &Tok::Op(";") {
@@ -45,12 +50,36 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
         }
         return Err(parser.invalid());
     }
+    // CPython parses first (SyntaxError, MemoryError), then compiles the tree,
+    // which is where a tree too deep gives RecursionError.
+    if parser.too_deep || stmt.expr().is_some_and(|e| e.depth() >= MAX_DEPTH) {
+        return Err(too_deep());
+    }
     Ok(stmt)
+}
+
+/// How deep CPython's parser may nest its rules before it gives up with
+/// MemoryError (its MAXSTACK, less what a statement costs before the
+/// expression: measured with the reference runner on chains of `not`, `-`, `**`).
+const MAX_PARSER_LEVEL: usize = 5970;
+
+/// What a bracket costs in parser levels, roughly (CPython: 4 for a call, more for a list).
+const BRACKET_LEVELS: usize = 6;
+
+fn too_deep() -> Exception {
+    Exception::new(
+        "RecursionError",
+        "maximum recursion depth exceeded while traversing 'expr' node",
+    )
 }
 
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// An estimate of how deep CPython's parser would be here (MemoryError past `MAX_PARSER_LEVEL`).
+    level: usize,
+    /// A chain grew deeper than CPython compiles; the rest of the tree was not built.
+    too_deep: bool,
 }
 
 impl Parser {
@@ -304,31 +333,65 @@ impl Parser {
     }
 
     fn or_test(&mut self) -> Result<Expr, Exception> {
-        let mut left = self.and_test()?;
+        let first = self.and_test()?;
+        if !self.is_keyword("or") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
         while self.is_keyword("or") {
             self.advance();
-            let right = self.and_test()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            items.push(self.and_test()?);
         }
-        Ok(left)
+        Ok(Expr::Or(items))
     }
 
     fn and_test(&mut self) -> Result<Expr, Exception> {
-        let mut left = self.not_test()?;
+        let first = self.not_test()?;
+        if !self.is_keyword("and") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
         while self.is_keyword("and") {
             self.advance();
-            let right = self.not_test()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            items.push(self.not_test()?);
         }
-        Ok(left)
+        Ok(Expr::And(items))
     }
 
-    fn not_test(&mut self) -> Result<Expr, Exception> {
-        if self.is_keyword("not") {
-            self.advance();
-            return Ok(Expr::Not(Box::new(self.not_test()?)));
+    /// Enters `n` more levels of CPython's parser: MemoryError past its limit.
+    fn descend(&mut self, n: usize) -> Result<(), Exception> {
+        self.level += n;
+        if self.level >= MAX_PARSER_LEVEL {
+            return Err(Exception::new("MemoryError", ""));
         }
-        self.comparison()
+        Ok(())
+    }
+
+    /// Whether `count` prefix operators over `operand` stay within what
+    /// CPython compiles; if not, the statement is marked too deep.
+    fn chain_fits(&mut self, count: usize, operand: &Expr) -> bool {
+        if count > 0 && count + operand.depth() >= MAX_DEPTH {
+            self.too_deep = true;
+            return false;
+        }
+        true
+    }
+
+    /// `not* comparison`, without recursion: a chain of 30,000 `not` is data, not stack.
+    fn not_test(&mut self) -> Result<Expr, Exception> {
+        let outer = self.level;
+        let mut count = 0;
+        while self.is_keyword("not") {
+            self.advance();
+            count += 1;
+            self.descend(1)?;
+        }
+        let operand = self.comparison()?;
+        self.level = outer;
+        if !self.chain_fits(count, &operand) {
+            return Ok(Expr::Lit(Value::None));
+        }
+        Ok((0..count).fold(operand, |e, _| Expr::Not(Box::new(e))))
     }
 
     fn comp_op(&mut self) -> Option<CmpOp> {
@@ -390,6 +453,7 @@ impl Parser {
             return self.factor();
         }
         let mut left = self.binary(level + 1)?;
+        let mut depth = 0;
         loop {
             let Some(&(_, op)) = LEVELS[level].iter().find(|(sym, _)| self.is_op(sym)) else {
                 if level == LEVELS.len() - 1 && self.is_op("@") {
@@ -399,50 +463,120 @@ impl Parser {
             };
             self.advance();
             let right = self.binary(level + 1)?;
-            left = Expr::Binary(op, Box::new(left), Box::new(right));
+            if depth == 0 {
+                depth = left.depth();
+            }
+            depth = 1 + depth.max(right.depth());
+            left = self.bounded(
+                Expr::Binary(op, Box::new(left), Box::new(right)),
+                &mut depth,
+            );
         }
     }
 
+    /// Keeps a chain built in a loop (`1+1+...`, `a.b.c...`) from growing past
+    /// what CPython compiles: past `MAX_DEPTH` it is marked too deep and cut.
+    fn bounded(&mut self, e: Expr, depth: &mut usize) -> Expr {
+        if *depth >= MAX_DEPTH {
+            self.too_deep = true;
+            *depth = 1;
+            return Expr::Lit(Value::None);
+        }
+        e
+    }
+
+    /// `factor := ('-'|'+'|'~') factor | primary ['**' factor]`, read as a
+    /// sequence of (prefix operators, primary) joined by `**` and folded from
+    /// the right, so that neither `-` × 100,000 nor `2**2**...` recurses.
     fn factor(&mut self) -> Result<Expr, Exception> {
-        let op = match self.peek() {
-            Tok::Op("-") => UnaryOp::Neg,
-            Tok::Op("+") => UnaryOp::Pos,
-            Tok::Op("~") => UnaryOp::Invert,
-            _ => return self.power(),
-        };
-        self.advance();
-        let operand = self.factor()?;
-        // Fold `-5` into a literal so that `-5` is a constant like in CPython.
-        if let (UnaryOp::Neg, Expr::Lit(Value::Int(n))) = (op, &operand) {
-            return Ok(Expr::Lit(Value::Int(n.wrapping_neg())));
+        let outer = self.level;
+        let mut segments: Vec<(Vec<UnaryOp>, Expr)> = Vec::new();
+        loop {
+            let mut ops = Vec::new();
+            loop {
+                let op = match self.peek() {
+                    Tok::Op("-") => UnaryOp::Neg,
+                    Tok::Op("+") => UnaryOp::Pos,
+                    Tok::Op("~") => UnaryOp::Invert,
+                    _ => break,
+                };
+                self.advance();
+                self.descend(1)?;
+                ops.push(op);
+            }
+            segments.push((ops, self.primary()?));
+            if !self.eat_op("**") {
+                break;
+            }
+            self.descend(2)?;
         }
-        Ok(Expr::Unary(op, Box::new(operand)))
+        self.level = outer;
+        let mut result: Option<Expr> = None;
+        for (ops, base) in segments.into_iter().rev() {
+            let operand = match result.take() {
+                None => base,
+                Some(exponent) => {
+                    if base.depth().max(exponent.depth()) + 1 >= MAX_DEPTH {
+                        self.too_deep = true;
+                        Expr::Lit(Value::None)
+                    } else {
+                        Expr::Binary(BinOp::Pow, Box::new(base), Box::new(exponent))
+                    }
+                }
+            };
+            result = Some(self.prefixed(ops, operand));
+        }
+        Ok(result.unwrap_or(Expr::Lit(Value::None)))
     }
 
-    fn power(&mut self) -> Result<Expr, Exception> {
-        let base = self.primary()?;
-        if self.eat_op("**") {
-            let exponent = self.factor()?;
-            return Ok(Expr::Binary(BinOp::Pow, Box::new(base), Box::new(exponent)));
+    /// Applies prefix operators (innermost last in `ops`) to `operand`.
+    fn prefixed(&mut self, ops: Vec<UnaryOp>, operand: Expr) -> Expr {
+        if !self.chain_fits(ops.len(), &operand) {
+            return Expr::Lit(Value::None);
         }
-        Ok(base)
+        let mut e = operand;
+        for op in ops.into_iter().rev() {
+            // Fold `-5` into a literal so that `-5` is a constant like in CPython.
+            e = match (op, e) {
+                (UnaryOp::Neg, Expr::Lit(Value::Int(n))) if n >= 0 => {
+                    Expr::Lit(Value::Int(n.wrapping_neg()))
+                }
+                (op, e) => Expr::Unary(op, Box::new(e)),
+            };
+        }
+        e
     }
 
     fn primary(&mut self) -> Result<Expr, Exception> {
         let mut e = self.atom()?;
+        let mut depth = 0;
         loop {
+            if depth == 0 {
+                depth = e.depth();
+            }
             if self.eat_op(".") {
                 match self.advance() {
-                    Tok::Name(attr) => e = Expr::Attr(Box::new(e), attr),
+                    Tok::Name(attr) => {
+                        depth += 1;
+                        e = self.bounded(Expr::Attr(Box::new(e), attr), &mut depth);
+                    }
                     _ => {
                         self.pos -= 1;
                         return Err(self.invalid());
                     }
                 }
             } else if self.eat_op("(") {
+                self.descend(BRACKET_LEVELS)?;
                 e = self.call(e)?;
+                self.level -= BRACKET_LEVELS;
+                depth = e.depth();
+                e = self.bounded(e, &mut depth);
             } else if self.eat_op("[") {
+                self.descend(BRACKET_LEVELS)?;
                 e = self.subscript(e)?;
+                self.level -= BRACKET_LEVELS;
+                depth = e.depth();
+                e = self.bounded(e, &mut depth);
             } else {
                 return Ok(e);
             }
@@ -545,6 +679,17 @@ impl Parser {
     }
 
     fn atom(&mut self) -> Result<Expr, Exception> {
+        let outer = self.level;
+        if matches!(self.peek(), Tok::Op("(" | "[")) {
+            self.descend(BRACKET_LEVELS)?;
+        }
+        // Brackets nest at most 200 deep (the lexer's limit), each a few frames.
+        let e = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.atom_inner());
+        self.level = outer;
+        e
+    }
+
+    fn atom_inner(&mut self) -> Result<Expr, Exception> {
         let col = self.col();
         match self.advance() {
             Tok::Name(n) => match n.as_str() {

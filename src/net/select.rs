@@ -36,21 +36,19 @@ fn items(list: &Value) -> Result<&[Value], Exception> {
 
 /// The timeout argument: None (wait forever) or a non-negative number of seconds.
 pub fn timeout_arg(value: &Value) -> Result<Option<Duration>, Exception> {
-    let secs = match value {
-        Value::None => return Ok(None),
-        Value::Float(f) => *f,
-        other => match other.as_int() {
-            Some(n) => n as f64,
-            None => return Err(Exception::type_error("timeout must be a float or None")),
-        },
-    };
-    if secs.is_nan() {
-        return Err(Exception::value_error("Invalid value NaN (not a number)"));
+    if let Value::None = value {
+        return Ok(None);
     }
-    if secs < 0.0 {
-        return Err(Exception::value_error("timeout must be non-negative"));
-    }
-    Ok(Some(Duration::from_secs_f64(secs.min(1e9))))
+    let ns = crate::interp::sockets::pytime_ns(value).map_err(|e| {
+        if e.class == "TypeError" {
+            Exception::type_error("timeout must be a float or None")
+        } else {
+            e
+        }
+    })?;
+    let ns =
+        u64::try_from(ns).map_err(|_| Exception::value_error("timeout must be non-negative"))?;
+    Ok(Some(Duration::from_nanos(ns)))
 }
 
 /// Runs select and returns the three lists of ready items, in their input order.

@@ -6,9 +6,9 @@
 //! retries (`sock_call_ex` in socketmodule.c); EINTR turns into
 //! `KeyboardInterrupt` when the pane was interrupted, else the call is retried.
 
-use std::cell::{Cell, RefCell};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -20,15 +20,32 @@ use crate::value::Value;
 /// The largest buffer `recv` allocates, whatever size it is asked for.
 pub const MAX_RECV: usize = 64 * 1024 * 1024;
 
+/// A receive buffer of `size` zero bytes, within the memory budget.
+fn zeroed(size: usize) -> Result<Vec<u8>, Exception> {
+    crate::mem::reserve(size, 1)?;
+    Ok(vec![0; size])
+}
+
+/// Sets the buffer to the length the kernel reported: shorter when less
+/// arrived, longer (zero-filled) when MSG_TRUNC reported a longer datagram.
+fn fit(buf: &mut Vec<u8>, n: usize) -> Result<(), Exception> {
+    if n > buf.len() {
+        crate::mem::reserve(n - buf.len(), 1)?;
+    }
+    buf.resize(n, 0);
+    Ok(())
+}
+
 /// A socket object as Python sees it.
 #[derive(Debug)]
 pub struct PySocket {
     pub family: i32,
     pub kind: i32,
     pub proto: i32,
-    sock: RefCell<Option<Socket>>,
+    /// Read-locked by every call (one thread uses a pane's sockets at a time), written by `close`.
+    sock: RwLock<Option<Socket>>,
     /// None: blocking; Some(0.0): non-blocking; Some(t): timeout of t seconds.
-    timeout: Cell<Option<f64>>,
+    timeout: Mutex<Option<f64>>,
 }
 
 fn os_error(e: io::Error) -> Exception {
@@ -69,28 +86,36 @@ impl PySocket {
             family,
             kind,
             proto,
-            sock: RefCell::new(Some(sock)),
-            timeout: Cell::new(None),
+            sock: RwLock::new(Some(sock)),
+            timeout: Mutex::new(None),
         }
+    }
+
+    /// The socket, or None once closed. A poisoned lock (a panic caught as a
+    /// SystemError outcome) still holds a valid socket.
+    fn open(&self) -> RwLockReadGuard<'_, Option<Socket>> {
+        self.sock
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// `fileno()`: the fd, or -1 once closed.
     pub fn fileno(&self) -> RawFd {
-        self.sock.borrow().as_ref().map_or(-1, |s| s.as_raw_fd())
+        self.open().as_ref().map_or(-1, |s| s.as_raw_fd())
     }
 
     pub fn is_closed(&self) -> bool {
-        self.sock.borrow().is_none()
+        self.open().is_none()
     }
 
     /// `gettimeout()`.
     pub fn timeout(&self) -> Option<f64> {
-        self.timeout.get()
+        *crate::value::locked(&self.timeout)
     }
 
     /// Runs `f` on the open socket, or fails with EBADF as CPython does on fd -1.
     fn with<T>(&self, f: impl FnOnce(&Socket) -> Result<T, Exception>) -> Result<T, Exception> {
-        match self.sock.borrow().as_ref() {
+        match self.open().as_ref() {
             Some(sock) => f(sock),
             None => Err(Exception::os(libc::EBADF)),
         }
@@ -99,13 +124,13 @@ impl PySocket {
     /// `settimeout(t)` / `setblocking(flag)`: the timeout is stored first, then
     /// O_NONBLOCK is set, so on a closed socket the value changes and EBADF follows.
     pub fn set_timeout(&self, timeout: Option<f64>) -> Result<(), Exception> {
-        self.timeout.set(timeout);
+        *crate::value::locked(&self.timeout) = timeout;
         self.with(|s| s.set_nonblocking(timeout.is_some()).map_err(os_error))
     }
 
     /// The deadline of a call starting now, in timeout mode.
     fn deadline(&self) -> Option<Instant> {
-        match self.timeout.get() {
+        match *crate::value::locked(&self.timeout) {
             Some(t) if t > 0.0 => Some(Instant::now() + Duration::from_secs_f64(t.min(1e9))),
             _ => None,
         }
@@ -178,8 +203,13 @@ impl PySocket {
                 Ok(errno)
             }
         };
-        let timeout = self.timeout.get();
+        let timeout = *crate::value::locked(&self.timeout);
         let deadline = self.deadline();
+        // On a closed socket CPython calls connect(-1): EBADF, which
+        // connect_ex returns as a number like any other errno.
+        if self.is_closed() {
+            return fail(libc::EBADF);
+        }
         let first = self.with(|s| {
             w.entering("connect()");
             Ok(s.connect(address))
@@ -227,14 +257,19 @@ impl PySocket {
         }
     }
 
-    /// `recv(bufsize, flags)`.
+    /// `recv(bufsize, flags)`. As in CPython, `recv(0)` returns `b''` without
+    /// a system call. With MSG_TRUNC the kernel may report a datagram longer
+    /// than the buffer: CPython then returns that many bytes, garbage after
+    /// the received ones; sockplay keeps the length and fills the rest with zeros.
     pub fn recv(&self, w: &dyn Waiter, size: usize, flags: i32) -> Result<Vec<u8>, Exception> {
-        let mut buf: Vec<u8> = Vec::with_capacity(size.min(MAX_RECV));
+        if size == 0 {
+            return Ok(Vec::new());
+        }
+        let mut buf = zeroed(size.min(MAX_RECV))?;
         let n = self.call(w, "recv()", false, self.deadline(), |s| {
-            s.recv_with_flags(buf.spare_capacity_mut(), flags)
+            sys::recv(s.as_raw_fd(), &mut buf, flags)
         })?;
-        // SAFETY: recv initialised the first n bytes of the spare capacity.
-        unsafe { buf.set_len(n) };
+        fit(&mut buf, n)?;
         Ok(buf)
     }
 
@@ -245,12 +280,11 @@ impl PySocket {
         size: usize,
         flags: i32,
     ) -> Result<(Vec<u8>, Value), Exception> {
-        let mut buf: Vec<u8> = Vec::with_capacity(size.min(MAX_RECV));
+        let mut buf = zeroed(size.min(MAX_RECV))?;
         let (n, from) = self.call(w, "recvfrom()", false, self.deadline(), |s| {
-            s.recv_from_with_flags(buf.spare_capacity_mut(), flags)
+            sys::recvfrom(s.as_raw_fd(), &mut buf, flags)
         })?;
-        // SAFETY: recvfrom initialised the first n bytes of the spare capacity.
-        unsafe { buf.set_len(n) };
+        fit(&mut buf, n)?;
         Ok((buf, addr::to_value(&from)))
     }
 
@@ -299,7 +333,10 @@ impl PySocket {
 
     /// `close()`: close(2); errors of close are ignored, like ECONNRESET in CPython.
     pub fn close(&self) {
-        self.sock.borrow_mut().take();
+        self.sock
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
     }
 
     /// `getsockname()`.
@@ -377,7 +414,7 @@ impl PySocket {
 
     /// The raw socket, for the kernel's view of front ends.
     pub fn raw_fd(&self) -> Option<RawFd> {
-        self.sock.borrow().as_ref().map(|s| s.as_raw_fd())
+        self.open().as_ref().map(|s| s.as_raw_fd())
     }
 }
 

@@ -1,7 +1,9 @@
 //! The few system calls socket2 does not wrap: signals to interrupt a pane's
 //! thread, select(2), getaddrinfo(3), raw getsockopt/setsockopt, shutdown(2),
 //! inet_ntop(3) and gethostname(2); the REPL's Ctrl-C flag; keeping
-//! sockplay's own files off the low fd numbers. Every `unsafe` block is here.
+//! sockplay's own files off the low fd numbers. Every `unsafe` block but the
+//! counting allocator's (`mem.rs`) is here, each with a SAFETY note.
+#![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString};
 use std::io;
@@ -411,4 +413,54 @@ pub fn readiness(fd: RawFd) -> (bool, bool) {
         r & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0,
         r & libc::POLLOUT != 0,
     )
+}
+
+/// The machine's physical memory in bytes (sysconf), for the memory budget.
+pub fn physical_memory() -> Option<usize> {
+    // SAFETY: sysconf reads a configuration value; it has no memory effects.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let pages = usize::try_from(pages).ok()?;
+    let size = usize::try_from(size).ok()?;
+    pages.checked_mul(size)
+}
+
+/// recv(2) into an initialised buffer. The count may exceed `buf.len()` with
+/// MSG_TRUNC (the datagram's real length); only `buf` is ever written.
+pub fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    // SAFETY: the kernel writes at most buf.len() bytes into buf, which is
+    // valid for writes of that length for the duration of the call.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) };
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
+/// recvfrom(2) into an initialised buffer, with the sender's address.
+pub fn recvfrom(
+    fd: RawFd,
+    buf: &mut [u8],
+    flags: libc::c_int,
+) -> io::Result<(usize, socket2::SockAddr)> {
+    let mut n = 0;
+    // SAFETY: the kernel writes at most buf.len() bytes into buf (valid for
+    // writes), and at most `len` bytes of address into the zeroed storage that
+    // try_init provides, updating `len`.
+    let (_, from) = unsafe {
+        socket2::SockAddr::try_init(|storage, len| {
+            let r = libc::recvfrom(
+                fd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags,
+                storage.cast(),
+                len,
+            );
+            n = usize::try_from(r).map_err(|_| io::Error::last_os_error())?;
+            Ok(())
+        })
+    }?;
+    Ok((n, from))
 }

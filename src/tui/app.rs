@@ -542,6 +542,7 @@ impl App {
             outcome,
             stdout,
             elapsed,
+            ..
         } = event;
         if let Err(e) = self.recorder.finished(info.step, &outcome) {
             self.status = Some(format!("the recording failed: {e}"));

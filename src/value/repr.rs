@@ -6,82 +6,179 @@ use std::fmt::Write;
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 use super::{Builtin, EnumKind, Module, Value};
+use crate::outcome::Exception;
 
-/// `repr(value)`.
+/// The most characters of a repr a transcript keeps (SPEC section 6); the rest is never built.
+pub const REPR_CAP: usize = 65_536;
+
+/// How deep containers may nest before `repr` gives CPython's RecursionError.
+const MAX_NESTING: usize = 990;
+
+/// Why a repr stopped before its end.
+enum Stop {
+    /// It reached its limit: what was written is kept.
+    Full,
+    /// Containers nested deeper than CPython's recursion limit.
+    Deep,
+}
+
+/// A repr being written, that stops once it is longer than `limit` bytes.
+struct Writer {
+    out: String,
+    limit: usize,
+    depth: usize,
+}
+
+impl Writer {
+    fn push_str(&mut self, s: &str) -> Result<(), Stop> {
+        self.out.push_str(s);
+        self.check()
+    }
+
+    fn push(&mut self, c: char) -> Result<(), Stop> {
+        self.out.push(c);
+        self.check()
+    }
+
+    fn check(&mut self) -> Result<(), Stop> {
+        if self.out.len() > self.limit {
+            Err(Stop::Full)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn recursion_error() -> Exception {
+    Exception::new(
+        "RecursionError",
+        "maximum recursion depth exceeded while getting the repr of an object",
+    )
+}
+
+/// `repr(value)` cut after its first `cap` characters: the text and whether
+/// it was cut. Nothing past the cap is built, so a repr of gigabytes costs
+/// what its first `cap` characters cost.
+pub fn repr_capped(value: &Value, cap: usize) -> Result<(String, bool), Exception> {
+    // Every character takes at most 4 bytes: past 4 × cap bytes, it is cut for sure.
+    let mut w = Writer {
+        out: String::new(),
+        limit: cap.saturating_mul(4),
+        depth: 0,
+    };
+    match write_repr(&mut w, value) {
+        Err(Stop::Deep) => Err(recursion_error()),
+        Ok(()) | Err(Stop::Full) => {
+            let mut out = w.out;
+            match out.char_indices().nth(cap) {
+                Some((end, _)) => {
+                    out.truncate(end);
+                    Ok((out, true))
+                }
+                None => Ok((out, false)),
+            }
+        }
+    }
+}
+
+/// `repr(value)` in full, as the `repr()` builtin needs it: MemoryError when
+/// it would take more than the memory budget allows, RecursionError when
+/// containers nest too deep.
+pub fn try_repr(value: &Value) -> Result<String, Exception> {
+    let mut w = Writer {
+        out: String::new(),
+        limit: crate::mem::max_object(),
+        depth: 0,
+    };
+    match write_repr(&mut w, value) {
+        Ok(()) => Ok(w.out),
+        Err(Stop::Full) => Err(crate::mem::memory_error()),
+        Err(Stop::Deep) => Err(recursion_error()),
+    }
+}
+
+/// `repr(value)` of a value known to be small (an address, a number); a
+/// problem shows as the exception's line rather than a panic.
 pub fn repr(value: &Value) -> String {
-    let mut out = String::new();
-    write_repr(&mut out, value);
-    out
+    try_repr(value).unwrap_or_else(|e| e.display_line())
 }
 
 /// `str(value)`: strings as they are, everything else as its repr.
 pub fn str_of(value: &Value) -> String {
+    try_str(value).unwrap_or_else(|e| e.display_line())
+}
+
+/// `str(value)`, with `try_repr`'s limits.
+pub fn try_str(value: &Value) -> Result<String, Exception> {
     match value {
-        Value::Str(s) => s.to_string(),
-        Value::Enum(_, n) => n.to_string(),
-        other => repr(other),
+        Value::Str(s) => Ok(s.to_string()),
+        Value::Enum(_, n) => Ok(n.to_string()),
+        other => try_repr(other),
     }
 }
 
-fn write_repr(out: &mut String, value: &Value) {
+fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
     match value {
-        Value::None => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) => out.push_str(&str_repr(s)),
-        Value::Bytes(b) => out.push_str(&bytes_repr(b)),
+        Value::None => w.push_str("None"),
+        Value::Bool(true) => w.push_str("True"),
+        Value::Bool(false) => w.push_str("False"),
+        Value::Int(n) => w.push_str(&n.to_string()),
+        Value::Float(f) => w.push_str(&float_repr(*f)),
+        Value::Str(s) => write_str_repr(w, s),
+        Value::Bytes(b) => write_bytes_repr(w, b),
         Value::Tuple(items) => {
-            out.push('(');
-            write_items(out, items);
+            w.push('(')?;
+            write_items(w, items)?;
             if items.len() == 1 {
-                out.push(',');
+                w.push(',')?;
             }
-            out.push(')');
+            w.push(')')
         }
         Value::List(items) => {
-            out.push('[');
-            write_items(out, items);
-            out.push(']');
+            w.push('[')?;
+            write_items(w, items)?;
+            w.push(']')
         }
-        Value::Enum(kind, n) => out.push_str(&enum_repr(*kind, *n)),
-        Value::Socket(sock) => out.push_str(&sock.repr()),
+        Value::Enum(kind, n) => w.push_str(&enum_repr(*kind, *n)),
+        Value::Socket(sock) => w.push_str(&sock.repr()),
         Value::Module(Module::Socket) => {
-            out.push_str("<module 'socket' from '/usr/lib/python3.11/socket.py'>")
+            w.push_str("<module 'socket' from '/usr/lib/python3.11/socket.py'>")
         }
-        Value::Module(Module::Select) => out.push_str("<module 'select' (built-in)>"),
-        Value::Builtin(b) => out.push_str(&builtin_repr(*b)),
-        Value::Method(obj, name) => {
-            let _ = write!(
-                out,
-                "<built-in method {name} of {} object at {:#x}>",
-                obj.type_name(),
-                std::ptr::from_ref(obj.as_ref()) as usize
-            );
-        }
-        Value::Range(start, stop, step) => {
-            let _ = if *step == 1 {
-                write!(out, "range({start}, {stop})")
-            } else {
-                write!(out, "range({start}, {stop}, {step})")
-            };
-        }
-        Value::Reversed(items) => {
-            let _ = write!(out, "<reversed object at {:#x}>", items.as_ptr() as usize);
-        }
+        Value::Module(Module::Select) => w.push_str("<module 'select' (built-in)>"),
+        Value::Builtin(b) => w.push_str(&builtin_repr(*b)),
+        Value::Method(obj, name) => w.push_str(&format!(
+            "<built-in method {name} of {} object at {:#x}>",
+            obj.type_name(),
+            std::ptr::from_ref(obj.as_ref()) as usize
+        )),
+        Value::Range(start, stop, step) => w.push_str(&if *step == 1 {
+            format!("range({start}, {stop})")
+        } else {
+            format!("range({start}, {stop}, {step})")
+        }),
+        Value::Reversed(items) => w.push_str(&format!(
+            "<reversed object at {:#x}>",
+            std::sync::Arc::as_ptr(items) as usize
+        )),
     }
 }
 
-fn write_items(out: &mut String, items: &[Value]) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_repr(out, item);
+fn write_items(w: &mut Writer, items: &[Value]) -> Result<(), Stop> {
+    w.depth += 1;
+    if w.depth > MAX_NESTING {
+        return Err(Stop::Deep);
     }
+    let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                w.push_str(", ")?;
+            }
+            write_repr(w, item)?;
+        }
+        Ok(())
+    });
+    w.depth -= 1;
+    result
 }
 
 fn builtin_repr(b: Builtin) -> String {
@@ -125,28 +222,37 @@ fn pick_quote(has_single: bool, has_double: bool) -> char {
 
 /// `repr(bytes)`: `b'...'` with `\t \n \r \\`, the quote, and `\xNN` for the rest.
 pub fn bytes_repr(data: &[u8]) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(data.len() + 3),
+        limit: usize::MAX,
+        depth: 0,
+    };
+    let _ = write_bytes_repr(&mut w, data);
+    w.out
+}
+
+fn write_bytes_repr(w: &mut Writer, data: &[u8]) -> Result<(), Stop> {
     let quote = pick_quote(data.contains(&b'\''), data.contains(&b'"')) as u8;
-    let mut out = String::with_capacity(data.len() + 3);
-    out.push('b');
-    out.push(quote as char);
+    w.push('b')?;
+    w.push(quote as char)?;
     for &b in data {
         match b {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
+            b'\\' => w.out.push_str("\\\\"),
+            b'\t' => w.out.push_str("\\t"),
+            b'\n' => w.out.push_str("\\n"),
+            b'\r' => w.out.push_str("\\r"),
             _ if b == quote => {
-                out.push('\\');
-                out.push(b as char);
+                w.out.push('\\');
+                w.out.push(b as char);
             }
-            0x20..=0x7e => out.push(b as char),
+            0x20..=0x7e => w.out.push(b as char),
             _ => {
-                let _ = write!(out, "\\x{b:02x}");
+                let _ = write!(w.out, "\\x{b:02x}");
             }
         }
+        w.check()?;
     }
-    out.push(quote as char);
-    out
+    w.push(quote as char)
 }
 
 /// Python's `str.isprintable()` for one character (space is printable).
@@ -169,35 +275,44 @@ pub fn is_printable(c: char) -> bool {
 
 /// `repr(str)`: printable characters as they are, the rest escaped.
 pub fn str_repr(s: &str) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(s.len() + 2),
+        limit: usize::MAX,
+        depth: 0,
+    };
+    let _ = write_str_repr(&mut w, s);
+    w.out
+}
+
+fn write_str_repr(w: &mut Writer, s: &str) -> Result<(), Stop> {
     let quote = pick_quote(s.contains('\''), s.contains('"'));
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
+    w.push(quote)?;
     for c in s.chars() {
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
+            '\\' => w.out.push_str("\\\\"),
+            '\t' => w.out.push_str("\\t"),
+            '\n' => w.out.push_str("\\n"),
+            '\r' => w.out.push_str("\\r"),
             _ if c == quote => {
-                out.push('\\');
-                out.push(c);
+                w.out.push('\\');
+                w.out.push(c);
             }
-            _ if (c as u32) < 0x7f && (c as u32) >= 0x20 => out.push(c),
-            _ if (c as u32) >= 0x7f && is_printable(c) => out.push(c),
+            _ if (c as u32) < 0x7f && (c as u32) >= 0x20 => w.out.push(c),
+            _ if (c as u32) >= 0x7f && is_printable(c) => w.out.push(c),
             _ => {
                 let n = c as u32;
                 let _ = if n <= 0xff {
-                    write!(out, "\\x{n:02x}")
+                    write!(w.out, "\\x{n:02x}")
                 } else if n <= 0xffff {
-                    write!(out, "\\u{n:04x}")
+                    write!(w.out, "\\u{n:04x}")
                 } else {
-                    write!(out, "\\U{n:08x}")
+                    write!(w.out, "\\U{n:08x}")
                 };
             }
         }
+        w.check()?;
     }
-    out.push(quote);
-    out
+    w.push(quote)
 }
 
 /// `repr(float)`: the shortest digits that round-trip, in fixed notation for
