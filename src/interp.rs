@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod builtins;
+pub mod codecs;
 pub mod ints;
 pub mod ops;
 pub mod python_names;
@@ -246,6 +247,17 @@ impl Interp {
                 Ok(())
             }
             Target::Tuple(targets) => {
+                // A sized sequence is counted before its items are made, so
+                // `a, b = bytes(10**9)` fails at once, as in CPython.
+                if !matches!(value, Value::Reversed(_))
+                    && let Ok(n) = builtins::len(&value)
+                    && n > targets.len() as i64
+                {
+                    return Err(Exception::value_error(format!(
+                        "too many values to unpack (expected {})",
+                        targets.len()
+                    )));
+                }
                 let items = match &value {
                     Value::Tuple(_)
                     | Value::List(_)
@@ -394,9 +406,10 @@ impl Interp {
             Value::Method(obj, name) => match obj.as_ref() {
                 Value::Socket(sock) => sockets::call_method(sock, name, args, &mut self.sockets, w),
                 Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
-                Value::Int(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => {
-                    ints::call(obj, name, args)
-                }
+                Value::Int(_)
+                | Value::BigInt(_)
+                | Value::Bool(_)
+                | Value::Builtin(Builtin::Int) => ints::call(obj, name, args),
                 other => Err(Exception::new(
                     "AttributeError",
                     format!("'{}' object has no attribute '{name}'", other.type_name()),
@@ -420,7 +433,9 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         Value::Module(m) => sockets::module_attr(*m, name),
         Value::Socket(sock) => sockets::socket_attr(obj, sock, name),
         Value::Str(_) | Value::Bytes(_) => text::attribute(obj, name),
-        Value::Int(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => ints::attribute(obj, name),
+        Value::Int(_) | Value::BigInt(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => {
+            ints::attribute(obj, name)
+        }
         Value::Enum(kind, n) if name == "value" => {
             let _ = kind;
             Ok(Value::Int(*n))

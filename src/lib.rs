@@ -15,6 +15,7 @@ pub mod complete;
 pub mod display;
 pub mod explain;
 pub mod export;
+pub mod fuzz;
 pub mod interp;
 pub mod lang;
 pub mod lessons;

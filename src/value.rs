@@ -2,9 +2,13 @@
 //! truth, equality, ordering. `repr` holds the byte-exact CPython 3.11 reprs.
 
 pub mod repr;
+pub mod surrogate;
 
 use std::sync::Arc;
 use std::sync::Mutex;
+
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::net::sock::PySocket;
 use crate::outcome::Exception;
@@ -14,7 +18,11 @@ use crate::outcome::Exception;
 pub enum Value {
     None,
     Bool(bool),
+    /// An int that fits 64 bits: the fast path every small value takes.
     Int(i64),
+    /// An int that does not fit 64 bits. Never holds a value that would fit
+    /// (`Value::int` normalizes), so `Int` and `BigInt` never mean the same number.
+    BigInt(Arc<BigInt>),
     Float(f64),
     Str(Arc<str>),
     Bytes(Arc<[u8]>),
@@ -194,6 +202,30 @@ impl Value {
         Value::Str(s.into())
     }
 
+    /// An int of any size: `Int` when it fits 64 bits, else `BigInt`.
+    pub fn int(n: BigInt) -> Value {
+        match n.to_i64() {
+            Some(small) => Value::Int(small),
+            None => Value::BigInt(Arc::new(n)),
+        }
+    }
+
+    /// The value as an int of any size, if it is an int (bool and enum members are).
+    pub fn as_bigint(&self) -> Option<BigInt> {
+        match self {
+            Value::BigInt(n) => Some(n.as_ref().clone()),
+            other => other.as_int().map(BigInt::from),
+        }
+    }
+
+    /// Whether the value is an int (of any size), a bool, or an enum member.
+    pub fn is_int(&self) -> bool {
+        matches!(
+            self,
+            Value::Int(_) | Value::BigInt(_) | Value::Bool(_) | Value::Enum(..)
+        )
+    }
+
     pub fn bytes(b: impl Into<Arc<[u8]>>) -> Value {
         Value::Bytes(b.into())
     }
@@ -207,7 +239,7 @@ impl Value {
         match self {
             Value::None => "NoneType",
             Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
+            Value::Int(_) | Value::BigInt(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "str",
             Value::Bytes(_) => "bytes",
@@ -229,6 +261,7 @@ impl Value {
             Value::None => false,
             Value::Bool(b) => *b,
             Value::Int(n) | Value::Enum(_, n) => *n != 0,
+            Value::BigInt(n) => !n.is_zero(),
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
@@ -248,21 +281,21 @@ impl Value {
         }
     }
 
-    /// `operator.index(v)`: an int, or CPython's TypeError.
+    /// `operator.index(v)` as a C `Py_ssize_t`: an int, CPython's TypeError
+    /// for what is not one, and its OverflowError for an int that does not fit.
     pub fn index(&self) -> Result<i64, Exception> {
+        if let Value::BigInt(_) = self {
+            return Err(Exception::new(
+                "OverflowError",
+                "Python int too large to convert to C ssize_t",
+            ));
+        }
         self.as_int().ok_or_else(|| {
             Exception::type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
                 self.type_name()
             ))
         })
-    }
-
-    fn as_number(&self) -> Option<f64> {
-        match self {
-            Value::Float(f) => Some(*f),
-            other => other.as_int().map(|n| n as f64),
-        }
     }
 
     /// `a is b`.
@@ -291,16 +324,28 @@ impl Value {
             (Value::Tuple(a), Value::Tuple(b)) => seq_eq(a, b),
             (Value::List(a), Value::List(b)) => seq_eq(a, b),
             (Value::Range(a, b, c), Value::Range(d, e, f)) => (a, b, c) == (d, e, f),
-            (Value::Float(_), _) | (_, Value::Float(_)) => {
-                match (self.as_number(), other.as_number()) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => false,
-                }
-            }
-            _ => match (self.as_int(), other.as_int()) {
-                (Some(a), Some(b)) => a == b,
-                _ => self.is(other),
+            _ => match self.number_cmp(other) {
+                Some(order) => order == Some(std::cmp::Ordering::Equal),
+                None => self.is(other),
             },
+        }
+    }
+
+    /// Compares two numbers exactly, as CPython does (an int with a float is
+    /// compared without rounding the int: `2**53 + 1 == 2.0**53` is False).
+    /// None when either is not a number; Some(None) when unordered (NaN).
+    pub fn number_cmp(&self, other: &Value) -> Option<Option<std::cmp::Ordering>> {
+        match (self, other) {
+            (Value::Float(a), Value::Float(b)) => Some(a.partial_cmp(b)),
+            (Value::Float(f), i) if i.is_int() => {
+                Some(int_float_cmp(i, *f).map(std::cmp::Ordering::reverse))
+            }
+            (i, Value::Float(f)) if i.is_int() => Some(int_float_cmp(i, *f)),
+            (a, b) if a.is_int() && b.is_int() => Some(match (a.as_int(), b.as_int()) {
+                (Some(x), Some(y)) => Some(x.cmp(&y)),
+                _ => Some(a.as_bigint()?.cmp(&b.as_bigint()?)),
+            }),
+            _ => None,
         }
     }
 
@@ -311,12 +356,54 @@ impl Value {
             (Value::Bytes(a), Value::Bytes(b)) => Some(a.cmp(b)),
             (Value::Tuple(a), Value::Tuple(b)) => seq_cmp(a, b),
             (Value::List(a), Value::List(b)) => seq_cmp(a, b),
-            _ => match (self.as_int(), other.as_int()) {
-                (Some(a), Some(b)) => Some(a.cmp(&b)),
-                _ => self.as_number()?.partial_cmp(&other.as_number()?),
-            },
+            _ => self.number_cmp(other)?,
         }
     }
+}
+
+/// An int (of any size) against a float, exactly.
+fn int_float_cmp(i: &Value, f: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    if f.is_nan() {
+        return None;
+    }
+    if f.is_infinite() {
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    // Small ints convert to f64 exactly.
+    if let Some(n) = i.as_int()
+        && n.unsigned_abs() <= 1 << 53
+    {
+        return (n as f64).partial_cmp(&f);
+    }
+    let n = i.as_bigint()?;
+    let whole = f.floor();
+    // A finite float's integral part converts to an int exactly.
+    let whole_int: BigInt = num_traits::FromPrimitive::from_f64(whole).unwrap_or_else(BigInt::zero);
+    Some(match n.cmp(&whole_int) {
+        Ordering::Equal if f > whole => Ordering::Less,
+        order => order,
+    })
+}
+
+/// A big int as a float, or CPython's OverflowError when it is too large.
+pub fn bigint_to_f64(n: &BigInt) -> Result<f64, Exception> {
+    match n.to_f64() {
+        Some(f) if f.is_finite() => Ok(f),
+        _ => Err(Exception::new(
+            "OverflowError",
+            "int too large to convert to float",
+        )),
+    }
+}
+
+/// Whether a big int is negative (for callers that only need the sign).
+pub fn bigint_negative(n: &BigInt) -> bool {
+    n.is_negative()
 }
 
 fn seq_eq(a: &[Value], b: &[Value]) -> bool {

@@ -161,6 +161,12 @@ impl Args {
 
 /// An int argument (`i` in PyArg_ParseTuple): any int-like value that fits in a C int.
 pub fn c_int(v: &Value) -> Result<i32, Exception> {
+    if let Value::BigInt(_) = v {
+        return Err(Exception::new(
+            "OverflowError",
+            "Python int too large to convert to C long",
+        ));
+    }
     let n = v.index()?;
     i32::try_from(n).map_err(|_| {
         let what = if n < 0 {

@@ -7,16 +7,29 @@ use std::sync::Mutex;
 use super::args::Args;
 use super::text;
 use crate::outcome::Exception;
-use crate::value::repr::{repr, str_of};
+use crate::value::repr::{repr, try_repr, try_str};
 use crate::value::{Builtin, Value, range_len};
 
 /// Iterates a value as Python's `iter()` would, collecting the items.
 pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
+    let slot = std::mem::size_of::<Value>();
     Ok(match v {
-        Value::Str(s) => s.chars().map(|c| Value::str(c.to_string())).collect(),
-        Value::Bytes(b) => b.iter().map(|&b| Value::Int(b as i64)).collect(),
-        Value::Tuple(items) => items.to_vec(),
-        Value::List(items) => items.as_ref().clone(),
+        Value::Str(s) => {
+            crate::mem::reserve(s.len(), slot)?;
+            s.chars().map(|c| Value::str(c.to_string())).collect()
+        }
+        Value::Bytes(b) => {
+            crate::mem::reserve(b.len(), slot)?;
+            b.iter().map(|&b| Value::Int(b as i64)).collect()
+        }
+        Value::Tuple(items) => {
+            crate::mem::reserve(items.len(), slot)?;
+            items.to_vec()
+        }
+        Value::List(items) => {
+            crate::mem::reserve(items.len(), slot)?;
+            items.as_ref().clone()
+        }
         Value::Range(start, stop, step) => {
             let len = range_len(*start, *stop, *step);
             let len = usize::try_from(len).map_err(|_| crate::mem::memory_error())?;
@@ -37,7 +50,7 @@ pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
 }
 
 /// `len(v)`.
-fn len(v: &Value) -> Result<i64, Exception> {
+pub fn len(v: &Value) -> Result<i64, Exception> {
     Ok(match v {
         Value::Str(s) => s.chars().count() as i64,
         Value::Bytes(b) => b.len() as i64,
@@ -94,7 +107,11 @@ fn bytes(args: &Args) -> Result<Value, Exception> {
             "errors without a string argument"
         })),
         (Some(Value::Bytes(b)), false) => Ok(Value::Bytes(b.clone())),
-        (Some(v @ (Value::Int(_) | Value::Bool(_))), false) => {
+        (Some(Value::BigInt(_)), false) => Err(Exception::new(
+            "OverflowError",
+            "cannot fit 'int' into an index-sized integer",
+        )),
+        (Some(v), false) if v.is_int() => {
             let n = v.index()?;
             if n < 0 {
                 return Err(Exception::value_error("negative count"));
@@ -151,7 +168,10 @@ fn int(args: &Args) -> Result<Value, Exception> {
                     "cannot convert float infinity to integer",
                 ));
             }
-            Ok(Value::Int(f.trunc() as i64))
+            // A finite float's integral part is an int exactly (int(9.3e18) does not fit 64 bits).
+            Ok(Value::int(
+                num_traits::FromPrimitive::from_f64(f.trunc()).unwrap_or_default(),
+            ))
         }
         (Value::Str(_) | Value::Bytes(_), base) => {
             let text = match x {
@@ -175,19 +195,27 @@ fn int(args: &Args) -> Result<Value, Exception> {
                     .to_string(),
                 _ => digits,
             };
+            if base == 10 && digits.len() > crate::value::repr::INT_MAX_STR_DIGITS {
+                return Err(Exception::value_error(format!(
+                    "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+                    crate::value::repr::INT_MAX_STR_DIGITS,
+                    digits.len()
+                )));
+            }
             let parsed = u32::try_from(base)
                 .ok()
                 .filter(|b| (2..=36).contains(b))
-                .and_then(|b| i64::from_str_radix(&digits, b).ok());
+                .filter(|_| digits.chars().all(|c| c.is_ascii_alphanumeric()))
+                .and_then(|b| num_bigint::BigInt::parse_bytes(digits.as_bytes(), b));
             match parsed {
-                Some(n) if !digits.is_empty() => Ok(Value::Int(if neg { -n } else { n })),
+                Some(n) if !digits.is_empty() => Ok(Value::int(if neg { -n } else { n })),
                 _ => Err(Exception::value_error(format!(
                     "invalid literal for int() with base {base}: {}",
                     repr(x)
                 ))),
             }
         }
-        (v, None) => v.as_int().map(Value::Int).ok_or_else(|| {
+        (v, None) => v.as_bigint().map(Value::int).ok_or_else(|| {
             Exception::type_error(format!(
                 "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                 v.type_name()
@@ -219,6 +247,7 @@ fn float(args: &Args) -> Result<Value, Exception> {
                 })?,
             }
         }
+        Some(Value::BigInt(n)) => crate::value::bigint_to_f64(n)?,
         Some(v) => v.as_int().map(|n| n as f64).ok_or_else(|| {
             Exception::type_error(format!(
                 "float() argument must be a string or a real number, not '{}'",
@@ -298,18 +327,21 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                     }
                 }
             }
-            let parts: Vec<String> = args.pos.iter().map(str_of).collect();
-            stdout.push_str(&parts.join(&sep));
+            let parts: Vec<String> = args.pos.iter().map(try_str).collect::<Result<_, _>>()?;
+            let text = parts.join(&sep);
+            // What a step prints is kept for its outcome: within the memory budget.
+            crate::mem::reserve(text.len() + end.len(), 1)?;
+            stdout.push_str(&text);
             stdout.push_str(&end);
             Ok(Value::None)
         }
         Builtin::Len => len(args.one("len")?).map(Value::Int),
-        Builtin::Repr => Ok(Value::str(repr(args.one("repr")?))),
+        Builtin::Repr => Ok(Value::str(try_repr(args.one("repr")?)?)),
         Builtin::Str => {
             let p = args.def("str", &["object", "encoding", "errors"], 3, 0, 0)?;
             match (&p[0], &p[1], &p[2]) {
                 (None, None, None) => Ok(Value::str("")),
-                (Some(v), None, None) => Ok(Value::str(str_of(v))),
+                (Some(v), None, None) => Ok(Value::str(try_str(v)?)),
                 (Some(Value::Bytes(b)), enc, err) => {
                     let pick = |v: &Option<Value>, d: &'static str| match v {
                         Some(Value::Str(s)) => Ok(s.to_string()),
@@ -412,20 +444,20 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         }
         Builtin::Abs => match args.one("abs")? {
             Value::Float(f) => Ok(Value::Float(f.abs())),
-            v => match v.as_int() {
-                Some(n) => n
-                    .checked_abs()
-                    .map(Value::Int)
-                    .ok_or_else(|| Exception::new("OverflowError", "integer overflow")),
-                None => Err(Exception::type_error(format!(
-                    "bad operand type for abs(): '{}'",
-                    v.type_name()
-                ))),
-            },
+            v if v.is_int() => {
+                let n = v.as_bigint().unwrap_or_default();
+                Ok(Value::int(num_traits::Signed::abs(&n)))
+            }
+            v => Err(Exception::type_error(format!(
+                "bad operand type for abs(): '{}'",
+                v.type_name()
+            ))),
         },
         Builtin::Ord => match args.one("ord")? {
             Value::Str(s) if s.chars().count() == 1 => {
-                Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64)))
+                Ok(Value::Int(s.chars().next().map_or(0, |c| {
+                    i64::from(crate::value::surrogate::code_point(c))
+                })))
             }
             Value::Bytes(b) if b.len() == 1 => Ok(Value::Int(b[0] as i64)),
             Value::Str(s) => Err(Exception::type_error(format!(
@@ -445,14 +477,18 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
             let n = args.one("chr")?.index()?;
             u32::try_from(n)
                 .ok()
-                .and_then(char::from_u32)
+                .and_then(crate::value::surrogate::from_code_point)
                 .map(|c| Value::str(c.to_string()))
                 .ok_or_else(|| Exception::value_error("chr() arg not in range(0x110000)"))
         }
         Builtin::Hex => {
-            let n = args.one("hex")?.index()?;
-            Ok(Value::str(if n < 0 {
-                format!("-{:#x}", n.unsigned_abs())
+            let v = args.one("hex")?;
+            let n = match v {
+                Value::BigInt(n) => n.as_ref().clone(),
+                other => num_bigint::BigInt::from(other.index()?),
+            };
+            Ok(Value::str(if num_traits::Signed::is_negative(&n) {
+                format!("-{:#x}", n.magnitude())
             } else {
                 format!("{n:#x}")
             }))

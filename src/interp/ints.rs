@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use num_bigint::BigInt;
+use num_traits::{Signed, Zero};
+
 use super::args::{Args, bytes_like};
 use super::builtins::iterate;
 use crate::outcome::Exception;
@@ -21,13 +24,6 @@ const THEIRS: &[&str] = &[
     "real",
     "is_integer",
 ];
-
-fn overflow() -> Exception {
-    Exception::new(
-        "OverflowError",
-        "integer overflow (sockplay integers are 64-bit)",
-    )
-}
 
 /// `n.name` for an int (or bool), and `int.from_bytes`.
 pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
@@ -66,12 +62,8 @@ fn byteorder(v: Option<&Value>, qual: &str) -> Result<bool, Exception> {
     }
 }
 
-fn int_of(v: &Value) -> i64 {
-    match v {
-        Value::Int(n) => *n,
-        Value::Bool(b) => i64::from(*b),
-        _ => 0,
-    }
+fn int_of(v: &Value) -> BigInt {
+    v.as_bigint().unwrap_or_default()
 }
 
 /// Calls int method `name` on `obj`.
@@ -79,8 +71,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
     match name {
         "bit_length" => {
             args.none("int.bit_length")?;
-            let n = int_of(obj);
-            Ok(Value::Int(i64::from(64 - n.unsigned_abs().leading_zeros())))
+            Ok(Value::Int(int_of(obj).bits() as i64))
         }
         "to_bytes" => {
             let a = args.def("to_bytes", &["length", "byteorder", "signed"], 2, 0, 0)?;
@@ -113,7 +104,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             };
             let big = byteorder(a[1].as_ref(), "from_bytes")?;
             let signed = a[2].as_ref().is_some_and(Value::truthy);
-            from_bytes(&data, big, signed).map(Value::Int)
+            Ok(Value::int(from_bytes(&data, big, signed)))
         }
         _ => Err(Exception::new(
             "AttributeError",
@@ -123,31 +114,29 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
 }
 
 /// `n.to_bytes(length, byteorder, signed=...)`.
-fn to_bytes(n: i64, length: i64, big: bool, signed: bool) -> Result<Vec<u8>, Exception> {
-    if n < 0 && !signed {
+fn to_bytes(n: BigInt, length: i64, big: bool, signed: bool) -> Result<Vec<u8>, Exception> {
+    if n.is_negative() && !signed {
         return Err(Exception::new(
             "OverflowError",
             "can't convert negative int to unsigned",
         ));
     }
-    let length = usize::try_from(length).map_err(|_| overflow())?;
-    // Bytes needed: the value's bits, plus a sign bit when signed.
-    let bits = if n < 0 {
-        64 - (!n).leading_zeros() as usize + 1
+    let length = usize::try_from(length).map_err(|_| crate::mem::memory_error())?;
+    // The bytes the value needs: two's complement when signed, magnitude when not.
+    let mut out = if signed {
+        n.to_signed_bytes_le()
     } else {
-        64 - n.leading_zeros() as usize + usize::from(signed && n != 0)
+        n.to_bytes_le().1
     };
-    if bits > length.saturating_mul(8) {
+    if n.is_zero() {
+        out.clear();
+    }
+    if out.len() > length {
         return Err(Exception::new("OverflowError", "int too big to convert"));
     }
-    if length > 1 << 28 {
-        return Err(Exception::new("MemoryError", ""));
-    }
-    let fill = if n < 0 { 0xff } else { 0 };
-    let mut out = vec![fill; length];
-    for (i, byte) in n.to_le_bytes().iter().enumerate().take(length) {
-        out[i] = *byte;
-    }
+    crate::mem::reserve(length, 1)?;
+    let fill = if n.is_negative() { 0xff } else { 0 };
+    out.resize(length, fill);
     if big {
         out.reverse();
     }
@@ -155,26 +144,16 @@ fn to_bytes(n: i64, length: i64, big: bool, signed: bool) -> Result<Vec<u8>, Exc
 }
 
 /// `int.from_bytes(data, byteorder, signed=...)`.
-fn from_bytes(data: &[u8], big: bool, signed: bool) -> Result<i64, Exception> {
+fn from_bytes(data: &[u8], big: bool, signed: bool) -> BigInt {
     let mut le: Vec<u8> = data.to_vec();
     if big {
         le.reverse();
     }
-    let negative = signed && le.last().is_some_and(|b| b & 0x80 != 0);
-    let fill = if negative { 0xff } else { 0 };
-    // Everything past the eighth byte must be sign extension, or it does not fit.
-    if le.iter().skip(8).any(|&b| b != fill) {
-        return Err(overflow());
+    if signed {
+        BigInt::from_signed_bytes_le(&le)
+    } else {
+        BigInt::from_bytes_le(num_bigint::Sign::Plus, &le)
     }
-    let mut word = [fill; 8];
-    for (slot, b) in word.iter_mut().zip(&le) {
-        *slot = *b;
-    }
-    let n = i64::from_le_bytes(word);
-    if !negative && n < 0 {
-        return Err(overflow());
-    }
-    Ok(n)
 }
 
 #[cfg(test)]
@@ -183,31 +162,40 @@ mod tests {
 
     #[test]
     fn round_trips_like_python() {
-        assert_eq!(to_bytes(5, 2, true, false).unwrap(), vec![0, 5]);
-        assert_eq!(to_bytes(5, 2, false, false).unwrap(), vec![5, 0]);
-        assert_eq!(to_bytes(-1, 2, true, true).unwrap(), vec![0xff, 0xff]);
-        assert_eq!(to_bytes(0, 0, true, false).unwrap(), Vec::<u8>::new());
+        assert_eq!(to_bytes(5.into(), 2, true, false).unwrap(), vec![0, 5]);
+        assert_eq!(to_bytes(5.into(), 2, false, false).unwrap(), vec![5, 0]);
         assert_eq!(
-            to_bytes(128, 1, true, true).unwrap_err().message,
+            to_bytes((-1).into(), 2, true, true).unwrap(),
+            vec![0xff, 0xff]
+        );
+        assert_eq!(
+            to_bytes(0.into(), 0, true, false).unwrap(),
+            Vec::<u8>::new()
+        );
+        assert_eq!(
+            to_bytes(128.into(), 1, true, true).unwrap_err().message,
             "int too big to convert"
         );
-        assert_eq!(to_bytes(-128, 1, true, true).unwrap(), vec![0x80]);
+        assert_eq!(to_bytes((-128).into(), 1, true, true).unwrap(), vec![0x80]);
         assert_eq!(
-            to_bytes(-129, 1, true, true).unwrap_err().class,
+            to_bytes((-129).into(), 1, true, true).unwrap_err().class,
             "OverflowError"
         );
         assert_eq!(
-            to_bytes(256, 1, true, false).unwrap_err().class,
+            to_bytes(256.into(), 1, true, false).unwrap_err().class,
             "OverflowError"
         );
-        assert_eq!(from_bytes(&[0, 5], true, false).unwrap(), 5);
-        assert_eq!(from_bytes(&[0xff, 0xfe], true, true).unwrap(), -2);
-        assert_eq!(from_bytes(&[0xff, 0xfe], true, false).unwrap(), 65534);
-        assert_eq!(from_bytes(&[], true, false).unwrap(), 0);
+        assert_eq!(from_bytes(&[0, 5], true, false), BigInt::from(5));
+        assert_eq!(from_bytes(&[0xff, 0xfe], true, true), BigInt::from(-2));
+        assert_eq!(from_bytes(&[0xff, 0xfe], true, false), BigInt::from(65534));
+        assert_eq!(from_bytes(&[], true, false), BigInt::from(0));
         assert_eq!(
-            from_bytes(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1], true, false).unwrap(),
-            1
+            from_bytes(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1], true, false),
+            BigInt::from(1)
         );
-        assert!(from_bytes(&[0x80, 0, 0, 0, 0, 0, 0, 0], true, false).is_err());
+        assert_eq!(
+            from_bytes(&[0x80, 0, 0, 0, 0, 0, 0, 0], true, false),
+            BigInt::from(1u64 << 63)
+        );
     }
 }

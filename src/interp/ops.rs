@@ -1,5 +1,5 @@
-//! Operators with Python's semantics: arithmetic on ints (64-bit, checked) and
-//! floats, `+`/`*` on sequences, comparisons, membership, indexing, slicing.
+//! Operators with Python's semantics: arithmetic on ints (64-bit on the fast
+//! path, arbitrary size past it) and floats, `+`/`*` on sequences, comparisons, membership, indexing, slicing.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -7,13 +7,6 @@ use std::sync::Arc;
 use crate::lang::ast::{BinOp, CmpOp, UnaryOp};
 use crate::outcome::Exception;
 use crate::value::{EnumKind, Value, range_len};
-
-fn overflow() -> Exception {
-    Exception::new(
-        "OverflowError",
-        "integer overflow (sockplay integers are 64-bit)",
-    )
-}
 
 fn unsupported(op: BinOp, a: &Value, b: &Value) -> Exception {
     Exception::type_error(format!(
@@ -36,17 +29,32 @@ fn repeat<T: Clone>(items: &[T], n: i64) -> Result<Vec<T>, Exception> {
 }
 
 fn is_number(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Enum(..)
-    )
+    v.is_int() || matches!(v, Value::Float(_))
 }
 
-fn as_f64(v: &Value) -> f64 {
+/// A number as a float: CPython's OverflowError for an int too large.
+fn as_f64(v: &Value) -> Result<f64, Exception> {
     match v {
-        Value::Float(f) => *f,
-        other => other.as_int().unwrap_or(0) as f64,
+        Value::Float(f) => Ok(*f),
+        Value::BigInt(n) => crate::value::bigint_to_f64(n),
+        other => Ok(other.as_int().unwrap_or(0) as f64),
     }
+}
+
+/// The count of a sequence repetition: an int that fits an index.
+fn repeat_count(n: &Value) -> Result<i64, Exception> {
+    match n {
+        Value::BigInt(_) => Err(cannot_fit()),
+        other => Ok(other.as_int().unwrap_or(0)),
+    }
+}
+
+/// CPython's error for an int used as an index that does not fit one.
+fn cannot_fit() -> Exception {
+    Exception::new(
+        "OverflowError",
+        "cannot fit 'int' into an index-sized integer",
+    )
 }
 
 /// Python's floor division and modulo on ints.
@@ -71,11 +79,16 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
         };
         return Ok(Value::Enum(kind, n));
     }
-    if let (Some(x), Some(y)) = (int_of(a), int_of(b)) {
-        return int_binary(op, x, y);
+    if a.is_int() && b.is_int() {
+        if let (Some(x), Some(y)) = (int_of(a), int_of(b))
+            && let Some(v) = int_binary(op, x, y)?
+        {
+            return Ok(v);
+        }
+        return big_binary(op, a, b);
     }
     if is_number(a) && is_number(b) {
-        return float_binary(op, as_f64(a), as_f64(b));
+        return float_binary(op, as_f64(a)?, as_f64(b)?);
     }
     match (op, a, b) {
         (BinOp::Add, Value::Str(x), Value::Str(y)) => {
@@ -116,12 +129,13 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
                 Value::Str(_) | Value::Bytes(_) | Value::Tuple(_) | Value::List(_)
             ) =>
         {
-            let Some(count) = int_of(n) else {
+            if !n.is_int() {
                 return Err(Exception::type_error(format!(
                     "can't multiply sequence by non-int of type '{}'",
                     n.type_name()
                 )));
-            };
+            }
+            let count = repeat_count(n)?;
             Ok(match seq {
                 Value::Str(s) => {
                     crate::mem::reserve(s.len().saturating_mul(count.max(0) as usize), 1)?;
@@ -157,63 +171,164 @@ fn int_of(v: &Value) -> Option<i64> {
     }
 }
 
-fn int_binary(op: BinOp, a: i64, b: i64) -> Result<Value, Exception> {
+/// `a <op> b` on 64-bit ints; None when the result does not fit 64 bits
+/// (the caller then computes it on big ints).
+fn int_binary(op: BinOp, a: i64, b: i64) -> Result<Option<Value>, Exception> {
     let zero = |what: &str| Exception::new("ZeroDivisionError", what);
     let n = match op {
-        BinOp::Add => a.checked_add(b).ok_or_else(overflow)?,
-        BinOp::Sub => a.checked_sub(b).ok_or_else(overflow)?,
-        BinOp::Mul => a.checked_mul(b).ok_or_else(overflow)?,
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
         BinOp::Div => {
             if b == 0 {
                 return Err(zero("division by zero"));
             }
-            return Ok(Value::Float(a as f64 / b as f64));
+            // Exact when both convert exactly (CPython divides exactly, then rounds once).
+            if a.unsigned_abs() <= 1 << 53 && b.unsigned_abs() <= 1 << 53 {
+                return Ok(Some(Value::Float(a as f64 / b as f64)));
+            }
+            return big_binary(op, &Value::Int(a), &Value::Int(b)).map(Some);
         }
         BinOp::FloorDiv => {
             if b == 0 {
                 return Err(zero("integer division or modulo by zero"));
             }
-            floor_divmod(a, b).0
+            a.checked_div(b).map(|_| floor_divmod(a, b).0)
         }
         BinOp::Mod => {
             if b == 0 {
                 return Err(zero("integer modulo by zero"));
             }
-            floor_divmod(a, b).1
+            a.checked_rem(b).map(|_| floor_divmod(a, b).1)
         }
         BinOp::Pow => {
             if b < 0 {
-                return float_binary(op, a as f64, b as f64);
+                return float_binary(op, a as f64, b as f64).map(Some);
             }
-            let exp = u32::try_from(b).map_err(|_| overflow())?;
-            a.checked_pow(exp).ok_or_else(overflow)?
+            u32::try_from(b).ok().and_then(|exp| a.checked_pow(exp))
         }
-        BinOp::BitOr => a | b,
-        BinOp::BitAnd => a & b,
-        BinOp::BitXor => a ^ b,
+        BinOp::BitOr => Some(a | b),
+        BinOp::BitAnd => Some(a & b),
+        BinOp::BitXor => Some(a ^ b),
         BinOp::Shl | BinOp::Shr if b < 0 => {
             return Err(Exception::value_error("negative shift count"));
         }
         BinOp::Shl => {
-            let shifted = if b >= 64 {
+            if b >= 64 {
                 if a == 0 { Some(0) } else { None }
             } else {
-                a.checked_shl(b as u32)
-            };
-            match shifted {
-                Some(v) if v >> b.min(63) == a => v,
-                _ => return Err(overflow()),
+                a.checked_shl(b as u32).filter(|v| v >> b == a)
             }
         }
-        BinOp::Shr => {
-            if b >= 64 {
-                if a < 0 { -1 } else { 0 }
-            } else {
-                a >> b
-            }
+        BinOp::Shr => Some(if b >= 64 {
+            if a < 0 { -1 } else { 0 }
+        } else {
+            a >> b
+        }),
+    };
+    Ok(n.map(Value::Int))
+}
+
+/// The largest product or power sockplay computes, in bits (8 Mbit, about
+/// 2.5 million decimal digits): CPython goes on for minutes or hours past
+/// it; sockplay raises MemoryError at once (see docs/language.md).
+pub const MAX_PRODUCT_BITS: u64 = 1 << 23;
+
+/// `a <op> b` on ints of any size, within the memory budget.
+fn big_binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
+    use num_bigint::BigInt;
+    use num_integer::Integer;
+    use num_traits::{Signed, ToPrimitive, Zero};
+    let (Some(x), Some(y)) = (a.as_bigint(), b.as_bigint()) else {
+        return Err(unsupported(op, a, b));
+    };
+    let zero = |what: &str| Exception::new("ZeroDivisionError", what);
+    // A result of `bits` bits must fit the budget before it is computed.
+    let room = |bits: u64| crate::mem::reserve((bits / 8 + 1) as usize, 1);
+    // Products and powers cost far more than their size: past MAX_PRODUCT_BITS
+    // they are refused rather than left to run for minutes on a pane's thread.
+    let product = |bits: u64| {
+        if bits > MAX_PRODUCT_BITS {
+            Err(crate::mem::memory_error())
+        } else {
+            room(bits)
         }
     };
-    Ok(Value::Int(n))
+    let n: BigInt = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => {
+            product(x.bits() + y.bits())?;
+            x * y
+        }
+        BinOp::Div => {
+            if y.is_zero() {
+                return Err(zero("division by zero"));
+            }
+            let (fx, fy) = (x.to_f64(), y.to_f64());
+            return match (fx, fy) {
+                (Some(fx), Some(fy))
+                    if fx.is_finite() && fy.is_finite() && (fx / fy).is_finite() =>
+                {
+                    Ok(Value::Float(fx / fy))
+                }
+                _ => Err(Exception::new(
+                    "OverflowError",
+                    "integer division result too large for a float",
+                )),
+            };
+        }
+        BinOp::FloorDiv => {
+            if y.is_zero() {
+                return Err(zero("integer division or modulo by zero"));
+            }
+            x.div_floor(&y)
+        }
+        BinOp::Mod => {
+            if y.is_zero() {
+                return Err(zero("integer modulo by zero"));
+            }
+            x.mod_floor(&y)
+        }
+        BinOp::Pow => {
+            if y.is_negative() {
+                return float_binary(op, as_f64(a)?, as_f64(b)?);
+            }
+            let exp = match y.to_u64() {
+                Some(e) => e,
+                None if x.magnitude() <= &num_bigint::BigUint::from(1u8) => {
+                    // 0, 1 and -1 to any power stay small.
+                    return Ok(Value::int(if x.is_negative() && y.is_odd() {
+                        x
+                    } else {
+                        x.abs()
+                    }));
+                }
+                None => return Err(crate::mem::memory_error()),
+            };
+            product(x.bits().saturating_mul(exp))?;
+            let exp = u32::try_from(exp).map_err(|_| crate::mem::memory_error())?;
+            x.pow(exp)
+        }
+        BinOp::BitOr => x | y,
+        BinOp::BitAnd => x & y,
+        BinOp::BitXor => x ^ y,
+        BinOp::Shl | BinOp::Shr if y.is_negative() => {
+            return Err(Exception::value_error("negative shift count"));
+        }
+        BinOp::Shl => {
+            let shift = y.to_u64().ok_or_else(crate::mem::memory_error)?;
+            if !x.is_zero() {
+                room(x.bits().saturating_add(shift))?;
+            }
+            x << shift
+        }
+        BinOp::Shr => match y.to_u64() {
+            Some(shift) => x >> shift,
+            None => BigInt::from(if x.is_negative() { -1 } else { 0 }),
+        },
+    };
+    Ok(Value::int(n))
 }
 
 fn float_binary(op: BinOp, a: f64, b: f64) -> Result<Value, Exception> {
@@ -265,12 +380,21 @@ pub fn unary(op: UnaryOp, a: &Value) -> Result<Value, Exception> {
     match (op, a) {
         (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
         (UnaryOp::Pos, Value::Float(f)) => Ok(Value::Float(*f)),
-        (_, v) if int_of(v).is_some() => {
-            let n = int_of(v).unwrap_or(0);
-            Ok(Value::Int(match op {
-                UnaryOp::Neg => n.checked_neg().ok_or_else(overflow)?,
+        (_, v) if v.is_int() => {
+            if let Some(n) = int_of(v)
+                && let Some(r) = match op {
+                    UnaryOp::Neg => n.checked_neg(),
+                    UnaryOp::Pos => Some(n),
+                    UnaryOp::Invert => Some(!n),
+                }
+            {
+                return Ok(Value::Int(r));
+            }
+            let n = v.as_bigint().unwrap_or_default();
+            Ok(Value::int(match op {
+                UnaryOp::Neg => -n,
                 UnaryOp::Pos => n,
-                UnaryOp::Invert => !n,
+                UnaryOp::Invert => -n - 1,
             }))
         }
         _ => {
@@ -330,6 +454,9 @@ fn contains(container: &Value, item: &Value) -> Result<bool, Exception> {
         (Value::Bytes(b), Value::Bytes(sub)) => {
             Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_ref()))
         }
+        (Value::Bytes(_), Value::BigInt(_)) => {
+            Err(Exception::value_error("byte must be in range(0, 256)"))
+        }
         (Value::Bytes(b), other) => match int_of(other) {
             Some(n) if (0..256).contains(&n) => Ok(b.contains(&(n as u8))),
             Some(_) => Err(Exception::value_error("byte must be in range(0, 256)")),
@@ -364,6 +491,16 @@ fn resolve(index: i64, len: usize) -> Option<usize> {
 
 /// `target[index]`.
 pub fn index(target: &Value, index: &Value) -> Result<Value, Exception> {
+    if let (
+        Value::BigInt(_),
+        Value::Str(_) | Value::Bytes(_) | Value::Tuple(_) | Value::List(_) | Value::Range(..),
+    ) = (index, target)
+    {
+        return Err(Exception::new(
+            "IndexError",
+            "cannot fit 'int' into an index-sized integer",
+        ));
+    }
     let bad_index = |what: &str| {
         Exception::type_error(format!(
             "{what} indices must be integers or slices, not {}",
@@ -435,11 +572,22 @@ fn slice_positions(
     upper: Option<i64>,
     step: Option<i64>,
 ) -> Result<impl Iterator<Item = usize>, Exception> {
+    let (start, _, step, count) = slice_indices(len as i128, lower, upper, step)?;
+    // Every position is within 0..len, so each fits a usize.
+    Ok((0..count).map(move |k| (start + k * step) as usize))
+}
+
+/// `slice(lower, upper, step).indices(len)` and the slice's length, in i128.
+fn slice_indices(
+    len: i128,
+    lower: Option<i64>,
+    upper: Option<i64>,
+    step: Option<i64>,
+) -> Result<(i128, i128, i128, i128), Exception> {
     let step = i128::from(step.unwrap_or(1));
     if step == 0 {
         return Err(Exception::value_error("slice step cannot be zero"));
     }
-    let len = len as i128;
     let adjust = |v: i64, lo: i128, hi: i128| -> i128 {
         let v = i128::from(v);
         let v = if v < 0 { v + len } else { v };
@@ -463,14 +611,26 @@ fn slice_positions(
     } else {
         0
     };
-    // Every position is within 0..len, so each fits a usize.
-    Ok((0..count).map(move |k| (start + k * step) as usize))
+    Ok((start, stop, step, count))
+}
+
+fn target_stop(range: &Value) -> i64 {
+    match range {
+        Value::Range(_, stop, _) => *stop,
+        _ => 0,
+    }
 }
 
 /// A slice bound: None or an int.
 pub fn slice_bound(v: Option<Value>) -> Result<Option<i64>, Exception> {
     match v {
         None | Some(Value::None) => Ok(None),
+        // CPython clips a slice index that does not fit to the largest one.
+        Some(Value::BigInt(n)) => Ok(Some(if crate::value::bigint_negative(&n) {
+            i64::MIN
+        } else {
+            i64::MAX
+        })),
         Some(v) => int_of(&v).map(Some).ok_or_else(|| {
             Exception::type_error(
                 "slice indices must be integers or None or have an __index__ method",
@@ -511,6 +671,25 @@ pub fn slice(
             Ok(Value::List(Arc::new(
                 picked.into_iter().map(|i| items[i].clone()).collect(),
             )))
+        }
+        Value::Range(r_start, _, r_step) => {
+            // A range's slice is a range: its items at the slice's indices.
+            let len = crate::value::range_len(*r_start, target_stop(target), *r_step);
+            let (lo, hi, st, _) = slice_indices(len, lower, upper, step)?;
+            let (r_start, r_step) = (i128::from(*r_start), i128::from(*r_step));
+            let fit = |n: i128| {
+                i64::try_from(n).map_err(|_| {
+                    Exception::new(
+                        "OverflowError",
+                        "Python int too large to convert to C ssize_t",
+                    )
+                })
+            };
+            Ok(Value::Range(
+                fit(r_start + lo * r_step)?,
+                fit(r_start + hi * r_step)?,
+                fit(r_step * st)?,
+            ))
         }
         other => Err(Exception::type_error(format!(
             "'{}' object is not subscriptable",
@@ -568,11 +747,21 @@ mod tests {
                 .class,
             "ZeroDivisionError"
         );
+        // Past 64 bits the result is a big int, as in CPython.
         assert_eq!(
-            binary(BinOp::Mul, &Value::Int(i64::MAX), &Value::Int(2))
+            repr(&binary(BinOp::Mul, &Value::Int(i64::MAX), &Value::Int(2)).unwrap()),
+            "18446744073709551614"
+        );
+        assert_eq!(
+            repr(&binary(BinOp::Sub, &Value::Int(i64::MIN), &Value::Int(1)).unwrap()),
+            "-9223372036854775809"
+        );
+        // A result the memory budget cannot hold is refused before it is computed.
+        assert_eq!(
+            binary(BinOp::Pow, &Value::Int(3), &Value::Int(1 << 40))
                 .unwrap_err()
                 .class,
-            "OverflowError"
+            "MemoryError"
         );
     }
 

@@ -195,6 +195,17 @@ fn unpack_pair(v: &Value) -> Result<(Value, Value), Exception> {
     let items = match v {
         Value::Tuple(items) => items.to_vec(),
         Value::List(items) => items.as_ref().clone(),
+        // Any iterable unpacks: `host, port = '127.0.0.1'` is too many values.
+        Value::Str(_) | Value::Bytes(_) | Value::Range(..) | Value::Reversed(_) => {
+            if let Ok(n) = super::builtins::len(v)
+                && n > 2
+            {
+                return Err(Exception::value_error(
+                    "too many values to unpack (expected 2)",
+                ));
+            }
+            super::builtins::iterate(v)?
+        }
         other => {
             return Err(Exception::type_error(format!(
                 "cannot unpack non-iterable {} object",

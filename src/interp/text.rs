@@ -1,6 +1,5 @@
-//! Methods of bytes and str (`decode`, `split`, `strip`, `find`, ...) and the
-//! codecs behind `decode`/`encode`: utf-8, ascii and latin-1 with CPython's
-//! error handlers and UnicodeDecodeError messages.
+//! Methods of bytes and str (`decode`, `split`, `strip`, `find`, `hex`, ...)
+//! with CPython's results and messages; the codecs are in `codecs`.
 
 use std::sync::Arc;
 
@@ -65,24 +64,6 @@ pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
     ))
 }
 
-/// A codec name normalized as Python's lookup does, or LookupError.
-fn codec(name: &str) -> Result<&'static str, Exception> {
-    let norm = name.to_ascii_lowercase().replace('_', "-");
-    Ok(match norm.as_str() {
-        "utf-8" | "utf8" | "u8" | "utf" | "cp65001" => "utf-8",
-        "ascii" | "us-ascii" | "646" => "ascii",
-        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "8859" | "l1" | "cp819" | "latin" => {
-            "latin-1"
-        }
-        _ => {
-            return Err(Exception::new(
-                "LookupError",
-                format!("unknown encoding: {name}"),
-            ));
-        }
-    })
-}
-
 fn str_arg<'a>(v: &'a Value, method: &str, param: &str) -> Result<&'a str, Exception> {
     match v {
         Value::Str(s) => Ok(s),
@@ -93,134 +74,7 @@ fn str_arg<'a>(v: &'a Value, method: &str, param: &str) -> Result<&'a str, Excep
     }
 }
 
-/// bytes.decode(encoding, errors).
-pub fn decode(data: &[u8], encoding: &str, errors: &str) -> Result<String, Exception> {
-    let codec = codec(encoding)?;
-    let mut out = String::with_capacity(data.len());
-    let mut pos = 0;
-    while pos < data.len() {
-        // Find the next undecodable run: (start, end, reason).
-        let (good, bad) = match codec {
-            "utf-8" => match std::str::from_utf8(&data[pos..]) {
-                Ok(s) => (s.len(), None),
-                Err(e) => {
-                    let start = pos + e.valid_up_to();
-                    let (end, reason) = match e.error_len() {
-                        Some(n) if n == 1 && matches!(data[start], 0x80..=0xc1 | 0xf5..=0xff) => {
-                            (start + 1, "invalid start byte")
-                        }
-                        Some(n) => (start + n, "invalid continuation byte"),
-                        None => (data.len(), "unexpected end of data"),
-                    };
-                    (e.valid_up_to(), Some((start, end, reason)))
-                }
-            },
-            "ascii" => match data[pos..].iter().position(|b| *b >= 0x80) {
-                None => (data.len() - pos, None),
-                Some(i) => (i, Some((pos + i, pos + i + 1, "ordinal not in range(128)"))),
-            },
-            _ => (data.len() - pos, None),
-        };
-        let chunk = &data[pos..pos + good];
-        if codec == "latin-1" {
-            out.extend(chunk.iter().map(|&b| b as char));
-        } else {
-            out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        }
-        let Some((start, end, reason)) = bad else {
-            break;
-        };
-        match errors {
-            "strict" => {
-                let message = if end - start == 1 {
-                    format!(
-                        "'{codec}' codec can't decode byte 0x{:02x} in position {start}: {reason}",
-                        data[start]
-                    )
-                } else {
-                    format!(
-                        "'{codec}' codec can't decode bytes in position {start}-{}: {reason}",
-                        end - 1
-                    )
-                };
-                return Err(Exception::new("UnicodeDecodeError", message));
-            }
-            "replace" => out.push('\u{fffd}'),
-            "ignore" => {}
-            "backslashreplace" => data[start..end]
-                .iter()
-                .for_each(|b| out.push_str(&format!("\\x{b:02x}"))),
-            "surrogateescape" | "surrogatepass" => {
-                return Err(Exception::unsupported(format!(
-                    "the '{errors}' error handler"
-                )));
-            }
-            other => {
-                return Err(Exception::new(
-                    "LookupError",
-                    format!("unknown error handler name '{other}'"),
-                ));
-            }
-        }
-        pos = end;
-    }
-    Ok(out)
-}
-
-/// str.encode(encoding, errors).
-pub fn encode(text: &str, encoding: &str, errors: &str) -> Result<Vec<u8>, Exception> {
-    let codec = codec(encoding)?;
-    let limit = match codec {
-        "utf-8" => return Ok(text.as_bytes().to_vec()),
-        "ascii" => 0x80,
-        _ => 0x100,
-    };
-    let mut out = Vec::with_capacity(text.len());
-    for (i, c) in text.chars().enumerate() {
-        let n = c as u32;
-        if n < limit {
-            out.push(n as u8);
-            continue;
-        }
-        match errors {
-            "strict" => {
-                return Err(Exception::new(
-                    "UnicodeEncodeError",
-                    format!(
-                        "'{codec}' codec can't encode character '{}' in position {i}: ordinal not in range({limit})",
-                        if n <= 0xff {
-                            format!("\\x{n:02x}")
-                        } else if n <= 0xffff {
-                            format!("\\u{n:04x}")
-                        } else {
-                            format!("\\U{n:08x}")
-                        }
-                    ),
-                ));
-            }
-            "replace" => out.push(b'?'),
-            "ignore" => {}
-            "backslashreplace" => out.extend(
-                if n <= 0xff {
-                    format!("\\x{n:02x}")
-                } else if n <= 0xffff {
-                    format!("\\u{n:04x}")
-                } else {
-                    format!("\\U{n:08x}")
-                }
-                .bytes(),
-            ),
-            "xmlcharrefreplace" => out.extend(format!("&#{n};").bytes()),
-            other => {
-                return Err(Exception::new(
-                    "LookupError",
-                    format!("unknown error handler name '{other}'"),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
+pub use super::codecs::{decode, encode};
 
 /// A view of bytes or str as a sequence of units we can search and split.
 #[derive(Clone, Copy)]
@@ -237,9 +91,45 @@ fn make(is_bytes: bool, units: Vec<u8>) -> Value {
     }
 }
 
-fn is_space(b: u8, is_bytes: bool) -> bool {
+/// bytes whitespace (`Py_ISSPACE`).
+fn is_byte_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
-        || (!is_bytes && matches!(b, 0x1c..=0x1f))
+}
+
+/// str whitespace (`Py_UNICODE_ISSPACE`): Unicode's White_Space, plus the
+/// separators U+001C..U+001F that CPython counts too.
+pub fn is_str_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// CPython's `split_whitespace`: runs of whitespace separate the pieces;
+/// once `maxsplit` pieces are made, the rest (leading whitespace skipped,
+/// trailing kept) is the last piece.
+fn split_whitespace<T: Copy>(units: &[T], maxsplit: i64, space: impl Fn(T) -> bool) -> Vec<&[T]> {
+    let mut parts = Vec::new();
+    let mut left = if maxsplit < 0 { i64::MAX } else { maxsplit };
+    let mut i = 0;
+    while left > 0 {
+        while i < units.len() && space(units[i]) {
+            i += 1;
+        }
+        if i == units.len() {
+            break;
+        }
+        let start = i;
+        while i < units.len() && !space(units[i]) {
+            i += 1;
+        }
+        parts.push(&units[start..i]);
+        left -= 1;
+    }
+    while i < units.len() && space(units[i]) {
+        i += 1;
+    }
+    if i < units.len() {
+        parts.push(&units[i..]);
+    }
+    parts
 }
 
 /// The same-type argument of a bytes or str method, as UTF-8 units.
@@ -273,8 +163,10 @@ fn find_sub(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Python's `start`/`end` arguments to find/count/startswith, as unit offsets.
-fn bounds(text: Text, args: &[Value]) -> Result<(usize, usize), Exception> {
+/// Python's `start`/`end` arguments to find/count/startswith, as unit
+/// offsets; None when the window is empty past the end or reversed (CPython
+/// then finds nothing, not even `''`).
+fn bounds(text: Text, args: &[Value]) -> Result<Option<(usize, usize)>, Exception> {
     let (units, chars): (usize, Vec<usize>) = match text {
         Text::Bytes(b) => (b.len(), Vec::new()),
         Text::Str(s) => (
@@ -292,23 +184,29 @@ fn bounds(text: Text, args: &[Value]) -> Result<(usize, usize), Exception> {
         match v {
             None | Some(Value::None) => Ok(default),
             Some(v) => {
-                let n = v.as_int().ok_or_else(|| {
-                    Exception::type_error(
-                        "slice indices must be integers or None or have an __index__ method",
-                    )
-                })?;
-                let n = if n < 0 {
-                    (n + count as i64).max(0)
-                } else {
-                    n.min(count as i64)
+                let n = match v {
+                    Value::BigInt(n) if crate::value::bigint_negative(n) => i64::MIN,
+                    Value::BigInt(_) => i64::MAX,
+                    v => v.as_int().ok_or_else(|| {
+                        Exception::type_error(
+                            "slice indices must be integers or None or have an __index__ method",
+                        )
+                    })?,
                 };
-                Ok(n as usize)
+                Ok(if n < 0 {
+                    n.saturating_add(count as i64).max(0) as usize
+                } else {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                })
             }
         }
     };
     let start = resolve(args.first(), 0)?;
-    let end = resolve(args.get(1), count)?;
-    Ok((to_unit(start), to_unit(end.max(start))))
+    let end = resolve(args.get(1), count)?.min(count);
+    if start > end {
+        return Ok(None);
+    }
+    Ok(Some((to_unit(start), to_unit(end))))
 }
 
 /// Calls method `name` of a bytes or str value.
@@ -373,7 +271,8 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                 }),
             };
             let strip = |c: char| match &chars {
-                None => c.is_whitespace() && (!is_bytes || c.is_ascii()),
+                None if is_bytes => c.is_ascii() && is_byte_space(c as u8),
+                None => is_str_space(c),
                 Some(set) => set.contains(&c),
             };
             Ok(match text {
@@ -421,30 +320,19 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                     }
                     parts.push(rest.to_vec());
                 }
-                None => {
-                    let mut i = 0;
-                    while i < units.len() {
-                        while i < units.len() && is_space(units[i], is_bytes) {
-                            i += 1;
+                None => match text {
+                    Text::Bytes(b) => {
+                        for piece in split_whitespace(b, maxsplit, is_byte_space) {
+                            parts.push(piece.to_vec());
                         }
-                        if i == units.len() {
-                            break;
-                        }
-                        if maxsplit >= 0 && parts.len() as i64 == maxsplit {
-                            let mut end = units.len();
-                            while end > i && is_space(units[end - 1], is_bytes) {
-                                end -= 1;
-                            }
-                            parts.push(units[i..end].to_vec());
-                            break;
-                        }
-                        let start = i;
-                        while i < units.len() && !is_space(units[i], is_bytes) {
-                            i += 1;
-                        }
-                        parts.push(units[start..i].to_vec());
                     }
-                }
+                    Text::Str(s) => {
+                        let chars: Vec<char> = s.chars().collect();
+                        for piece in split_whitespace(&chars, maxsplit, is_str_space) {
+                            parts.push(piece.iter().collect::<String>().into_bytes());
+                        }
+                    }
+                },
             }
             Ok(Value::List(Arc::new(
                 parts.into_iter().map(|p| make(is_bytes, p)).collect(),
@@ -452,8 +340,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
         }
         "startswith" | "endswith" => {
             let a = args.tuple(name, &format!("{tname}.{name}"), 1, 3)?;
-            let (start, end) = bounds(text, &a[1..])?;
-            let window = &units[start..end];
+            let window = bounds(text, &a[1..])?.map(|(start, end)| &units[start..end]);
             let test = |v: &Value| -> Result<bool, Exception> {
                 let p = match (v, is_bytes) {
                     (Value::Bytes(b), true) => b.as_ref(),
@@ -466,10 +353,10 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                         )));
                     }
                 };
-                Ok(if name == "startswith" {
-                    window.starts_with(p)
-                } else {
-                    window.ends_with(p)
+                Ok(match window {
+                    None => false,
+                    Some(w) if name == "startswith" => w.starts_with(p),
+                    Some(w) => w.ends_with(p),
                 })
             };
             match &a[0] {
@@ -509,7 +396,9 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                     )));
                 }
             };
-            let (start, end) = bounds(text, &a[1..])?;
+            let Some((start, end)) = bounds(text, &a[1..])? else {
+                return Ok(Value::Int(if name == "count" { 0 } else { -1 }));
+            };
             let window = &units[start..end];
             if name == "count" {
                 if sub.is_empty() {
@@ -543,6 +432,13 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                 Some(v) => v.index()?,
                 None => -1,
             };
+            // The most the result can take, checked against the budget first.
+            let most = if old.is_empty() {
+                units.len() + (units.len() + 1) * new.len()
+            } else {
+                units.len() + (units.len() / old.len()) * new.len()
+            };
+            crate::mem::reserve(most, 1)?;
             let mut out = Vec::new();
             let mut rest = units;
             let mut done = 0;
@@ -567,6 +463,18 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
         "join" => {
             let item = args.one(&format!("{tname}.join"))?;
             let items = super::builtins::iterate(item)?;
+            let total = items
+                .iter()
+                .map(|v| match v {
+                    Value::Bytes(b) => b.len(),
+                    Value::Str(s) => s.len(),
+                    _ => 0,
+                })
+                .fold(
+                    units.len().saturating_mul(items.len()),
+                    usize::saturating_add,
+                );
+            crate::mem::reserve(total, 1)?;
             let mut out = Vec::new();
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
@@ -592,18 +500,54 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             Ok(make(is_bytes, out))
         }
         "hex" => {
-            let a = args.tuple("hex", "bytes.hex", 0, 2)?;
-            let sep = match a.first() {
+            let p = args.def("hex", &["sep", "bytes_per_sep"], 2, 0, 0)?;
+            let sep = match &p[0] {
                 None => None,
-                Some(Value::Str(s)) if s.chars().count() == 1 => Some(s.to_string()),
-                Some(Value::Bytes(b)) if b.len() == 1 => Some((b[0] as char).to_string()),
-                Some(_) => return Err(Exception::value_error("sep must be length 1.")),
+                Some(Value::Str(s)) if s.chars().count() == 1 => s.chars().next(),
+                Some(Value::Bytes(b)) if b.len() == 1 => Some(b[0] as char),
+                Some(Value::Str(_) | Value::Bytes(_)) => {
+                    return Err(Exception::value_error("sep must be length 1."));
+                }
+                Some(other) => {
+                    return Err(Exception::type_error(format!(
+                        "sep must be str or bytes., not {}",
+                        other.type_name()
+                    )));
+                }
             };
-            let hex: Vec<String> = units.iter().map(|b| format!("{b:02x}")).collect();
-            Ok(Value::str(match sep {
-                None => hex.concat(),
-                Some(sep) => hex.join(&sep),
-            }))
+            if sep.is_some_and(|c| !c.is_ascii()) {
+                return Err(Exception::value_error("sep must be ASCII."));
+            }
+            let per = match &p[1] {
+                None => 1,
+                Some(v) => super::args::c_int(v).map_err(|e| {
+                    if e.class == "OverflowError" {
+                        Exception::new("OverflowError", "Python int too large to convert to C int")
+                    } else {
+                        e
+                    }
+                })?,
+            };
+            crate::mem::reserve(units.len(), 3)?;
+            let mut out = String::with_capacity(units.len() * 3);
+            let group = per.unsigned_abs() as usize;
+            for (i, b) in units.iter().enumerate() {
+                // Groups of `per` bytes counted from the right (positive) or the left (negative).
+                let boundary = if per > 0 {
+                    (units.len() - i).is_multiple_of(group)
+                } else {
+                    group > 0 && i % group == 0
+                };
+                if let Some(sep) = sep
+                    && i > 0
+                    && group > 0
+                    && boundary
+                {
+                    out.push(sep);
+                }
+                out.push_str(&format!("{b:02x}"));
+            }
+            Ok(Value::str(out))
         }
         _ => Err(Exception::new(
             "AttributeError",

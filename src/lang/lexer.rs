@@ -17,6 +17,8 @@ pub struct Token {
 pub enum Tok {
     Name(String),
     Int(i64),
+    /// An int literal too large for 64 bits.
+    BigInt(num_bigint::BigInt),
     Float(f64),
     Str(String),
     Bytes(Vec<u8>),
@@ -305,7 +307,8 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
                     col,
                 ));
             };
-            let Some(ch) = char::from_u32(v) else {
+            // A lone surrogate is a valid str in CPython: see value::surrogate.
+            let Some(ch) = crate::value::surrogate::from_code_point(v) else {
                 return Err(Exception::syntax(
                     format!(
                         "(unicode error) 'unicodeescape' codec can't decode bytes in position {pos}-{}: illegal Unicode character",
@@ -317,7 +320,36 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
             out.push(ch);
             i += 2 + count;
         } else if e == 'N' {
-            return Err(Exception::unsupported("the \\N{...} escape"));
+            // `\N{EM DASH}`: a character by its Unicode name.
+            let close = body[i + 2..].iter().position(|&c| c == '}');
+            let name: Option<String> = match (body.get(i + 2), close) {
+                (Some('{'), Some(end)) if end > 1 => {
+                    Some(body[i + 3..i + 2 + end].iter().collect())
+                }
+                _ => None,
+            };
+            let found = name.as_deref().and_then(unicode_names2::character);
+            match (name, found) {
+                (Some(name), Some(ch)) => {
+                    out.push(ch);
+                    i += 4 + name.chars().count();
+                }
+                (name, _) => {
+                    let (end, what) = match name {
+                        Some(name) => (
+                            pos + 3 + name.chars().count(),
+                            "unknown Unicode character name",
+                        ),
+                        None => (pos + 1, "malformed \\N character escape"),
+                    };
+                    return Err(Exception::syntax(
+                        format!(
+                            "(unicode error) 'unicodeescape' codec can't decode bytes in position {pos}-{end}: {what}"
+                        ),
+                        col,
+                    ));
+                }
+            }
         } else {
             out.push('\\');
             out.push(e);
@@ -392,14 +424,7 @@ fn lex_number(chars: &[char], start: usize) -> Result<(Tok, usize), Exception> {
             .iter()
             .filter(|&&c| c != '_')
             .collect();
-        return i64::from_str_radix(&digits, radix)
-            .map(|v| (Tok::Int(v), i))
-            .map_err(|_| {
-                Exception::new(
-                    "OverflowError",
-                    "integer literal too large (sockplay integers are 64-bit)",
-                )
-            });
+        return Ok((int_token(&digits, radix), i));
     }
     let mut is_float = false;
     while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
@@ -444,12 +469,26 @@ fn lex_number(chars: &[char], start: usize) -> Result<(Tok, usize), Exception> {
             col,
         ));
     }
-    text.parse::<i64>().map(|v| (Tok::Int(v), i)).map_err(|_| {
-        Exception::new(
-            "OverflowError",
-            "integer literal too large (sockplay integers are 64-bit)",
-        )
-    })
+    if text.len() > crate::value::repr::INT_MAX_STR_DIGITS {
+        return Err(Exception::syntax(
+            format!(
+                "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.",
+                crate::value::repr::INT_MAX_STR_DIGITS,
+                text.len()
+            ),
+            col,
+        ));
+    }
+    Ok((int_token(&text, 10), i))
+}
+
+/// The token of an int literal's digits (already checked): 64-bit when it fits.
+fn int_token(digits: &str, radix: u32) -> Tok {
+    match i64::from_str_radix(digits, radix) {
+        Ok(v) => Tok::Int(v),
+        Err(_) => num_bigint::BigInt::parse_bytes(digits.as_bytes(), radix)
+            .map_or(Tok::Int(0), Tok::BigInt),
+    }
 }
 
 #[cfg(test)]

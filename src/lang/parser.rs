@@ -703,6 +703,7 @@ impl Parser {
                 _ => Ok(Expr::Name(n)),
             },
             Tok::Int(v) => Ok(Expr::Lit(Value::Int(v))),
+            Tok::BigInt(v) => Ok(Expr::Lit(Value::int(v))),
             Tok::Float(v) => Ok(Expr::Lit(Value::Float(v))),
             Tok::Str(s) => self.concat_strings(Value::str(s), col),
             Tok::Bytes(b) => self.concat_strings(Value::bytes(b), col),
@@ -796,7 +797,7 @@ fn is_keyword(word: &str) -> bool {
 fn starts_expression(tok: &Tok) -> bool {
     match tok {
         Tok::Name(n) => !is_keyword(n) || n == "not" || n == "lambda",
-        Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::Bytes(_) => true,
+        Tok::Int(_) | Tok::BigInt(_) | Tok::Float(_) | Tok::Str(_) | Tok::Bytes(_) => true,
         Tok::Op(op) => matches!(*op, "(" | "[" | "{" | "-" | "+" | "~"),
         Tok::End => false,
     }

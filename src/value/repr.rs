@@ -20,6 +20,8 @@ enum Stop {
     Full,
     /// Containers nested deeper than CPython's recursion limit.
     Deep,
+    /// CPython raises while taking this repr (an int of more than 4300 digits).
+    Raise(Exception),
 }
 
 /// A repr being written, that stops once it is longer than `limit` bytes.
@@ -68,6 +70,7 @@ pub fn repr_capped(value: &Value, cap: usize) -> Result<(String, bool), Exceptio
     };
     match write_repr(&mut w, value) {
         Err(Stop::Deep) => Err(recursion_error()),
+        Err(Stop::Raise(e)) => Err(e),
         Ok(()) | Err(Stop::Full) => {
             let mut out = w.out;
             match out.char_indices().nth(cap) {
@@ -94,6 +97,7 @@ pub fn try_repr(value: &Value) -> Result<String, Exception> {
         Ok(()) => Ok(w.out),
         Err(Stop::Full) => Err(crate::mem::memory_error()),
         Err(Stop::Deep) => Err(recursion_error()),
+        Err(Stop::Raise(e)) => Err(e),
     }
 }
 
@@ -123,6 +127,10 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
         Value::Bool(true) => w.push_str("True"),
         Value::Bool(false) => w.push_str("False"),
         Value::Int(n) => w.push_str(&n.to_string()),
+        Value::BigInt(n) => match int_to_decimal(n) {
+            Ok(text) => w.push_str(&text),
+            Err(e) => Err(Stop::Raise(e)),
+        },
         Value::Float(f) => w.push_str(&float_repr(*f)),
         Value::Str(s) => write_str_repr(w, s),
         Value::Bytes(b) => write_bytes_repr(w, b),
@@ -161,6 +169,28 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             std::sync::Arc::as_ptr(items) as usize
         )),
     }
+}
+
+/// CPython's limit on the digits of an int converted to or from decimal text
+/// (`sys.get_int_max_str_digits()`, 4300 by default since 3.11).
+pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// `str(n)` of a big int, with CPython's ValueError past 4300 digits.
+pub fn int_to_decimal(n: &num_bigint::BigInt) -> Result<String, Exception> {
+    // bits × log10(2) bounds the digits from above; only near the limit is the text needed.
+    if n.bits() as f64 * std::f64::consts::LOG10_2 > (INT_MAX_STR_DIGITS + 1) as f64 {
+        return Err(Exception::value_error(format!(
+            "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+        )));
+    }
+    let text = n.to_string();
+    let digits = text.trim_start_matches('-').len();
+    if digits > INT_MAX_STR_DIGITS {
+        return Err(Exception::value_error(format!(
+            "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+        )));
+    }
+    Ok(text)
 }
 
 fn write_items(w: &mut Writer, items: &[Value]) -> Result<(), Stop> {
@@ -298,6 +328,9 @@ fn write_str_repr(w: &mut Writer, s: &str) -> Result<(), Stop> {
                 w.out.push(c);
             }
             _ if (c as u32) < 0x7f && (c as u32) >= 0x20 => w.out.push(c),
+            _ if let Some(n) = super::surrogate::surrogate_of(c) => {
+                let _ = write!(w.out, "\\u{n:04x}");
+            }
             _ if (c as u32) >= 0x7f && is_printable(c) => w.out.push(c),
             _ => {
                 let n = c as u32;

@@ -1,0 +1,437 @@
+//! A fuzzer of the engine on stable Rust: statements from a grammar of the
+//! language and mutations of the golden scripts, seeded, run in-process
+//! through `Session` (inline and on pane threads, as the front ends run them).
+//!
+//! A finding is a step that ends in `SystemError` (a caught panic), a step
+//! that does not finish even when interrupted (a hang), or a crash of the
+//! process (a stack overflow or an abort, which no catch survives: the
+//! `sockplay-fuzz` binary then replays the same seed in a child that names
+//! each statement before it runs). Panicking statements are minimised by
+//! removing characters while the panic stays.
+
+use std::time::{Duration, Instant};
+
+use crate::outcome::Outcome;
+use crate::session::{Event, Session, Submitted};
+
+/// A small, seeded pseudo-random generator (xorshift64*): the same seed
+/// gives the same statements, so a finding can be replayed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const NAMES: &[&str] = &["x", "y", "data", "s", "p", "q", "u", "n", "t"];
+
+const INTS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "7",
+    "255",
+    "256",
+    "1024",
+    "65535",
+    "2**31",
+    "2**63",
+    "-2**63",
+    "2**64",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "99999999999999999999",
+    "10**20",
+    "0xff",
+    "1_000",
+    "True",
+    "False",
+];
+
+const FLOATS: &[&str] = &[
+    "0.0", "-0.0", "0.5", "1e300", "1e-300", "1e308", "2.5", "9.3e18",
+];
+
+const STRS: &[&str] = &[
+    "''",
+    "'a b  c '",
+    "'héllo'",
+    "'\\x00\\n\\t'",
+    "'\\u00e9\\U0001f600'",
+    "'it\\'s'",
+    "\"q\"",
+    "'a,b,,c'",
+    "' \\u3000x\\u2003 '",
+    "r'\\d'",
+];
+
+const BYTES: &[&str] = &[
+    "b''",
+    "b'abc'",
+    "b'\\x00\\xff'",
+    "b'hello world'",
+    "b'a\\r\\nb'",
+    "b'x' * 100",
+    "bytes(10)",
+    "b'\\x80abc'",
+];
+
+const STR_METHODS: &[(&str, &[&str])] = &[
+    ("split", &["", "None, 1", "',', 2", "'', 1", "' ', -1"]),
+    ("strip", &["", "' a'"]),
+    ("upper", &[""]),
+    ("lower", &[""]),
+    ("find", &["'a'", "'', 10", "'b', -100, 100", "'c', 2**63"]),
+    ("startswith", &["'a'", "('a', 'b')"]),
+    ("endswith", &["'c'"]),
+    (
+        "replace",
+        &["'', '-'", "'a', 'bb'", "'a', 'b', -1", "'', 'x', 2"],
+    ),
+    (
+        "encode",
+        &["", "'utf-16'", "'latin-1'", "'ascii', 'replace'", "'bogus'"],
+    ),
+    (
+        "decode",
+        &["", "'utf-8', 'ignore'", "'latin-1'", "'utf-32'"],
+    ),
+    ("hex", &["", "':'", "':', 2", "'-', -3", "'', 0"]),
+    ("join", &["['a', 'b']", "[b'a', b'b']", "(x,)"]),
+    ("count", &["'a'", "b'a'"]),
+    ("index", &["'z'"]),
+];
+
+const SOCKET_CALLS: &[&str] = &[
+    "socket.socket()",
+    "socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+    "socket.socket(socket.AF_INET6, socket.SOCK_STREAM)",
+    "socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
+    "socket.socketpair()",
+    "socket.gethostname()",
+    "socket.create_connection('127.0.0.1')",
+    "socket.create_connection(('127.0.0.1', 1), 0.01)",
+];
+
+const SOCKET_METHODS: &[&str] = &[
+    "setblocking(False)",
+    "settimeout(0.0)",
+    "settimeout(0.1 + 0.2)",
+    "gettimeout()",
+    "getblocking()",
+    "fileno()",
+    "close()",
+    "recv(0)",
+    "recv(4, socket.MSG_DONTWAIT)",
+    "recv(4, socket.MSG_TRUNC | socket.MSG_DONTWAIT)",
+    "send(b'hi', socket.MSG_DONTWAIT)",
+    "getsockname()",
+    "getpeername()",
+    "bind(('127.0.0.1', 0))",
+    "listen()",
+    "connect_ex(('127.0.0.1', 1))",
+    "shutdown(socket.SHUT_WR)",
+    "getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)",
+    "setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+    "family",
+    "type",
+];
+
+/// A random expression, at most `depth` levels deep.
+fn expr(rng: &mut Rng, depth: usize) -> String {
+    if depth == 0 {
+        return atom(rng);
+    }
+    let d = depth - 1;
+    match rng.below(16) {
+        0 => format!(
+            "{} {} {}",
+            expr(rng, d),
+            rng.pick(&[
+                "+", "-", "*", "/", "//", "%", "**", "|", "&", "^", "<<", ">>"
+            ]),
+            expr(rng, d)
+        ),
+        1 => format!(
+            "{} {} {}",
+            expr(rng, d),
+            rng.pick(&[
+                "==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"
+            ]),
+            expr(rng, d)
+        ),
+        2 => format!("{}{}", rng.pick(&["-", "+", "~", "not "]), expr(rng, d)),
+        3 => format!("({})", expr(rng, d)),
+        4 => format!("[{}, {}]", expr(rng, d), expr(rng, d)),
+        5 => format!("({},)", expr(rng, d)),
+        6 => {
+            let (m, args) = *rng.pick(STR_METHODS);
+            format!("{}.{m}({})", expr(rng, d), rng.pick(args))
+        }
+        7 => format!(
+            "{}[{}:{}:{}]",
+            expr(rng, d),
+            rng.pick(INTS),
+            rng.pick(INTS),
+            rng.pick(INTS)
+        ),
+        8 => format!("{}[{}]", expr(rng, d), rng.pick(INTS)),
+        9 => format!(
+            "{}({})",
+            rng.pick(&[
+                "len", "repr", "str", "bytes", "list", "tuple", "int", "float", "bool", "hex",
+                "abs", "ord", "chr", "reversed", "range", "min", "max", "sum"
+            ]),
+            expr(rng, d)
+        ),
+        10 => format!("{} and {} or {}", expr(rng, d), expr(rng, d), expr(rng, d)),
+        11 => format!("{}.{}", rng.pick(NAMES), rng.pick(SOCKET_METHODS)),
+        12 => format!(
+            "{}.to_bytes({}, {})",
+            expr(rng, d),
+            rng.pick(INTS),
+            rng.pick(&["'big'", "'little'", "'big', signed=True"])
+        ),
+        13 => format!(
+            "int.from_bytes({}, {})",
+            expr(rng, d),
+            rng.pick(&["'big'", "'little'"])
+        ),
+        14 => rng.pick(SOCKET_CALLS).to_string(),
+        _ => format!(
+            "select.select([{}], [{}], [], {})",
+            rng.pick(NAMES),
+            rng.pick(NAMES),
+            rng.pick(&["0", "0.0", "1e300", "-1", "None"])
+        ),
+    }
+}
+
+fn atom(rng: &mut Rng) -> String {
+    match rng.below(6) {
+        0 => rng.pick(INTS).to_string(),
+        1 => rng.pick(FLOATS).to_string(),
+        2 => rng.pick(STRS).to_string(),
+        3 => rng.pick(BYTES).to_string(),
+        4 => rng.pick(NAMES).to_string(),
+        _ => rng
+            .pick(&["None", "socket.AF_INET", "socket.MSG_PEEK", "[]", "()"])
+            .to_string(),
+    }
+}
+
+/// A statement from the grammar: an expression, an assignment, or an unpacking.
+pub fn statement(rng: &mut Rng) -> String {
+    let depth = 1 + rng.below(4);
+    let e = expr(rng, depth);
+    match rng.below(5) {
+        0 | 1 => e,
+        2 => format!("{} = {e}", rng.pick(NAMES)),
+        3 => format!("{}, {} = {e}", rng.pick(NAMES), rng.pick(NAMES)),
+        _ => format!("{} += {e}", rng.pick(NAMES)),
+    }
+}
+
+/// Characters a mutation inserts: brackets, quotes, operators, digits, escapes.
+const NOISE: &[&str] = &[
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "\\",
+    ",",
+    ":",
+    ".",
+    "-",
+    "+",
+    "*",
+    "**",
+    "0",
+    "9",
+    "99999999999999999999",
+    "\\x",
+    "\\u",
+    "\\N{",
+    "b'",
+    "r'",
+    " ",
+    "not ",
+    "\u{feff}",
+    "\u{2028}",
+    "é",
+    "\0",
+    "\x1b",
+    "=",
+    "==",
+    ";",
+    "#",
+    "...",
+    "lambda",
+    "if",
+    "for",
+    "s.",
+    "2**63",
+];
+
+/// A line of `corpus` with a few random edits.
+pub fn mutate(rng: &mut Rng, corpus: &[String]) -> String {
+    let mut chars: Vec<char> = rng.pick(corpus).chars().collect();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(chars.len() + 1);
+        match rng.below(3) {
+            0 if !chars.is_empty() => {
+                let end = (at + 1 + rng.below(4)).min(chars.len());
+                chars.drain(at.min(chars.len())..end);
+            }
+            1 => {
+                let noise: Vec<char> = rng.pick(NOISE).chars().collect();
+                chars.splice(at..at, noise);
+            }
+            _ => {
+                let n = 2 + rng.below(200);
+                let piece = rng.pick(NOISE).repeat(n);
+                chars.splice(at..at, piece.chars());
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// What one statement did that counts as a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// The step ended in SystemError: a panic inside sockplay.
+    Panic(String),
+    /// The step did not finish even after an interrupt.
+    Hang,
+}
+
+/// Runs statements through a session and reports findings.
+pub struct Fuzzer {
+    session: Session,
+    run: u64,
+    /// How long a step may run before it is interrupted.
+    pub patience: Duration,
+}
+
+impl Default for Fuzzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fuzzer {
+    pub fn new() -> Fuzzer {
+        Fuzzer {
+            session: Session::new(),
+            run: 0,
+            patience: Duration::from_millis(10),
+        }
+    }
+
+    /// Runs one statement in pane `f` (a fresh session every 2,000 statements,
+    /// so names and sockets do not pile up).
+    pub fn run(&mut self, line: &str) -> Option<Finding> {
+        self.run += 1;
+        if self.run.is_multiple_of(2000) {
+            // Dropping the session ends its panes, whose sockets close with them.
+            self.session = Session::new();
+        }
+        let Ok(Submitted::Step(info)) = self.session.submit("f", line) else {
+            return None;
+        };
+        let started = Instant::now();
+        let mut interrupted = false;
+        loop {
+            if let Some(Event::Finished {
+                info: done,
+                outcome,
+                ..
+            }) = self.session.next_event(Duration::from_millis(50))
+                && done.step == info.step
+            {
+                return match outcome {
+                    Outcome::Error(e) if e.class == "SystemError" => {
+                        Some(Finding::Panic(e.message))
+                    }
+                    _ => None,
+                };
+            }
+            if !interrupted && started.elapsed() > self.patience {
+                self.session.interrupt("f");
+                interrupted = true;
+            }
+            if started.elapsed() > self.patience + Duration::from_secs(10) {
+                // The pane is stuck: start again with a new session.
+                self.session = Session::new();
+                return Some(Finding::Hang);
+            }
+        }
+    }
+
+    /// The shortest statement, found by removing characters, that still panics.
+    pub fn minimise(&mut self, line: &str) -> String {
+        let mut best: Vec<char> = line.chars().collect();
+        let mut chunk = best.len() / 2;
+        while chunk >= 1 {
+            let mut at = 0;
+            while at + chunk <= best.len() {
+                let mut candidate = best.clone();
+                candidate.drain(at..at + chunk);
+                let text: String = candidate.iter().collect();
+                if matches!(self.run(&text), Some(Finding::Panic(_))) {
+                    best = candidate;
+                } else {
+                    at += chunk;
+                }
+            }
+            chunk /= 2;
+        }
+        best.into_iter().collect()
+    }
+}
+
+/// The corpus for mutations: every step line of the golden scripts and lessons.
+pub fn corpus(texts: &[&str]) -> Vec<String> {
+    texts
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter_map(crate::script::split_pane_line)
+        .map(|(_, stmt)| stmt.to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_statements() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        for _ in 0..100 {
+            assert_eq!(statement(&mut a), statement(&mut b));
+        }
+    }
+}
