@@ -80,6 +80,10 @@ const STRS: &[&str] = &[
     "'a,b,,c'",
     "' \\u3000x\\u2003 '",
     "r'\\d'",
+    "'\\ud800'",
+    "'a\\udcffb'",
+    "'\\N{EM DASH}'",
+    "chr(0xdc80)",
 ];
 
 const BYTES: &[&str] = &[
@@ -107,11 +111,30 @@ const STR_METHODS: &[(&str, &[&str])] = &[
     ),
     (
         "encode",
-        &["", "'utf-16'", "'latin-1'", "'ascii', 'replace'", "'bogus'"],
+        &[
+            "",
+            "'utf-16'",
+            "'utf-32-be'",
+            "'latin-1'",
+            "'ascii', 'replace'",
+            "'bogus'",
+            "'utf-8', 'surrogateescape'",
+            "'utf-8', 'surrogatepass'",
+            "'ascii', 'xmlcharrefreplace'",
+        ],
     ),
     (
         "decode",
-        &["", "'utf-8', 'ignore'", "'latin-1'", "'utf-32'"],
+        &[
+            "",
+            "'utf-8', 'ignore'",
+            "'latin-1'",
+            "'utf-32'",
+            "'utf-16'",
+            "'utf-8', 'surrogateescape'",
+            "'utf-8', 'surrogatepass'",
+            "'ascii', 'backslashreplace'",
+        ],
     ),
     ("hex", &["", "':'", "':', 2", "'-', -3", "'', 0"]),
     ("join", &["['a', 'b']", "[b'a', b'b']", "(x,)"]),

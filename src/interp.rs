@@ -140,24 +140,51 @@ impl Interp {
 
     /// Closes every socket no name reaches any more.
     fn end_step(&mut self) {
-        let mut reachable: HashSet<*const PySocket> = HashSet::new();
-        fn mark(v: &Value, seen: &mut HashSet<*const PySocket>) {
+        if self.sockets.is_empty() {
+            return;
+        }
+        /// The sockets found, and the containers already walked: a container
+        /// held a million times (`[a] * 1000`) is walked once, without recursion.
+        #[derive(Default)]
+        struct Walk {
+            sockets: HashSet<*const PySocket>,
+            containers: HashSet<usize>,
+        }
+        let mut walk = Walk::default();
+        let mut todo: Vec<Value> = self.names.values().cloned().collect();
+        while let Some(v) = todo.pop() {
+            let container = match &v {
+                Value::Tuple(items) => Some(items.as_ptr() as usize),
+                Value::List(items) => Some(Arc::as_ptr(items) as usize),
+                Value::Reversed(items) => Some(Arc::as_ptr(items) as usize),
+                _ => None,
+            };
+            if let Some(id) = container
+                && !walk.containers.insert(id)
+            {
+                continue;
+            }
             match v {
                 Value::Socket(s) => {
-                    seen.insert(Arc::as_ptr(s));
+                    walk.sockets.insert(Arc::as_ptr(&s));
                 }
-                Value::Tuple(items) => items.iter().for_each(|i| mark(i, seen)),
-                Value::List(items) => items.iter().for_each(|i| mark(i, seen)),
-                Value::Method(obj, _) => mark(obj, seen),
-                Value::Reversed(items) => crate::value::locked(items)
-                    .iter()
-                    .for_each(|i| mark(i, seen)),
+                Value::Tuple(items) => {
+                    todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
+                }
+                Value::List(items) => {
+                    todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
+                }
+                Value::Method(obj, _) => todo.push(obj.as_ref().clone()),
+                Value::Reversed(items) => todo.extend(
+                    crate::value::locked(&items)
+                        .iter()
+                        .filter(|i| can_hold_socket(i))
+                        .cloned(),
+                ),
                 _ => {}
             }
         }
-        for v in self.names.values() {
-            mark(v, &mut reachable);
-        }
+        let reachable = walk.sockets;
         self.sockets.retain(|s| {
             let keep = reachable.contains(&Arc::as_ptr(s));
             if !keep {
@@ -297,6 +324,10 @@ impl Interp {
         if let Some(v) = self.names.get(name) {
             return Ok(v.clone());
         }
+        // Tests of what a bug inside a step does to the front ends (never set by users).
+        if name == "_sockplay_test_panic" && std::env::var_os("SOCKPLAY_TEST_PANIC").is_some() {
+            panic!("a panic forced inside a step");
+        }
         if let Some(b) = Builtin::by_name(name) {
             return Ok(Value::Builtin(b));
         }
@@ -421,6 +452,18 @@ impl Interp {
             ))),
         }
     }
+}
+
+/// Whether a value is, or may contain, a socket.
+fn can_hold_socket(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Socket(_)
+            | Value::Tuple(_)
+            | Value::List(_)
+            | Value::Method(..)
+            | Value::Reversed(_)
+    )
 }
 
 fn name_error(name: &str) -> Exception {

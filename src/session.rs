@@ -116,10 +116,15 @@ pub fn is_pane_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric())
 }
 
-/// `server> x = 1` → (`server`, `x = 1`), for a valid pane name.
+/// `server> x = 1` → (`server`, `x = 1`), for a valid pane name; `server>`
+/// alone → (`server`, ``). A `>` followed by anything but a space or the
+/// end (`x>1`) is Python, not a pane.
 pub fn split_pane(line: &str) -> Option<(&str, &str)> {
-    let (pane, rest) = line.split_once("> ")?;
-    is_pane_name(pane).then_some((pane, rest))
+    let (pane, rest) = line.split_once('>')?;
+    if !(rest.is_empty() || rest.starts_with(' ')) {
+        return None;
+    }
+    is_pane_name(pane).then_some((pane, rest.strip_prefix(' ').unwrap_or(rest)))
 }
 
 /// The prompt of a pane: its name and its current socket, `server [conn]>>> `.

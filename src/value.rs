@@ -406,8 +406,23 @@ pub fn bigint_negative(n: &BigInt) -> bool {
     n.is_negative()
 }
 
+/// Items compare as CPython's `PyObject_RichCompareBool`: identity first,
+/// so a list holding one object many times compares in one pass.
 fn seq_eq(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
+    std::ptr::eq(a, b)
+        || a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| same_object(x, y) || x.py_eq(y))
+}
+
+/// `x is y` for containers (the shortcut of element comparisons).
+fn same_object(x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b),
+        (Value::Tuple(a), Value::Tuple(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 fn seq_cmp(a: &[Value], b: &[Value]) -> Option<std::cmp::Ordering> {

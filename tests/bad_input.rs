@@ -114,3 +114,22 @@ fn a_byte_order_mark_and_an_empty_step_are_accepted() {
     assert!(text.contains("[1] a >>> x = 1"), "{text}");
     assert!(text.contains("[2] a >>> x\n    1"), "{text}");
 }
+
+#[test]
+fn a_pane_prompt_alone_does_nothing_in_the_repl() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"server>\nserver>   \nx = 2\nx>1\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\nTrue\n");
+}

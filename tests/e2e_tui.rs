@@ -71,6 +71,26 @@ fn quitting_while_blocked_is_immediate() {
 }
 
 #[test]
+fn a_panic_inside_a_step_keeps_the_screen_and_the_keys() {
+    let mut tty = Tty::start(&[("SOCKPLAY_TEST_PANIC", "1")]);
+    tty.wait_for("server>>>");
+    // Runs inline, on the interface's own thread: the panic is the step's outcome.
+    tty.line(
+        "_sockplay_test_panic",
+        "SystemError: internal error in sockplay",
+    );
+    {
+        let p = tty.screen.lock().expect("screen lock");
+        let s = p.screen();
+        assert!(s.alternate_screen(), "the interface keeps its screen");
+        assert!(s.bracketed_paste());
+    }
+    tty.line("x = 6 * 7", "42");
+    tty.keys(b"\x11");
+    assert_eq!(tty.wait_exit(), 0, "Ctrl-Q still quits");
+}
+
+#[test]
 fn a_panic_gives_the_terminal_back_and_prints_its_message() {
     let mut tty = Tty::start(&[("SOCKPLAY_TEST_PANIC", "1")]);
     tty.wait_for("server>>>");

@@ -174,3 +174,21 @@ fn msg_trunc_keeps_the_datagrams_length_and_shows_no_memory() {
     .expect("a why line");
     assert!(why.short.contains("zero bytes"), "{}", why.short);
 }
+
+#[test]
+fn a_socket_held_a_million_times_stays_open_until_nothing_holds_it() {
+    let mut s = Session::new();
+    outcome(&mut s, "sock = socket.socket()");
+    outcome(&mut s, "c = [[sock]] * 1000");
+    outcome(&mut s, "d = [c] * 1000");
+    outcome(&mut s, "del sock");
+    assert!(!outcome(&mut s, "d[999][999][0]").contains("[closed]"));
+    outcome(&mut s, "keep = d[0][0][0]");
+    outcome(&mut s, "del c, d");
+    assert!(!outcome(&mut s, "keep").contains("[closed]"));
+    outcome(&mut s, "fd = keep.fileno()");
+    outcome(&mut s, "keep = 1");
+    // Nothing refers to it any more: closed at the end of that step (as
+    // CPython's refcount does), so the next socket gets its fd number back.
+    assert_eq!(outcome(&mut s, "socket.socket().fileno() == fd"), "True");
+}

@@ -199,6 +199,10 @@ impl Shared {
             Some((pane, rest)) => (pane.to_string(), rest.trim()),
             None => (st.pane.clone(), trimmed),
         };
+        if statement.is_empty() {
+            // `server>` alone does nothing, as Enter on an empty line.
+            return Entered::Done;
+        }
         match st.session.submit(&pane, statement) {
             Ok(Submitted::Step(info)) => {
                 if let Err(e) = st.recorder.sent(&info) {

@@ -362,6 +362,10 @@ impl App {
             },
             None => (self.focus, trimmed),
         };
+        if statement.is_empty() {
+            // `server>` alone does nothing, as Enter on an empty line in the REPL.
+            return;
+        }
         self.focus = index;
         let pane = &mut self.panes[index];
         if pane.history.last().map(String::as_str) != Some(trimmed) {
