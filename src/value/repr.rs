@@ -32,6 +32,14 @@ struct Writer {
 }
 
 impl Writer {
+    fn new(limit: usize, capacity: usize) -> Writer {
+        Writer {
+            out: String::with_capacity(capacity),
+            limit,
+            depth: 0,
+        }
+    }
+
     fn push_str(&mut self, s: &str) -> Result<(), Stop> {
         self.out.push_str(s);
         self.check()
@@ -63,11 +71,7 @@ fn recursion_error() -> Exception {
 /// what its first `cap` characters cost.
 pub fn repr_capped(value: &Value, cap: usize) -> Result<(String, bool), Exception> {
     // Every character takes at most 4 bytes: past 4 × cap bytes, it is cut for sure.
-    let mut w = Writer {
-        out: String::new(),
-        limit: cap.saturating_mul(4),
-        depth: 0,
-    };
+    let mut w = Writer::new(cap.saturating_mul(4), 0);
     match write_repr(&mut w, value) {
         Err(Stop::Deep) => Err(recursion_error()),
         Err(Stop::Raise(e)) => Err(e),
@@ -88,11 +92,7 @@ pub fn repr_capped(value: &Value, cap: usize) -> Result<(String, bool), Exceptio
 /// it would take more than the memory budget allows, RecursionError when
 /// containers nest too deep.
 pub fn try_repr(value: &Value) -> Result<String, Exception> {
-    let mut w = Writer {
-        out: String::new(),
-        limit: crate::mem::max_object(),
-        depth: 0,
-    };
+    let mut w = Writer::new(crate::mem::max_object(), 0);
     match write_repr(&mut w, value) {
         Ok(()) => Ok(w.out),
         Err(Stop::Full) => Err(crate::mem::memory_error()),
@@ -252,11 +252,7 @@ fn pick_quote(has_single: bool, has_double: bool) -> char {
 
 /// `repr(bytes)`: `b'...'` with `\t \n \r \\`, the quote, and `\xNN` for the rest.
 pub fn bytes_repr(data: &[u8]) -> String {
-    let mut w = Writer {
-        out: String::with_capacity(data.len() + 3),
-        limit: usize::MAX,
-        depth: 0,
-    };
+    let mut w = Writer::new(usize::MAX, data.len() + 3);
     let _ = write_bytes_repr(&mut w, data);
     w.out
 }
@@ -305,11 +301,7 @@ pub fn is_printable(c: char) -> bool {
 
 /// `repr(str)`: printable characters as they are, the rest escaped.
 pub fn str_repr(s: &str) -> String {
-    let mut w = Writer {
-        out: String::with_capacity(s.len() + 2),
-        limit: usize::MAX,
-        depth: 0,
-    };
+    let mut w = Writer::new(usize::MAX, s.len() + 2);
     let _ = write_str_repr(&mut w, s);
     w.out
 }
