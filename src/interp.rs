@@ -49,6 +49,8 @@ pub struct Interp {
     sockets: sockets::Registry,
     stdout: String,
     current: Option<String>,
+    /// How deep `eval` is in the expression being evaluated.
+    depth: usize,
 }
 
 impl Default for Interp {
@@ -68,6 +70,7 @@ impl Interp {
             sockets: Vec::new(),
             stdout: String::new(),
             current: None,
+            depth: 0,
         }
     }
 
@@ -340,7 +343,15 @@ impl Interp {
     fn eval(&mut self, e: &Expr, w: &dyn Waiter) -> Result<Value, Exception> {
         // The parser bounds a tree's depth (CPython's RecursionError); the
         // stack grows on demand so that any thread can walk the deepest one.
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.eval_inner(e, w))
+        // Every 8th level checks for room: enough for the frames in between.
+        self.depth += 1;
+        let result = if self.depth.is_multiple_of(8) {
+            stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, || self.eval_inner(e, w))
+        } else {
+            self.eval_inner(e, w)
+        };
+        self.depth -= 1;
+        result
     }
 
     fn eval_inner(&mut self, e: &Expr, w: &dyn Waiter) -> Result<Value, Exception> {

@@ -37,11 +37,15 @@ const UNSUPPORTED_KEYWORDS: [(&str, &str); 22] = [
 /// Parses one line into a statement; empty lines are `Stmt::Pass`.
 pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     let tokens = tokenize(line)?;
+    // A tree has at most as many levels as the line has tokens: most lines
+    // cannot come near CPython's limit, and their depth is never measured.
+    let shallow = tokens.len() < MAX_DEPTH;
     let mut parser = Parser {
         tokens,
         pos: 0,
         level: 0,
         too_deep: false,
+        shallow,
     };
     let stmt = parser.statement()?;
     if !matches!(parser.peek(), Tok::End) {
@@ -52,7 +56,7 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     }
     // CPython parses first (SyntaxError, MemoryError), then compiles the tree,
     // which is where a tree too deep gives RecursionError.
-    if parser.too_deep || stmt.expr().is_some_and(|e| e.depth() >= MAX_DEPTH) {
+    if parser.too_deep || !shallow && stmt.expr().is_some_and(|e| e.depth() >= MAX_DEPTH) {
         return Err(too_deep());
     }
     Ok(stmt)
@@ -80,6 +84,8 @@ struct Parser {
     level: usize,
     /// A chain grew deeper than CPython compiles; the rest of the tree was not built.
     too_deep: bool,
+    /// The line has fewer tokens than `MAX_DEPTH`: no depth can reach it.
+    shallow: bool,
 }
 
 impl Parser {
@@ -370,7 +376,7 @@ impl Parser {
     /// Whether `count` prefix operators over `operand` stay within what
     /// CPython compiles; if not, the statement is marked too deep.
     fn chain_fits(&mut self, count: usize, operand: &Expr) -> bool {
-        if count > 0 && count + operand.depth() >= MAX_DEPTH {
+        if !self.shallow && count > 0 && count + operand.depth() >= MAX_DEPTH {
             self.too_deep = true;
             return false;
         }
@@ -463,6 +469,10 @@ impl Parser {
             };
             self.advance();
             let right = self.binary(level + 1)?;
+            if self.shallow {
+                left = Expr::Binary(op, Box::new(left), Box::new(right));
+                continue;
+            }
             if depth == 0 {
                 depth = left.depth();
             }
@@ -477,7 +487,7 @@ impl Parser {
     /// Keeps a chain built in a loop (`1+1+...`, `a.b.c...`) from growing past
     /// what CPython compiles: past `MAX_DEPTH` it is marked too deep and cut.
     fn bounded(&mut self, e: Expr, depth: &mut usize) -> Expr {
-        if *depth >= MAX_DEPTH {
+        if !self.shallow && *depth >= MAX_DEPTH {
             self.too_deep = true;
             *depth = 1;
             return Expr::Lit(Value::None);
@@ -489,10 +499,32 @@ impl Parser {
     /// sequence of (prefix operators, primary) joined by `**` and folded from
     /// the right, so that neither `-` × 100,000 nor `2**2**...` recurses.
     fn factor(&mut self) -> Result<Expr, Exception> {
+        // The common case, a primary with no prefix and no `**`, allocates nothing more.
+        if !matches!(self.peek(), Tok::Op("-" | "+" | "~")) {
+            let e = self.primary()?;
+            if !self.is_op("**") {
+                return Ok(e);
+            }
+            return self.factor_chain(Some(e));
+        }
+        self.factor_chain(None)
+    }
+
+    /// `factor` past its first primary, when it has prefix operators or `**`
+    /// (`first`: that primary, when it was read already, with no prefix).
+    fn factor_chain(&mut self, mut first: Option<Expr>) -> Result<Expr, Exception> {
         let outer = self.level;
         let mut segments: Vec<(Vec<UnaryOp>, Expr)> = Vec::new();
         loop {
             let mut ops = Vec::new();
+            if let Some(e) = first.take() {
+                segments.push((ops, e));
+                if !self.eat_op("**") {
+                    break;
+                }
+                self.descend(2)?;
+                continue;
+            }
             loop {
                 let op = match self.peek() {
                     Tok::Op("-") => UnaryOp::Neg,
@@ -551,7 +583,7 @@ impl Parser {
         let mut e = self.atom()?;
         let mut depth = 0;
         loop {
-            if depth == 0 {
+            if depth == 0 && !self.shallow {
                 depth = e.depth();
             }
             if self.eat_op(".") {
@@ -569,14 +601,18 @@ impl Parser {
                 self.descend(BRACKET_LEVELS)?;
                 e = self.call(e)?;
                 self.level -= BRACKET_LEVELS;
-                depth = e.depth();
-                e = self.bounded(e, &mut depth);
+                if !self.shallow {
+                    depth = e.depth();
+                    e = self.bounded(e, &mut depth);
+                }
             } else if self.eat_op("[") {
                 self.descend(BRACKET_LEVELS)?;
                 e = self.subscript(e)?;
                 self.level -= BRACKET_LEVELS;
-                depth = e.depth();
-                e = self.bounded(e, &mut depth);
+                if !self.shallow {
+                    depth = e.depth();
+                    e = self.bounded(e, &mut depth);
+                }
             } else {
                 return Ok(e);
             }

@@ -77,6 +77,10 @@ pub fn repr_capped(value: &Value, cap: usize) -> Result<(String, bool), Exceptio
         Err(Stop::Raise(e)) => Err(e),
         Ok(()) | Err(Stop::Full) => {
             let mut out = w.out;
+            // No more bytes than the cap: no more characters either.
+            if out.len() <= cap {
+                return Ok((out, false));
+            }
             match out.char_indices().nth(cap) {
                 Some((end, _)) => {
                     out.truncate(end);
@@ -259,6 +263,8 @@ pub fn bytes_repr(data: &[u8]) -> String {
 
 fn write_bytes_repr(w: &mut Writer, data: &[u8]) -> Result<(), Stop> {
     let quote = pick_quote(data.contains(&b'\''), data.contains(&b'"')) as u8;
+    w.out
+        .reserve((data.len() + 3).min(w.limit.saturating_sub(w.out.len()).saturating_add(1)));
     w.push('b')?;
     w.push(quote as char)?;
     for &b in data {
@@ -308,6 +314,8 @@ pub fn str_repr(s: &str) -> String {
 
 fn write_str_repr(w: &mut Writer, s: &str) -> Result<(), Stop> {
     let quote = pick_quote(s.contains('\''), s.contains('"'));
+    w.out
+        .reserve((s.len() + 2).min(w.limit.saturating_sub(w.out.len()).saturating_add(1)));
     w.push(quote)?;
     for c in s.chars() {
         match c {
