@@ -131,7 +131,7 @@ impl Runner<'_> {
 
     fn json(&mut self, e: &JsonEvent) {
         if let Ok(line) = serde_json::to_string(e) {
-            self.write_line(&line);
+            self.write_line(&json_surrogates(&line));
         }
     }
 
@@ -363,6 +363,24 @@ impl Runner<'_> {
         }
         true
     }
+}
+
+/// A JSON line with each lone-surrogate stand-in (`value::surrogate`) written
+/// as the escape CPython's json writes for it (`"\ud800"`), so that a
+/// printed surrogate reads back as the same string.
+fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
+    use crate::value::surrogate::surrogate_of;
+    if !line.chars().any(|c| surrogate_of(c).is_some()) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match surrogate_of(c) {
+            Some(n) => out.push_str(&format!("\\u{n:04x}")),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Runs the script at `path`, writing the transcript to `out`. Returns the exit

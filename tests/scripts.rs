@@ -8,6 +8,7 @@ use std::process::Command;
 
 use regex::Regex;
 use sockplay::normalize::normalize_repr;
+use sockplay::value::surrogate::{from_code_point, surrogate_of};
 
 /// The ports a script names, found as `shared/oracle/compare.py` finds them.
 fn script_ports(text: &str) -> HashSet<u32> {
@@ -52,6 +53,9 @@ fn json_ascii(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
+            c if surrogate_of(c).is_some() => {
+                out.push_str(&format!("\\u{:04x}", surrogate_of(c).unwrap_or(0)));
+            }
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -94,11 +98,42 @@ fn steps_of_expected(text: &str) -> Steps {
     steps
 }
 
+/// A JSON line with its lone-surrogate escapes (`"\ud800"`, as CPython's json
+/// and sockplay write a printed surrogate) turned into sockplay's stand-in
+/// characters, which a Rust string can hold; `json_ascii` writes them back.
+fn with_stand_ins(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            let hex: String = chars[i + 2..(i + 6).min(chars.len())].iter().collect();
+            if chars[i + 1] == 'u'
+                && let Ok(n) = u32::from_str_radix(&hex, 16)
+                && (0xd800..=0xdfff).contains(&n)
+                && let Some(c) = from_code_point(n)
+            {
+                out.push(c);
+                i += 6;
+                continue;
+            }
+            out.push(chars[i]);
+            out.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 fn steps_of_transcript(out: &str, ports: &HashSet<u32>) -> Steps {
     let mut steps = Steps::new();
     for line in out.lines().filter(|l| !l.trim().is_empty()) {
+        let line = with_stand_ins(line);
         let e: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"));
+            serde_json::from_str(&line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"));
         let step = e["step"].as_u64().expect("step");
         let status = e["status"].as_str().unwrap_or("");
         let slot = steps.entry(step).or_insert((false, String::new()));
