@@ -10,6 +10,7 @@ use crate::lessons::{self, LESSONS};
 use crate::runner::{self, RunOptions};
 use crate::script::{self, Script, ScriptError};
 use crate::stepper::Stepper;
+use crate::tui::Recording;
 use crate::tui::app::PANES;
 
 #[derive(Parser, Debug)]
@@ -27,6 +28,9 @@ pub struct Cli {
     /// Write the session's recording to FILE as it goes.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Let --record write over an existing FILE.
+    #[arg(long, requires = "record")]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -58,6 +62,9 @@ pub enum Command {
         /// Write the session's recording to FILE as it goes.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Let --record write over an existing FILE.
+        #[arg(long, requires = "record")]
+        force: bool,
         /// With piped input: how long (s) a line for a blocked pane waits for
         /// it, and the end of the input for blocked steps, before going on.
         #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_seconds)]
@@ -75,6 +82,9 @@ pub enum Command {
         /// Write the session's recording to FILE as it goes.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
+        /// Let --record write over an existing FILE.
+        #[arg(long, requires = "record")]
+        force: bool,
     },
     /// Turn a script into runnable Python (one program per pane) or Markdown.
     Export {
@@ -86,6 +96,9 @@ pub enum Command {
         /// The folder the files go to (created if needed).
         #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
         output: PathBuf,
+        /// Write over files that exist already.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -142,8 +155,13 @@ pub fn main() -> i32 {
         }
         Some(Command::Repl {
             record,
+            force,
             step_timeout,
-        }) => crate::repl::main(record.as_deref(), Duration::from_secs_f64(step_timeout)),
+        }) => crate::repl::main(
+            record.as_deref(),
+            force,
+            Duration::from_secs_f64(step_timeout),
+        ),
         Some(Command::Lessons) => {
             let width = LESSONS.iter().map(|l| l.name.len()).max().unwrap_or(0);
             for l in LESSONS {
@@ -156,21 +174,54 @@ pub fn main() -> i32 {
             name,
             print,
             record,
-        }) => lesson(&name, print, record.as_deref()),
-        Some(Command::Export { script, to, output }) => export(&script, to, &output),
-        None => match cli.script {
-            Some(path) => match read_for_interface(&path) {
-                Ok(script) => {
-                    let title = path.display().to_string();
-                    crate::tui::main(cli.record.as_deref(), Some(Stepper::new(title, script)))
-                }
-                Err(e) => {
-                    eprintln!("sockplay: {e}");
-                    2
-                }
+            force,
+        }) => lesson(
+            &name,
+            print,
+            &Recording {
+                path: record,
+                force,
+                script: None,
             },
-            None => crate::tui::main(cli.record.as_deref(), None),
-        },
+        ),
+        Some(Command::Export {
+            script,
+            to,
+            output,
+            force,
+        }) => export(&script, to, &output, force),
+        None => {
+            let recording = Recording {
+                path: cli.record,
+                force: cli.force,
+                script: cli.script.clone(),
+            };
+            match cli.script {
+                Some(path) => {
+                    // The recording never goes over the script it steps through.
+                    if let Some(record) = &recording.path
+                        && crate::record::same_file(record, &path)
+                    {
+                        eprintln!(
+                            "sockplay: {}: is the script being stepped through; record to another file",
+                            record.display()
+                        );
+                        return 2;
+                    }
+                    match read_for_interface(&path) {
+                        Ok(script) => {
+                            let title = path.display().to_string();
+                            crate::tui::main(&recording, Some(Stepper::new(title, script)))
+                        }
+                        Err(e) => {
+                            eprintln!("sockplay: {e}");
+                            2
+                        }
+                    }
+                }
+                None => crate::tui::main(&recording, None),
+            }
+        }
     }
 }
 
@@ -185,7 +236,7 @@ fn read_for_interface(path: &Path) -> Result<Script, ScriptError> {
     Ok(script)
 }
 
-fn lesson(name: &str, print: bool, record: Option<&Path>) -> i32 {
+fn lesson(name: &str, print: bool, record: &Recording) -> i32 {
     let Some(lesson) = lessons::find(name) else {
         eprintln!("sockplay: no lesson called '{name}'; `sockplay lessons` lists them");
         return 2;
@@ -212,7 +263,7 @@ fn lesson(name: &str, print: bool, record: Option<&Path>) -> i32 {
     }
 }
 
-fn export(path: &Path, to: ExportFormat, dir: &Path) -> i32 {
+fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
     let script = match script::read(path) {
         Ok(s) => s,
         Err(e) => {
@@ -236,13 +287,28 @@ fn export(path: &Path, to: ExportFormat, dir: &Path) -> i32 {
             crate::export::to_markdown(&script, &name),
         )],
     };
+    // Nothing is written unless every file may be: no half-done export.
+    for (file, _) in &files {
+        if let Err(e) = crate::record::refuse_existing(file, force) {
+            eprintln!("sockplay: {e}");
+            return 1;
+        }
+    }
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("sockplay: {}: cannot create the folder: {e}", dir.display());
+        eprintln!(
+            "sockplay: {}: cannot create the folder: {}",
+            dir.display(),
+            crate::record::say(&e)
+        );
         return 1;
     }
     for (file, text) in files {
         if let Err(e) = std::fs::write(&file, text) {
-            eprintln!("sockplay: {}: cannot write: {e}", file.display());
+            eprintln!(
+                "sockplay: {}: cannot write: {}",
+                file.display(),
+                crate::record::say(&e)
+            );
             return 1;
         }
         println!("{}", file.display());

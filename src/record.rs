@@ -19,24 +19,71 @@ pub struct Recorder {
     lines: Vec<String>,
     /// The step whose `=>` line is still to come.
     pending: Option<u64>,
+    /// Files `:save` must never write over (the script being stepped).
+    protected: Vec<PathBuf>,
+    /// The first write that failed: reported once, and the exit status says so.
+    failed: Option<String>,
 }
 
-/// Why a recording could not be written: the file and the system's reason.
+/// How a recording's file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// A new file; an existing regular file is refused (`--force` not given).
+    New,
+    /// Writes over an existing file (`--force`).
+    Force,
+    /// The default file in the user's data directory: its folders are created.
+    Default,
+}
+
+/// Why a recording could not be written: the file and the reason, in words.
 #[derive(Debug)]
 pub struct RecordError {
     pub path: PathBuf,
-    pub error: io::Error,
+    pub reason: String,
+}
+
+impl RecordError {
+    fn io(path: &Path, error: &io::Error) -> RecordError {
+        RecordError {
+            path: path.to_path_buf(),
+            reason: say(error),
+        }
+    }
+}
+
+/// An I/O error as words, without Rust's `(os error N)`.
+pub fn say(error: &io::Error) -> String {
+    match error.raw_os_error() {
+        Some(n) => crate::net::errno::strerror(n),
+        None => error.to_string(),
+    }
 }
 
 impl std::fmt::Display for RecordError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: cannot write the recording: {}",
-            self.path.display(),
-            self.error
-        )
+        write!(f, "{}: {}", self.path.display(), self.reason)
     }
+}
+
+/// Whether two paths name the same file (through links and relative paths).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses to write over an existing regular file unless `force`.
+pub fn refuse_existing(path: &Path, force: bool) -> Result<(), RecordError> {
+    if !force && std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Err(RecordError {
+            path: path.to_path_buf(),
+            reason: "already exists; nothing was written (use --force to write over it)".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
@@ -97,31 +144,85 @@ impl Recorder {
             file: None,
             lines: Vec::new(),
             pending: None,
+            protected: Vec::new(),
+            failed: None,
         }
     }
 
-    /// A recording written to `path` as it goes (its folder is created).
-    pub fn to_file(path: &Path) -> Result<Recorder, RecordError> {
-        let error = |error| RecordError {
-            path: path.to_path_buf(),
-            error,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(error)?;
+    /// A recording written to `path` as it goes. An existing regular file is
+    /// refused unless `how` is `Force`; folders are created only for `Default`.
+    pub fn to_file(path: &Path, how: Open) -> Result<Recorder, RecordError> {
+        let error = |e: io::Error| RecordError::io(path, &e);
+        if how == Open::Default {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(error)?;
+            }
+            return Self::to_new_default(path);
         }
+        refuse_existing(path, how == Open::Force)?;
         let file = crate::net::sys::above_low_fds(|| {
-            OpenOptions::new()
-                .create(true)
-                .write(true)
-                .truncate(true)
-                .open(path)
+            let mut options = OpenOptions::new();
+            options.write(true).create(true);
+            // Devices and pipes are written as they are; a regular file from its start.
+            if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+                options.truncate(true);
+            }
+            options.open(path)
         })
         .map_err(error)?;
         Ok(Recorder {
             file: Some((path.to_path_buf(), file)),
             lines: Vec::new(),
             pending: None,
+            protected: Vec::new(),
+            failed: None,
         })
+    }
+
+    /// The default file, or `NAME-2.sp`, `NAME-3.sp`... when sessions started
+    /// in the same second: an earlier session's recording is never truncated.
+    fn to_new_default(path: &Path) -> Result<Recorder, RecordError> {
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "session".into(), |s| s.to_string_lossy().into_owned());
+        let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
+        for n in 1..1000 {
+            let candidate = if n == 1 {
+                path.to_path_buf()
+            } else {
+                path.with_file_name(format!("{stem}-{n}.sp"))
+            };
+            let opened = crate::net::sys::above_low_fds(|| {
+                OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&candidate)
+            });
+            match opened {
+                Ok(file) => {
+                    return Ok(Recorder {
+                        file: Some((candidate, file)),
+                        lines: Vec::new(),
+                        pending: None,
+                        protected: Vec::new(),
+                        failed: None,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+                Err(e) => return Err(RecordError::io(&candidate, &e)),
+            }
+        }
+        Err(RecordError::io(path, &last))
+    }
+
+    /// Files `:save` must never write over, such as the script being stepped.
+    pub fn protect(&mut self, path: &Path) {
+        self.protected.push(path.to_path_buf());
+    }
+
+    /// The first write error, once the recording has failed.
+    pub fn failed(&self) -> Option<&str> {
+        self.failed.as_deref()
     }
 
     /// The file being written, if any.
@@ -129,9 +230,18 @@ impl Recorder {
         self.file.as_ref().map(|(p, _)| p.as_path())
     }
 
+    /// Writes one line. The first failure is returned (naming the file) and
+    /// remembered; after it the recording stops, so the error shows once.
     fn write(&mut self, line: String) -> io::Result<()> {
+        if self.failed.is_some() {
+            return Ok(());
+        }
         match &mut self.file {
-            Some((_, f)) => writeln!(f, "{line}").and_then(|()| f.flush()),
+            Some((path, f)) => writeln!(f, "{line}").and_then(|()| f.flush()).map_err(|e| {
+                let message = format!("{}: the recording stopped: {}", path.display(), say(&e));
+                self.failed = Some(message.clone());
+                io::Error::other(message)
+            }),
             None => {
                 self.lines.push(line);
                 Ok(())
@@ -179,12 +289,32 @@ impl Recorder {
         Ok(())
     }
 
-    /// `:save FILE`: the session so far.
-    pub fn save(&self, path: &Path) -> Result<(), RecordError> {
-        let error = |error| RecordError {
+    /// `:save FILE` (`force`: `:save! FILE`): the session so far. Never over
+    /// the recording in progress or a protected file; over any other
+    /// existing file only when forced.
+    pub fn save(&self, path: &Path, force: bool) -> Result<(), RecordError> {
+        let error = |e: io::Error| RecordError::io(path, &e);
+        let refuse = |reason: &str| RecordError {
             path: path.to_path_buf(),
-            error,
+            reason: reason.to_string(),
         };
+        if let Some((recording, _)) = &self.file
+            && same_file(recording, path)
+        {
+            return Err(refuse(
+                "is the recording in progress; nothing was written (choose another file)",
+            ));
+        }
+        if self.protected.iter().any(|p| same_file(p, path)) {
+            return Err(refuse(
+                "is the script being stepped through; nothing was written (choose another file)",
+            ));
+        }
+        if !force && std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return Err(refuse(
+                "already exists; nothing was written (:save! FILE writes over it)",
+            ));
+        }
         match &self.file {
             Some((recording, _)) => std::fs::copy(recording, path).map(|_| ()).map_err(error),
             None => {
@@ -214,7 +344,13 @@ mod tests {
     fn steps_outcomes_blocked_and_notes_in_order() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("deep/er/rec.sp");
-        let mut r = Recorder::to_file(&path).expect("writable");
+        let mut r = Recorder::to_file(&path, Open::Default).expect("writable");
+        // A second session in the same second gets a file of its own.
+        let second = Recorder::to_file(&path, Open::Default).expect("writable");
+        assert_eq!(
+            second.path(),
+            Some(dir.path().join("deep/er/rec-2.sp").as_path())
+        );
         r.note("the experiment").expect("write");
         r.sent(&info(1, "server", "conn, addr = s.accept()"))
             .expect("write");
@@ -228,8 +364,54 @@ mod tests {
             "# the experiment\nserver> conn, addr = s.accept()\n=> blocked\nclient> c.recv(1)\n=> KeyboardInterrupt\n"
         );
         let copy = dir.path().join("saved.sp");
-        r.save(&copy).expect(":save");
+        r.save(&copy, false).expect(":save");
         assert_eq!(std::fs::read_to_string(&copy).expect("saved"), text);
+    }
+
+    #[test]
+    fn files_are_never_lost() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mine = dir.path().join("mine.sp");
+        std::fs::write(&mine, "a> x = 1\n").expect("write");
+        // --record refuses an existing file, and leaves it as it was.
+        let e = Recorder::to_file(&mine, Open::New).err().expect("refused");
+        assert!(e.to_string().contains("mine.sp: already exists"), "{e}");
+        assert_eq!(std::fs::read_to_string(&mine).expect("kept"), "a> x = 1\n");
+        // Missing folders are created only for the default file.
+        let deep = dir.path().join("no/such/rec.sp");
+        let e = Recorder::to_file(&deep, Open::New).err().expect("refused");
+        assert!(e.to_string().ends_with("No such file or directory"), "{e}");
+        // :save refuses the recording in progress and the stepped script, even forced.
+        let rec = dir.path().join("rec.sp");
+        let mut r = Recorder::to_file(&rec, Open::New).expect("writable");
+        r.protect(&mine);
+        r.note("hello").expect("write");
+        let e = r.save(&rec, true).expect_err("refused");
+        assert!(e.to_string().contains("recording in progress"), "{e}");
+        assert_eq!(std::fs::read_to_string(&rec).expect("kept"), "# hello\n");
+        let e = r.save(&mine, true).expect_err("refused");
+        assert!(e.to_string().contains("script being stepped"), "{e}");
+        // Any other existing file only with :save!.
+        let other = dir.path().join("other.sp");
+        std::fs::write(&other, "keep\n").expect("write");
+        assert!(r.save(&other, false).is_err());
+        assert_eq!(std::fs::read_to_string(&other).expect("kept"), "keep\n");
+        r.save(&other, true).expect(":save!");
+        assert_eq!(std::fs::read_to_string(&other).expect("saved"), "# hello\n");
+        // --force writes over an existing file.
+        assert!(Recorder::to_file(&mine, Open::Force).is_ok());
+    }
+
+    #[test]
+    fn a_write_error_is_reported_once_naming_the_file() {
+        let mut r = Recorder::to_file(Path::new("/dev/full"), Open::New).expect("opens");
+        let first = r.note("one").expect_err("the disk is full");
+        assert_eq!(
+            first.to_string(),
+            "/dev/full: the recording stopped: No space left on device"
+        );
+        assert!(r.note("two").is_ok(), "reported once");
+        assert_eq!(r.failed(), Some(first.to_string().as_str()));
     }
 
     #[test]
@@ -247,7 +429,7 @@ mod tests {
     fn a_recording_in_a_file_keeps_no_outcomes_in_memory() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("flood.sp");
-        let mut r = Recorder::to_file(&path).expect("writable");
+        let mut r = Recorder::to_file(&path, Open::New).expect("writable");
         let big = Outcome::Ok(format!("b'{}'", "x".repeat(100_000)));
         for step in 1..=50 {
             r.sent(&info(step, "server", "x = conn.recv(200000)"))
@@ -269,12 +451,13 @@ mod tests {
 
     #[test]
     fn an_unwritable_path_names_the_file() {
-        let e = Recorder::to_file(Path::new("/proc/nope/rec.sp"))
+        let e = Recorder::to_file(Path::new("/proc/nope/rec.sp"), Open::New)
             .err()
             .expect("refused");
-        assert!(
-            e.to_string()
-                .starts_with("/proc/nope/rec.sp: cannot write the recording")
+        assert_eq!(
+            e.to_string(),
+            "/proc/nope/rec.sp: No such file or directory",
+            "the file is named, with no `os error N`"
         );
     }
 }

@@ -37,13 +37,14 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the REPL; returns the exit status. With piped input, a line for a
 /// blocked pane waits at most `step_timeout` for it, and so does the end of
 /// the input for steps still blocked.
-pub fn main(record: Option<&Path>, step_timeout: Duration) -> i32 {
+pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
+    use crate::record::Open;
     let interactive = io::stdin().is_terminal();
     let recorder = match record {
-        Some(path) => Recorder::to_file(path),
+        Some(path) => Recorder::to_file(path, if force { Open::Force } else { Open::New }),
         // At a terminal a session is always recorded, as in the interface;
         // a pipeline's input is its own script, so it is kept in memory.
-        None if interactive => Recorder::to_file(&crate::record::default_path()),
+        None if interactive => Recorder::to_file(&crate::record::default_path(), Open::Default),
         None => Ok(Recorder::in_memory()),
     };
     let recorder = match recorder {
@@ -57,7 +58,7 @@ pub fn main(record: Option<&Path>, step_timeout: Duration) -> i32 {
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let shared = Arc::new(Shared::new(recorder, color, interactive, &sys::SIGINT));
-    let status = if interactive {
+    let mut status = if interactive {
         at_terminal(&shared)
     } else {
         piped(&shared, io::stdin().lock(), step_timeout)
@@ -65,7 +66,10 @@ pub fn main(record: Option<&Path>, step_timeout: Duration) -> i32 {
     let _ = io::stdout().flush();
     let session = {
         let mut st = shared.lock();
-        if interactive && let Some(path) = st.recorder.path() {
+        if let Some(failed) = st.recorder.failed() {
+            eprintln!("sockplay: {failed}");
+            status = status.max(1);
+        } else if interactive && let Some(path) = st.recorder.path() {
             shared.write_out(&format!(
                 "sockplay: session recorded in {}\n",
                 path.display()

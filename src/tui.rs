@@ -69,14 +69,34 @@ fn setup() -> io::Result<DefaultTerminal> {
     Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())
 }
 
-/// Opens the interface, recording to `record` (or to a new file in the
-/// user's data directory); returns the exit status.
-pub fn main(record: Option<&std::path::Path>, stepper: Option<crate::stepper::Stepper>) -> i32 {
-    let open = |path: &std::path::Path| {
-        crate::record::Recorder::to_file(path).inspect_err(|e| eprintln!("sockplay: {e}"))
+/// Where the interface records, and what it must not write over.
+#[derive(Debug, Default, Clone)]
+pub struct Recording {
+    /// `--record FILE`; None: a new file in the user's data directory.
+    pub path: Option<std::path::PathBuf>,
+    /// `--force`: write over an existing FILE.
+    pub force: bool,
+    /// The script being stepped through, which `:save` never writes over.
+    pub script: Option<std::path::PathBuf>,
+}
+
+/// Opens the interface, recording as `recording` says; returns the exit status.
+pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> i32 {
+    use crate::record::{Open, Recorder};
+    let open = |path: &std::path::Path, how: Open| {
+        let mut r = Recorder::to_file(path, how).inspect_err(|e| eprintln!("sockplay: {e}"))?;
+        if let Some(script) = &recording.script {
+            r.protect(script);
+        }
+        Ok::<_, crate::record::RecordError>(r)
+    };
+    let how = if recording.force {
+        Open::Force
+    } else {
+        Open::New
     };
     // An explicit --record path is checked first: its error is the one to see.
-    let explicit = match record.map(open) {
+    let explicit = match recording.path.as_deref().map(|p| open(p, how)) {
         Some(Err(_)) => return 2,
         Some(Ok(r)) => Some(r),
         None => None,
@@ -87,10 +107,11 @@ pub fn main(record: Option<&std::path::Path>, stepper: Option<crate::stepper::St
         );
         return 2;
     }
-    let recorder = match explicit.map_or_else(|| open(&crate::record::default_path()), Ok) {
-        Ok(r) => r,
-        Err(_) => return 2,
-    };
+    let recorder =
+        match explicit.map_or_else(|| open(&crate::record::default_path(), Open::Default), Ok) {
+            Ok(r) => r,
+            Err(_) => return 2,
+        };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     install_panic_hook();
     // The terminal's files (its event queue) are opened here, above the fd
@@ -111,14 +132,17 @@ pub fn main(record: Option<&std::path::Path>, stepper: Option<crate::stepper::St
     let result = run(&mut terminal, &mut app);
     restore();
     let _ = io::stdout().flush();
-    let status = match result {
+    let mut status = match result {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("sockplay: the terminal failed: {e}");
             1
         }
     };
-    if let Some(path) = app.recorder.path() {
+    if let Some(failed) = app.recorder.failed() {
+        eprintln!("sockplay: {failed}");
+        status = status.max(1);
+    } else if let Some(path) = app.recorder.path() {
         println!("sockplay: session recorded in {}", path.display());
     }
     if let Some(stepper) = &app.stepper {

@@ -165,3 +165,91 @@ fn the_interface_without_a_terminal_says_what_to_use_instead() {
     );
     assert_eq!(err.lines().count(), 1);
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes());
+    child.wait_with_output().expect("ends")
+}
+
+#[test]
+fn files_are_refused_rather_than_written_over() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("mine.sp"), "server> x = 1\n").expect("write");
+    // Stepping a script and recording over it: refused, even with --force.
+    for args in [
+        &["mine.sp", "--record", "mine.sp"][..],
+        &["mine.sp", "--record", "./mine.sp", "--force"][..],
+    ] {
+        let out = run_in(d, args, "");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("mine.sp: is the script being stepped through"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // --record over an existing file: refused, one line naming it.
+    let out = run_in(d, &["repl", "--record", "mine.sp"], "x = 2\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("mine.sp: already exists"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine.sp")).expect("kept"),
+        "server> x = 1\n"
+    );
+    // With --force it is written.
+    let out = run_in(d, &["repl", "--record", "mine.sp", "--force"], "x = 2\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(d.join("mine.sp"))
+            .expect("read")
+            .contains("x = 2")
+    );
+    // export refuses to overwrite without --force, and writes nothing then.
+    let out = run_in(d, &["export", "mine.sp", "--to", "markdown"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    std::fs::write(d.join("mine.md"), "my notes\n").expect("write");
+    let out = run_in(d, &["export", "mine.sp", "--to", "markdown"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("mine.md: already exists"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine.md")).expect("kept"),
+        "my notes\n"
+    );
+    let out = run_in(d, &["export", "mine.sp", "--to", "markdown", "--force"], "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_full_disk_is_reported_once_and_the_exit_status_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(
+        dir.path(),
+        &["repl", "--record", "/dev/full"],
+        "x = 1\ny = 2\nz = 3\n",
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("/dev/full: the recording stopped: No space left on device")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+}

@@ -149,5 +149,9 @@ fn bad_scripts_and_paths_get_one_line_errors_naming_file_and_line() {
     }
     let out = sockplay(&["lesson", "reverse", "--record", "/proc/nope/rec.sp"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("/proc/nope/rec.sp: cannot write the recording"));
+    assert_eq!(
+        text(&out.stderr),
+        "sockplay: /proc/nope/rec.sp: No such file or directory\n",
+        "the file is named, the reason in words"
+    );
 }

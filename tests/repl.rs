@@ -243,7 +243,10 @@ fn an_unwritable_recording_is_one_line_and_status_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("sockplay: /proc/no/such/dir/x.sp: cannot write the recording"));
+    assert_eq!(
+        err,
+        "sockplay: /proc/no/such/dir/x.sp: No such file or directory\n"
+    );
     assert!(out.stdout.is_empty());
 }
 

@@ -421,11 +421,16 @@ impl Shared {
                 }
             }
             "note" => self.say(Kind::Error, "usage: :note TEXT"),
-            "save" if !arg.is_empty() => match st.recorder.save(std::path::Path::new(arg)) {
-                Ok(()) => self.say(Kind::Info, &format!("session saved to {arg}")),
-                Err(e) => self.say(Kind::Error, &e.to_string()),
-            },
-            "save" => self.say(Kind::Error, "usage: :save FILE"),
+            "save" | "save!" if !arg.is_empty() => {
+                match st.recorder.save(std::path::Path::new(arg), name == "save!") {
+                    Ok(()) => self.say(Kind::Info, &format!("session saved to {arg}")),
+                    Err(e) => self.say(Kind::Error, &e.to_string()),
+                }
+            }
+            "save" | "save!" => self.say(
+                Kind::Error,
+                "usage: :save FILE (or :save! FILE to write over it)",
+            ),
             "help" | "h" | "?" => self.write_out(&format!("{HELP}\n")),
             "quit" | "q" | "exit" => return Entered::Quit,
             _ => {

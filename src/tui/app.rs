@@ -431,13 +431,16 @@ impl App {
                 }
             }
             "note" => self.status = Some("usage: :note TEXT".into()),
-            "save" if !arg.is_empty() => {
-                self.status = Some(match self.recorder.save(std::path::Path::new(arg)) {
+            "save" | "save!" if !arg.is_empty() => {
+                let force = name == "save!";
+                self.status = Some(match self.recorder.save(std::path::Path::new(arg), force) {
                     Ok(()) => format!("session saved to {arg}"),
                     Err(e) => e.to_string(),
                 });
             }
-            "save" => self.status = Some("usage: :save FILE".into()),
+            "save" | "save!" => {
+                self.status = Some("usage: :save FILE (or :save! FILE to write over it)".into())
+            }
             "help" | "h" | "?" => self.help = true,
             "quit" | "q" | "exit" => self.quit = true,
             "explain" => match &self.last_explanation {
