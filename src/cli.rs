@@ -238,7 +238,10 @@ fn read_for_interface(path: &Path) -> Result<Script, ScriptError> {
 
 fn lesson(name: &str, print: bool, record: &Recording) -> i32 {
     let Some(lesson) = lessons::find(name) else {
-        eprintln!("sockplay: no lesson called '{name}'; `sockplay lessons` lists them");
+        eprintln!(
+            "sockplay: no lesson called '{}'; `sockplay lessons` lists them",
+            crate::display::escape(name)
+        );
         return 2;
     };
     let text = match lessons::with_fresh_ports(lesson.text) {

@@ -29,6 +29,7 @@ pub mod repl;
 pub mod runner;
 pub mod script;
 pub mod session;
+pub mod signals;
 pub mod stepper;
 pub mod tui;
 pub mod value;

@@ -62,7 +62,8 @@ pub fn say(error: &io::Error) -> String {
 
 impl std::fmt::Display for RecordError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.reason)
+        let path = crate::display::escape(&self.path.display().to_string());
+        write!(f, "{path}: {}", self.reason)
     }
 }
 

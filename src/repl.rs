@@ -57,6 +57,19 @@ pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
     let color = interactive
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // SIGTERM, SIGHUP, SIGQUIT: the terminal's settings back (the line
+    // editor may be in raw mode), and where the recording is.
+    let settings = sys::terminal_settings(0).filter(|_| interactive);
+    let restore = move || {
+        if let Some(s) = &settings {
+            sys::restore_terminal_settings(0, s);
+            eprintln!();
+        }
+    };
+    if let Err(e) = crate::signals::on_terminate(restore, recorder.path().map(Into::into)) {
+        eprintln!("sockplay: cannot watch for signals: {e}");
+        return 1;
+    }
     let shared = Arc::new(Shared::new(recorder, color, interactive, &sys::SIGINT));
     let mut status = if interactive {
         at_terminal(&shared)

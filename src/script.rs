@@ -2,6 +2,8 @@
 //! `#? questions` and `=> expected` outcomes, read with errors that name the line.
 
 use std::fmt;
+
+use crate::display::escape;
 use std::path::Path;
 
 /// What a narration line is.
@@ -45,9 +47,11 @@ pub struct ScriptError {
 
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The message can quote the script's text: never raw on a terminal.
+        let (file, message) = (escape(&self.file), escape(&self.message));
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
+            Some(line) => write!(f, "{file}:{line}: {message}"),
+            None => write!(f, "{file}: {message}"),
         }
     }
 }

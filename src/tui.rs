@@ -129,6 +129,12 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     };
     let mut app = App::with_recorder(color, recorder);
     app.stepper = stepper;
+    // SIGTERM, SIGHUP, SIGQUIT: the terminal back as quitting leaves it.
+    if let Err(e) = crate::signals::on_terminate(restore, app.recorder.path().map(Into::into)) {
+        restore();
+        eprintln!("sockplay: cannot watch for signals: {e}");
+        return 1;
+    }
     let result = run(&mut terminal, &mut app);
     restore();
     let _ = io::stdout().flush();

@@ -133,3 +133,18 @@ fn a_pane_prompt_alone_does_nothing_in_the_repl() {
     let out = child.wait_with_output().expect("ends");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\nTrue\n");
 }
+
+#[test]
+fn script_text_quoted_on_stderr_is_escaped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("esc.sp");
+    std::fs::write(&script, "a> x = 1\n\x1b[31mred\x07\n").expect("write");
+    let out = sockplay(&["run", script.to_str().expect("utf-8")], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains(r"got '\x1b[31mred\x07'"), "{err}");
+    assert!(
+        !err.contains('\x1b') && !err.contains('\x07'),
+        "nothing raw reaches the terminal"
+    );
+}

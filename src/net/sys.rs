@@ -464,3 +464,18 @@ pub fn recvfrom(
     }?;
     Ok((n, from))
 }
+
+/// The terminal settings of `fd` (tcgetattr), to put back on the way out.
+pub fn terminal_settings(fd: RawFd) -> Option<libc::termios> {
+    // SAFETY: a zeroed termios is a valid buffer; tcgetattr fills it or fails.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: `t` is a valid, writable termios for the call's duration.
+    let r = unsafe { libc::tcgetattr(fd, &mut t) };
+    (r == 0).then_some(t)
+}
+
+/// Puts back terminal settings read by `terminal_settings` (tcsetattr, TCSANOW).
+pub fn restore_terminal_settings(fd: RawFd, settings: &libc::termios) {
+    // SAFETY: `settings` is a termios read by tcgetattr; tcsetattr only reads it.
+    unsafe { libc::tcsetattr(fd, libc::TCSANOW, settings) };
+}
