@@ -16,7 +16,8 @@ pub fn on_terminate(
     restore: impl Fn() + Send + 'static,
     recording: Option<PathBuf>,
 ) -> std::io::Result<()> {
-    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGQUIT])?;
+    // Its wake-up pipe is kept above the fd numbers the user's sockets get.
+    let mut signals = crate::net::sys::above_low_fds(|| Signals::new([SIGTERM, SIGHUP, SIGQUIT]))?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
