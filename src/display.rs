@@ -105,7 +105,7 @@ pub struct Shown {
 }
 
 /// The lines of a finished step: `input` is its Python form.
-pub fn finished(input: &str, outcome: &Outcome, stdout: &str) -> Shown {
+pub fn finished(input: &str, outcome: &Outcome, stdout: &str, closed: &[String]) -> Shown {
     let mut lines: Vec<(Kind, String)> = stdout
         .lines()
         .map(|printed| (Kind::Printed, escape(printed)))
@@ -119,6 +119,12 @@ pub fn finished(input: &str, outcome: &Outcome, stdout: &str) -> Shown {
     if let Some(why) = &why {
         lines.push((Kind::Why, format!("why: {}", why.short)));
     }
+    // Nothing happens unseen: a socket the step closed is named under it.
+    lines.extend(
+        closed
+            .iter()
+            .map(|note| (Kind::Info, format!("# {}", escape(note)))),
+    );
     Shown { lines, why }
 }
 
@@ -149,6 +155,7 @@ mod tests {
             "print('a\\x1b[2J')",
             &Outcome::Ok("None".into()),
             "a\x1b[2J\n",
+            &[],
         );
         assert_eq!(
             shown.lines,
@@ -158,7 +165,7 @@ mod tests {
             ]
         );
         let e = Exception::os(libc::EAGAIN);
-        let shown = finished("s.recv(10)", &Outcome::Error(e), "");
+        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[]);
         assert_eq!(
             shown.lines[0],
             (

@@ -30,6 +30,8 @@ pub struct Executed {
     pub stdout: String,
     /// The repr was cut after `REPR_CAP` characters (SPEC section 6).
     pub truncated: bool,
+    /// One line for each socket the step closed because nothing refers to it.
+    pub closed: Vec<String>,
 }
 
 impl Executed {
@@ -39,6 +41,7 @@ impl Executed {
             outcome: Outcome::Error(e),
             stdout: String::new(),
             truncated: false,
+            closed: Vec::new(),
         }
     }
 }
@@ -78,6 +81,15 @@ impl Interp {
     /// assigned value for an assignment, None for other statements).
     pub fn run(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Executed {
         self.stdout.clear();
+        // Which names held which sockets before the step, to say what a step closed.
+        let named_before: Vec<(String, *const PySocket)> = if self.sockets.is_empty() {
+            Vec::new()
+        } else {
+            self.named_sockets()
+                .into_iter()
+                .map(|(n, s)| (n, Arc::as_ptr(&s)))
+                .collect()
+        };
         let result = self.exec(stmt, w);
         // The repr is taken while the value still holds its sockets, as CPython's
         // REPL does before the value is released.
@@ -86,11 +98,30 @@ impl Interp {
             Ok((text, cut)) => (Outcome::Ok(text), cut),
             Err(e) => (Outcome::Error(e), false),
         };
-        self.end_step();
+        let closed = self
+            .end_step()
+            .into_iter()
+            .map(|(ptr, fd)| {
+                let names: Vec<&str> = named_before
+                    .iter()
+                    .filter(|(_, p)| *p == ptr)
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let what = if names.is_empty() {
+                    format!("the socket with fd {fd}")
+                } else {
+                    format!("{} (fd {fd})", names.join(", "))
+                };
+                format!(
+                    "closed {what}: no name refers to it any more, so it is closed at the end of the step, as CPython's reference counting closes it"
+                )
+            })
+            .collect();
         Executed {
             outcome,
             stdout: std::mem::take(&mut self.stdout),
             truncated,
+            closed,
         }
     }
 
@@ -142,9 +173,10 @@ impl Interp {
     }
 
     /// Closes every socket no name reaches any more.
-    fn end_step(&mut self) {
+    /// Closes the sockets nothing refers to; returns each one's identity and fd.
+    fn end_step(&mut self) -> Vec<(*const PySocket, i32)> {
         if self.sockets.is_empty() {
-            return;
+            return Vec::new();
         }
         /// The sockets found, and the containers already walked: a container
         /// held a million times (`[a] * 1000`) is walked once, without recursion.
@@ -188,13 +220,19 @@ impl Interp {
             }
         }
         let reachable = walk.sockets;
+        let mut closed = Vec::new();
         self.sockets.retain(|s| {
             let keep = reachable.contains(&Arc::as_ptr(s));
             if !keep {
+                // A socket the user had closed already closes silently.
+                if !s.is_closed() {
+                    closed.push((Arc::as_ptr(s), s.fileno()));
+                }
                 s.close();
             }
             keep
         });
+        closed
     }
 
     fn exec(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Result<Value, Exception> {

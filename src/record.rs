@@ -281,11 +281,15 @@ impl Recorder {
         Ok(())
     }
 
-    /// A step finished: its `=>` line follows it if nothing came between.
-    pub fn finished(&mut self, step: u64, outcome: &Outcome) -> io::Result<()> {
+    /// A step finished: its `=>` line follows it if nothing came between;
+    /// the sockets it closed are kept as narration.
+    pub fn finished(&mut self, step: u64, outcome: &Outcome, closed: &[String]) -> io::Result<()> {
         if self.pending == Some(step) {
             self.pending = None;
             self.write(expected_line(outcome))?;
+        }
+        for note in closed {
+            self.write(format!("# {}", crate::display::escape(note)))?;
         }
         Ok(())
     }
@@ -356,9 +360,14 @@ mod tests {
         r.sent(&info(1, "server", "conn, addr = s.accept()"))
             .expect("write");
         r.sent(&info(2, "client", "c.recv(1)")).expect("write");
-        r.finished(2, &Outcome::Error(Exception::new("KeyboardInterrupt", "")))
+        r.finished(
+            2,
+            &Outcome::Error(Exception::new("KeyboardInterrupt", "")),
+            &[],
+        )
+        .expect("write");
+        r.finished(1, &Outcome::Ok("(1, 2)".into()), &[])
             .expect("write");
-        r.finished(1, &Outcome::Ok("(1, 2)".into())).expect("write");
         let text = std::fs::read_to_string(&path).expect("written as it goes");
         assert_eq!(
             text,
@@ -435,7 +444,7 @@ mod tests {
         for step in 1..=50 {
             r.sent(&info(step, "server", "x = conn.recv(200000)"))
                 .expect("write");
-            r.finished(step, &big).expect("write");
+            r.finished(step, &big, &[]).expect("write");
         }
         assert!(r.lines.is_empty(), "the file holds the lines, not memory");
         let text = std::fs::read_to_string(&path).expect("written");

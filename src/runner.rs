@@ -141,6 +141,7 @@ impl Runner<'_> {
         outcome: &Outcome,
         stdout: &str,
         truncated: bool,
+        closed: &[String],
         elapsed: Duration,
     ) {
         let was_blocked = self.blocked.remove(&info.step);
@@ -194,6 +195,9 @@ impl Runner<'_> {
             "    {}{cut}",
             escape_controls(&outcome.display_line())
         ));
+        for note in closed {
+            self.write_line(&format!("    # {}", escape_controls(note)));
+        }
     }
 
     fn drain(&mut self) {
@@ -202,10 +206,11 @@ impl Runner<'_> {
             outcome,
             stdout,
             truncated,
+            closed,
             elapsed,
         }) = self.session.try_event()
         {
-            self.report_finished(&info, &outcome, &stdout, truncated, elapsed);
+            self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
         }
     }
 
@@ -232,8 +237,9 @@ impl Runner<'_> {
                     outcome,
                     stdout,
                     truncated,
+                    closed,
                     elapsed,
-                }) => self.report_finished(&info, &outcome, &stdout, truncated, elapsed),
+                }) => self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed),
                 None => break,
             }
         }

@@ -79,6 +79,8 @@ pub enum Event {
         stdout: String,
         /// The repr in `outcome` was cut after `value::repr::REPR_CAP` characters.
         truncated: bool,
+        /// Sockets the step closed because nothing refers to them any more.
+        closed: Vec<String>,
         elapsed: Duration,
     },
 }
@@ -254,6 +256,7 @@ impl Session {
             outcome: done.executed.outcome,
             stdout: done.executed.stdout,
             truncated: done.executed.truncated,
+            closed: done.executed.closed,
             elapsed: running.started.elapsed(),
         })
     }

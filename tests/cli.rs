@@ -253,3 +253,32 @@ fn a_full_disk_is_reported_once_and_the_exit_status_says_so() {
     );
     assert!(!err.contains("os error"), "{err}");
 }
+
+#[test]
+fn a_socket_closed_by_rebinding_is_named_on_screen_and_in_the_recording() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = port();
+    let steps = format!(
+        "server> server = socket.create_server(('127.0.0.1', {p}))\nserver> server = socket.socket()\nserver> server.close()\nserver> server = 1\n"
+    );
+    let out = run_in(dir.path(), &["repl", "--record", "rec.sp"], &steps);
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("# closed server (fd 3): no name refers to it any more"),
+        "{said}"
+    );
+    // A socket already closed by the user closes silently.
+    assert_eq!(said.matches("# closed").count(), 1, "{said}");
+    let recorded = std::fs::read_to_string(dir.path().join("rec.sp")).expect("recorded");
+    assert!(recorded.ends_with('\n'), "every line ends with a newline");
+    let lines: Vec<&str> = recorded.lines().collect();
+    assert!(lines[4].starts_with("# closed server (fd 3)"), "{recorded}");
+    // The narration does not stop the recording from replaying.
+    let out = run_in(
+        dir.path(),
+        &["run", "--check", "--fresh-ports", "rec.sp"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

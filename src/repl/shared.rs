@@ -454,10 +454,11 @@ impl Shared {
             info,
             outcome,
             stdout,
+            closed,
             ..
         } = event;
         let mut lines = Vec::new();
-        if let Err(e) = st.recorder.finished(info.step, &outcome) {
+        if let Err(e) = st.recorder.finished(info.step, &outcome, &closed) {
             lines.push((Kind::Error, format!("sockplay: {e}")));
         }
         if st.awaited.map(|(s, _)| s) != Some(info.step) {
@@ -471,7 +472,7 @@ impl Shared {
                 ),
             ));
         }
-        let shown = display::finished(&info.input, &outcome, &stdout);
+        let shown = display::finished(&info.input, &outcome, &stdout, &closed);
         lines.extend(
             shown
                 .lines

@@ -549,16 +549,17 @@ impl App {
             outcome,
             stdout,
             elapsed,
+            closed,
             ..
         } = event;
-        if let Err(e) = self.recorder.finished(info.step, &outcome) {
+        if let Err(e) = self.recorder.finished(info.step, &outcome, &closed) {
             self.status = Some(format!("the recording failed: {e}"));
         }
         let Some(index) = self.pane_index(&info.pane) else {
             return;
         };
         let pane = &mut self.panes[index];
-        let shown = crate::display::finished(&info.input, &outcome, &stdout);
+        let shown = crate::display::finished(&info.input, &outcome, &stdout, &closed);
         for (kind, text) in &shown.lines {
             pane.transcript.push(*kind, text);
         }
