@@ -19,6 +19,10 @@ pub struct Recorder {
     lines: Vec<String>,
     /// The step whose `=>` line is still to come.
     pending: Option<u64>,
+    /// Lines of steps that finished while `pending` still ran (another
+    /// pane's released outcome): they follow its `=>` line, which must come
+    /// right under its statement.
+    held: Vec<String>,
     /// Files `:save` must never write over (the script being stepped).
     protected: Vec<PathBuf>,
     /// The first write that failed: reported once, and the exit status says so.
@@ -145,6 +149,7 @@ impl Recorder {
             file: None,
             lines: Vec::new(),
             pending: None,
+            held: Vec::new(),
             protected: Vec::new(),
             failed: None,
         }
@@ -175,6 +180,7 @@ impl Recorder {
             file: Some((path.to_path_buf(), file)),
             lines: Vec::new(),
             pending: None,
+            held: Vec::new(),
             protected: Vec::new(),
             failed: None,
         })
@@ -205,6 +211,7 @@ impl Recorder {
                         file: Some((candidate, file)),
                         lines: Vec::new(),
                         pending: None,
+                        held: Vec::new(),
                         protected: Vec::new(),
                         failed: None,
                     });
@@ -250,10 +257,18 @@ impl Recorder {
         }
     }
 
-    /// Closes the pending step as blocked: something else happens while it runs.
+    /// Closes the pending step as blocked: something else happens while it
+    /// runs. What was held for after its `=>` line follows.
     fn settle(&mut self) -> io::Result<()> {
         if self.pending.take().is_some() {
             self.write("=> blocked".into())?;
+        }
+        self.write_held()
+    }
+
+    fn write_held(&mut self) -> io::Result<()> {
+        for line in std::mem::take(&mut self.held) {
+            self.write(line)?;
         }
         Ok(())
     }
@@ -273,23 +288,64 @@ impl Recorder {
         self.write(line.to_string())
     }
 
-    /// A step was sent.
+    /// A step was sent. A statement of several lines goes on in `...` lines (SPEC 4).
     pub fn sent(&mut self, info: &StepInfo) -> io::Result<()> {
         self.settle()?;
-        self.write(format!("{}> {}", info.pane, info.input))?;
+        let mut lines = info.input.lines();
+        self.write(format!("{}> {}", info.pane, lines.next().unwrap_or("")))?;
+        for more in lines {
+            self.write(format!("... {more}"))?;
+        }
         self.pending = Some(info.step);
         Ok(())
     }
 
-    /// A step finished: its `=>` line follows it if nothing came between;
-    /// the sockets it closed are kept as narration.
-    pub fn finished(&mut self, step: u64, outcome: &Outcome, closed: &[String]) -> io::Result<()> {
-        if self.pending == Some(step) {
-            self.pending = None;
-            self.write(expected_line(outcome))?;
+    /// A step finished (SPEC 4.1): its `=>` line follows it if nothing came
+    /// between, else a `PANE => ...` line where it finished; then what it
+    /// printed as `| text` lines; the sockets it closed as narration.
+    pub fn finished(
+        &mut self,
+        step: u64,
+        pane: &str,
+        outcome: &Outcome,
+        stdout: &str,
+        closed: &[String],
+    ) -> io::Result<()> {
+        let line = expected_line(outcome);
+        let mut lines = Vec::new();
+        let own = self.pending == Some(step);
+        if own {
+            lines.push(line);
+        } else {
+            lines.push(match line.strip_prefix("=> ") {
+                Some(expected) => format!("{pane} => {expected}"),
+                None => line,
+            });
         }
-        for note in closed {
-            self.write(format!("# {}", crate::display::escape(note)))?;
+        lines.extend(
+            stdout
+                .lines()
+                .map(|printed| format!("| {}", crate::runner::escape_controls(printed))),
+        );
+        lines.extend(
+            closed
+                .iter()
+                .map(|note| format!("# {}", crate::display::escape(note))),
+        );
+        if own {
+            self.pending = None;
+            for l in lines {
+                self.write(l)?;
+            }
+            return self.write_held();
+        }
+        if self.pending.is_some() {
+            // Another step still runs and its `=>` line is still to come: after it.
+            self.held.extend(lines);
+            return Ok(());
+        }
+        for l in lines {
+            self.write(l)?;
         }
         Ok(())
     }
@@ -362,20 +418,53 @@ mod tests {
         r.sent(&info(2, "client", "c.recv(1)")).expect("write");
         r.finished(
             2,
+            "client",
             &Outcome::Error(Exception::new("KeyboardInterrupt", "")),
+            "",
             &[],
         )
         .expect("write");
-        r.finished(1, &Outcome::Ok("(1, 2)".into()), &[])
+        r.finished(1, "server", &Outcome::Ok("(1, 2)".into()), "hi\n", &[])
+            .expect("write");
+        r.sent(&info(3, "server", "print('a',\n      'b')"))
+            .expect("write");
+        r.finished(3, "server", &Outcome::Ok("None".into()), "a b\n", &[])
             .expect("write");
         let text = std::fs::read_to_string(&path).expect("written as it goes");
         assert_eq!(
             text,
-            "# the experiment\nserver> conn, addr = s.accept()\n=> blocked\nclient> c.recv(1)\n=> KeyboardInterrupt\n"
+            "# the experiment\nserver> conn, addr = s.accept()\n=> blocked\nclient> c.recv(1)\n=> KeyboardInterrupt\nserver => (1, 2)\n| hi\nserver> print('a',\n...       'b')\n=> None\n| a b\n"
+        );
+        assert!(
+            crate::script::parse(&text).is_ok(),
+            "the recording is a script"
         );
         let copy = dir.path().join("saved.sp");
         r.save(&copy, false).expect(":save");
         assert_eq!(std::fs::read_to_string(&copy).expect("saved"), text);
+    }
+
+    #[test]
+    fn an_outcome_released_while_a_step_runs_follows_that_steps_line() {
+        let mut r = Recorder::in_memory();
+        r.sent(&info(1, "server", "conn, addr = srv.accept()"))
+            .expect("write");
+        r.sent(&info(2, "client", "c.connect(a)")).expect("write");
+        // The accept ends before the connect's outcome is in: it waits for it.
+        r.finished(1, "server", &Outcome::Ok("(1, 2)".into()), "", &[])
+            .expect("write");
+        r.finished(2, "client", &Outcome::Ok("None".into()), "", &[])
+            .expect("write");
+        assert_eq!(
+            r.lines,
+            vec![
+                "server> conn, addr = srv.accept()",
+                "=> blocked",
+                "client> c.connect(a)",
+                "=> None",
+                "server => (1, 2)",
+            ]
+        );
     }
 
     #[test]
@@ -444,7 +533,7 @@ mod tests {
         for step in 1..=50 {
             r.sent(&info(step, "server", "x = conn.recv(200000)"))
                 .expect("write");
-            r.finished(step, &big, &[]).expect("write");
+            r.finished(step, "server", &big, "", &[]).expect("write");
         }
         assert!(r.lines.is_empty(), "the file holds the lines, not memory");
         let text = std::fs::read_to_string(&path).expect("written");

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::check::{Observed, satisfies};
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
-use crate::script::{self, Narration, ScriptError};
+use crate::script::{self, Narration, Script, ScriptError};
 use crate::session::{Event, Session, StepInfo, Submitted};
 
 /// How `run` plays and reports.
@@ -109,6 +109,8 @@ struct Record {
     blocked: bool,
     input: String,
     outcome: Option<Outcome>,
+    /// What it printed, as a recording's `| text` lines have it.
+    printed: Vec<String>,
 }
 
 struct Runner<'w> {
@@ -118,6 +120,8 @@ struct Runner<'w> {
     flush_each: bool,
     /// Steps reported blocked that have not finished yet.
     blocked: HashSet<u64>,
+    /// The last step sent to each pane (what a `PANE =>` line speaks of).
+    last_of_pane: HashMap<String, u64>,
     /// Only the steps `--check` compares, so a long run of big values does
     /// not grow memory.
     records: HashMap<u64, Record>,
@@ -147,6 +151,7 @@ impl Runner<'_> {
         let was_blocked = self.blocked.remove(&info.step);
         if let Some(record) = self.records.get_mut(&info.step) {
             record.outcome = Some(outcome.clone());
+            record.printed = stdout.lines().map(escape_controls).collect();
         }
         if self.opts.json {
             let mut e = JsonEvent::new(
@@ -246,6 +251,41 @@ impl Runner<'_> {
         self.drain();
     }
 
+    /// Ctrl-C, as the recording's user pressed it: interrupts the pane's
+    /// blocked step and waits (at most `--step-timeout`) for it to end.
+    fn interrupt(&mut self, pane: &str) {
+        if !self.session.is_busy(pane) {
+            return;
+        }
+        self.session.interrupt(pane);
+        self.wait_for_pane(pane);
+    }
+
+    /// Reports finished steps until `pane` is free (other panes may stay
+    /// blocked), at most `--step-timeout`.
+    fn wait_for_pane(&mut self, pane: &str) {
+        let until = Instant::now() + self.opts.step_timeout;
+        while self.session.is_busy(pane) {
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            let _ = self.out.flush();
+            if let Some(Event::Finished {
+                info,
+                outcome,
+                stdout,
+                truncated,
+                closed,
+                elapsed,
+            }) = self.session.next_event(until - now)
+            {
+                self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+            }
+        }
+        self.drain();
+    }
+
     fn narrate(&mut self, narration: &[Narration]) {
         if self.opts.json {
             return;
@@ -299,6 +339,7 @@ impl Runner<'_> {
             Ok(Submitted::Step(info)) => {
                 steps.insert(index, info.step);
                 self.last_step = info.step;
+                self.last_of_pane.insert(info.pane.clone(), info.step);
                 if checked {
                     self.records.insert(
                         info.step,
@@ -389,6 +430,25 @@ fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether a `=>` line states an interrupt (Ctrl-C when it was recorded).
+fn is_interrupt(expected: &str) -> bool {
+    expected.trim() == "KeyboardInterrupt"
+}
+
+/// The indexes of the steps that a later `PANE =>` line speaks of: for each
+/// such line, the last step of that pane before it.
+fn released_targets(script: &Script) -> HashSet<usize> {
+    let mut targets = HashSet::new();
+    for (k, s) in script.steps.iter().enumerate() {
+        for r in &s.released {
+            if let Some(i) = (0..=k).rev().find(|&i| script.steps[i].pane == r.pane) {
+                targets.insert(i);
+            }
+        }
+    }
+    targets
+}
+
 /// Runs the script at `path`, writing the transcript to `out`. Returns the exit
 /// status: 0, or 1 when a pane stayed blocked or (with --check) an outcome differs.
 pub fn run(
@@ -411,17 +471,36 @@ pub fn run(
         out,
         flush_each,
         blocked: HashSet::new(),
+        last_of_pane: HashMap::new(),
         records: HashMap::new(),
         last_step: 0,
     };
     let mut steps: HashMap<usize, u64> = HashMap::new();
     let mut completed = true;
+    // The steps a later `PANE =>` line speaks of: their outcomes are kept too.
+    let spoken_of = released_targets(&script);
+    // Each `PANE =>` line, with the step it speaks of (filled as the run goes).
+    let mut releases: Vec<(&script::Released, Option<u64>)> = Vec::new();
     for (index, s) in script.steps.iter().enumerate() {
         runner.narrate(&s.before);
-        let checked = runner.opts.check && s.expected.is_some();
+        let checked = runner.opts.check && (s.expected.is_some() || spoken_of.contains(&index));
         if !runner.step(index, &s.pane, &s.statement, checked, &mut steps) {
             completed = false;
             break;
+        }
+        // Interrupted when it was recorded, with nothing in between: interrupt it now.
+        if s.expected.as_ref().is_some_and(|(_, e)| is_interrupt(e)) {
+            runner.interrupt(&s.pane);
+        }
+        for r in &s.released {
+            let target = runner.last_of_pane.get(&r.pane).copied();
+            if is_interrupt(&r.expected) {
+                runner.interrupt(&r.pane);
+            } else {
+                // Released by this step: wait for it, as the recording saw it finish here.
+                runner.wait_for_pane(&r.pane);
+            }
+            releases.push((r, target));
         }
     }
     if completed {
@@ -433,22 +512,61 @@ pub fn run(
         let statements: Vec<&str> = script.steps.iter().map(|s| s.statement.as_str()).collect();
         let ports: HashSet<u32> = ports_named(&statements);
         let (mut checked, mut failed) = (0, 0);
+        // A step's own `=>` line, and each `PANE =>` line of the released steps.
+        let mut expectations: Vec<(usize, &str, &str, &str, bool, &[String], Option<u64>)> =
+            Vec::new();
         for (index, s) in script.steps.iter().enumerate() {
-            let Some((line, expected)) = &s.expected else {
-                continue;
-            };
+            if let Some((line, expected)) = &s.expected {
+                // A step recorded as blocked is checked by its `PANE =>` line, if it has one.
+                let blocked_then_released = expected == "blocked";
+                expectations.push((
+                    *line,
+                    &s.pane,
+                    &s.statement,
+                    expected,
+                    blocked_then_released,
+                    &s.printed,
+                    steps.get(&index).copied(),
+                ));
+            }
+        }
+        for (r, target) in &releases {
+            let statement = script
+                .steps
+                .iter()
+                .enumerate()
+                .find(|(i, _)| steps.get(i).copied() == *target)
+                .map_or("", |(_, s)| s.statement.as_str());
+            expectations.push((
+                r.line,
+                &r.pane,
+                statement,
+                &r.expected,
+                false,
+                &r.printed,
+                *target,
+            ));
+        }
+        for (line, pane, statement, expected, blocked_then_released, printed, step) in expectations
+        {
             checked += 1;
-            let record = steps.get(&index).and_then(|n| runner.records.get(n));
+            let record = step.and_then(|n| runner.records.get(&n));
             let ok = record.is_some_and(|r| {
-                satisfies(
+                let outcome_ok = satisfies(
                     expected,
                     &Observed {
                         input: &r.input,
                         blocked: r.blocked,
-                        outcome: r.outcome.as_ref(),
+                        outcome: if blocked_then_released {
+                            None
+                        } else {
+                            r.outcome.as_ref()
+                        },
                     },
                     &ports,
-                )
+                );
+                // Printed text is compared where the script states it.
+                outcome_ok && (printed.is_empty() || blocked_then_released || r.printed == printed)
             });
             if !ok {
                 failed += 1;
@@ -460,12 +578,22 @@ pub fn run(
                     Some(Record { blocked: true, .. }) => "still blocked".to_string(),
                     Some(_) => "no outcome".to_string(),
                 };
+                let printed_differs = record.is_some_and(|r| {
+                    !printed.is_empty() && !blocked_then_released && r.printed != printed
+                });
+                let got = if printed_differs {
+                    format!(
+                        "{got}, printing {:?} (the script says {:?})",
+                        record.map(|r| r.printed.join("\n")).unwrap_or_default(),
+                        printed.join("\n")
+                    )
+                } else {
+                    got
+                };
                 let _ = writeln!(
                     err,
-                    "{}:{line}: step `{}> {}`: expected {expected}, got {}",
+                    "{}:{line}: step `{pane}> {statement}`: expected {expected}, got {}",
                     path.display(),
-                    s.pane,
-                    s.statement,
                     escape_controls(&got)
                 );
             }

@@ -26,6 +26,21 @@ pub struct ScriptStep {
     pub before: Vec<Narration>,
     /// The `=>` line after it, with its line number.
     pub expected: Option<(usize, String)>,
+    /// `| text` lines under its `=>` line: what it printed (escaped as in a repr).
+    pub printed: Vec<String>,
+    /// `PANE => EXPECTED` lines after it: outcomes of other panes' blocked
+    /// steps that this step released (or that were interrupted then).
+    pub released: Vec<Released>,
+}
+
+/// A `PANE => EXPECTED` line (SPEC 4.1): the outcome a blocked step of PANE
+/// reached at this point of the session, with the text it printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Released {
+    pub line: usize,
+    pub pane: String,
+    pub expected: String,
+    pub printed: Vec<String>,
 }
 
 /// A parsed script.
@@ -188,10 +203,63 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
     let mut script = Script::default();
     let mut pending: Vec<Narration> = Vec::new();
     let mut last_was_step = false;
+    // Where a `|` line goes: the last step's printed text, or the last released outcome's.
+    let mut printing_released = false;
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
         let line = raw.trim();
         if line.is_empty() {
+            continue;
+        }
+        // `... more`: the statement above goes on (SPEC 4), as the REPL's prompt shows it.
+        if let Some(rest) = raw.trim_start().strip_prefix("...") {
+            let Some(step) = script.steps.last_mut().filter(|s| {
+                last_was_step
+                    && s.expected.is_none()
+                    && s.printed.is_empty()
+                    && s.released.is_empty()
+            }) else {
+                return Err((number, "'...' must continue the statement above it".into()));
+            };
+            let rest = rest.strip_prefix(' ').unwrap_or(rest);
+            step.statement.push('\n');
+            step.statement.push_str(rest.trim_end());
+            continue;
+        }
+        if let Some(text) = line.strip_prefix('|') {
+            let text = text.strip_prefix(' ').unwrap_or(text).to_string();
+            let Some(step) = script.steps.last_mut() else {
+                return Err((number, "'|' must follow the step that printed it".into()));
+            };
+            match step.released.last_mut().filter(|_| printing_released) {
+                Some(r) => r.printed.push(text),
+                None => step.printed.push(text),
+            }
+            continue;
+        }
+        if let Some((pane, expected)) = line.split_once("=>")
+            && crate::session::is_pane_name(pane.trim())
+            && !pane.trim().is_empty()
+            && pane.ends_with(char::is_whitespace)
+        {
+            let expected = expected.trim();
+            let Some(step) = script.steps.last_mut() else {
+                return Err((
+                    number,
+                    "'PANE =>' must follow the step that released it".into(),
+                ));
+            };
+            if let Err(why) = crate::check::validate(expected) {
+                return Err((number, why));
+            }
+            step.released.push(Released {
+                line: number,
+                pane: pane.trim().to_string(),
+                expected: expected.to_string(),
+                printed: Vec::new(),
+            });
+            printing_released = true;
+            last_was_step = false;
             continue;
         }
         if let Some(expected) = line.strip_prefix("=>") {
@@ -216,6 +284,7 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
                 return Err((number, "a second '=>' line for the same step".into()));
             }
             step.expected = Some((number, expected.to_string()));
+            printing_released = false;
             continue;
         }
         if let Some(question) = line.strip_prefix("#?") {
@@ -241,7 +310,10 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             statement: statement.to_string(),
             before: std::mem::take(&mut pending),
             expected: None,
+            printed: Vec::new(),
+            released: Vec::new(),
         });
+        printing_released = false;
         last_was_step = true;
     }
     script.after = pending;
@@ -280,6 +352,25 @@ mod tests {
         );
         assert!(parse("a> x\n=> (<socket.socket fd=3, laddr=('127.0.0.1', 5)>, 1)\n").is_ok());
         assert!(parse("a> x\n=> OSError: [Errno 98] Address already in use\n").is_ok());
+    }
+
+    #[test]
+    fn recordings_keep_printed_text_released_outcomes_and_continuations() {
+        let s = parse(
+            "server> conn, addr = srv.accept()\n=> blocked\nclient> c.connect(('127.0.0.1', 5678))\n=> None\nserver => (1, 2)\n| from the server\nserver> print('a',\n...       'b')\n=> None\n| a b\nclient> c.recv(1)\n=> blocked\nclient => KeyboardInterrupt\n",
+        )
+        .unwrap();
+        assert_eq!(s.steps.len(), 4);
+        let r = &s.steps[1].released[0];
+        assert_eq!((r.pane.as_str(), r.expected.as_str()), ("server", "(1, 2)"));
+        assert_eq!(r.printed, vec!["from the server".to_string()]);
+        assert_eq!(s.steps[2].statement, "print('a',\n      'b')");
+        assert_eq!(s.steps[2].printed, vec!["a b".to_string()]);
+        assert_eq!(s.steps[3].released[0].expected, "KeyboardInterrupt");
+        assert!(
+            parse("a> x\n=> 1\n... y\n").is_err(),
+            "'...' continues a statement only"
+        );
     }
 
     #[test]

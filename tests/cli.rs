@@ -282,3 +282,43 @@ fn a_socket_closed_by_rebinding_is_named_on_screen_and_in_the_recording() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn released_outcomes_printed_text_and_interrupts_replay_and_check() {
+    let p = port();
+    let script = format!(
+        "server> srv = socket.create_server(('127.0.0.1', {p}))
+server> conn, addr = srv.accept()
+=> blocked
+client> c = socket.create_connection(('127.0.0.1', {p}))
+server => (<socket.socket fd=4, family=2, type=1, proto=0, laddr=('127.0.0.1', {p}), raddr=('127.0.0.1', 40312)>, ('127.0.0.1', 40312))
+server> print('got', addr[0])
+=> None
+| got 127.0.0.1
+client> c.recv(10)
+=> KeyboardInterrupt
+server> conn.recv(10)
+=> blocked
+client> c.setblocking(False)
+=> None
+server => KeyboardInterrupt
+client> print('a',
+...       'b')
+=> None
+| a b
+"
+    );
+    let out = sockplay(&["run", "--check"], &script);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}\n{}", text(&out.stdout));
+    assert!(err.contains("check: 8/8 outcomes as expected"), "{err}");
+    // The transcript shows the interrupts where the recording had them.
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches("KeyboardInterrupt").count(), 2, "{stdout}");
+    // Printed text that differs fails the check, naming what was printed.
+    let wrong = script.replace("| got 127.0.0.1", "| got nothing");
+    let out = sockplay(&["run", "--check"], &wrong);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("printing \"got 127.0.0.1\""), "{err}");
+}

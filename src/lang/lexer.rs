@@ -45,6 +45,21 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             i += 1;
             continue;
         }
+        // Inside brackets a statement goes on over lines, as in Python; outside
+        // them a second line would be a second statement.
+        if c == '\n' || c == '\r' {
+            if depth.is_empty() && chars[i..].iter().any(|c| !c.is_whitespace()) {
+                let rest: String = chars[i..].iter().collect();
+                let more = rest
+                    .lines()
+                    .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+                if more {
+                    return Err(Exception::syntax("one statement per line", col));
+                }
+            }
+            i += 1;
+            continue;
+        }
         if c == '#' {
             break;
         }

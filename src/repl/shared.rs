@@ -458,7 +458,10 @@ impl Shared {
             ..
         } = event;
         let mut lines = Vec::new();
-        if let Err(e) = st.recorder.finished(info.step, &outcome, &closed) {
+        if let Err(e) = st
+            .recorder
+            .finished(info.step, &info.pane, &outcome, &stdout, &closed)
+        {
             lines.push((Kind::Error, format!("sockplay: {e}")));
         }
         if st.awaited.map(|(s, _)| s) != Some(info.step) {

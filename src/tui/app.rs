@@ -552,7 +552,10 @@ impl App {
             closed,
             ..
         } = event;
-        if let Err(e) = self.recorder.finished(info.step, &outcome, &closed) {
+        if let Err(e) = self
+            .recorder
+            .finished(info.step, &info.pane, &outcome, &stdout, &closed)
+        {
             self.status = Some(format!("the recording failed: {e}"));
         }
         let Some(index) = self.pane_index(&info.pane) else {
