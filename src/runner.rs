@@ -430,6 +430,19 @@ fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// What `--check` compares: a `=>` or `PANE =>` line and the step it speaks of.
+struct Expectation<'a> {
+    line: usize,
+    pane: &'a str,
+    statement: &'a str,
+    expected: &'a str,
+    /// `=> blocked`: only that it was blocked is checked here.
+    only_blocked: bool,
+    /// The `| text` lines the script states.
+    printed: &'a [String],
+    step: Option<u64>,
+}
+
 /// Whether a `=>` line states an interrupt (Ctrl-C when it was recorded).
 fn is_interrupt(expected: &str) -> bool {
     expected.trim() == "KeyboardInterrupt"
@@ -513,21 +526,19 @@ pub fn run(
         let ports: HashSet<u32> = ports_named(&statements);
         let (mut checked, mut failed) = (0, 0);
         // A step's own `=>` line, and each `PANE =>` line of the released steps.
-        let mut expectations: Vec<(usize, &str, &str, &str, bool, &[String], Option<u64>)> =
-            Vec::new();
+        let mut expectations: Vec<Expectation> = Vec::new();
         for (index, s) in script.steps.iter().enumerate() {
             if let Some((line, expected)) = &s.expected {
-                // A step recorded as blocked is checked by its `PANE =>` line, if it has one.
-                let blocked_then_released = expected == "blocked";
-                expectations.push((
-                    *line,
-                    &s.pane,
-                    &s.statement,
+                expectations.push(Expectation {
+                    line: *line,
+                    pane: &s.pane,
+                    statement: &s.statement,
                     expected,
-                    blocked_then_released,
-                    &s.printed,
-                    steps.get(&index).copied(),
-                ));
+                    // A step recorded as blocked is checked by its `PANE =>` line, if it has one.
+                    only_blocked: expected == "blocked",
+                    printed: &s.printed,
+                    step: steps.get(&index).copied(),
+                });
             }
         }
         for (r, target) in &releases {
@@ -537,17 +548,25 @@ pub fn run(
                 .enumerate()
                 .find(|(i, _)| steps.get(i).copied() == *target)
                 .map_or("", |(_, s)| s.statement.as_str());
-            expectations.push((
-                r.line,
-                &r.pane,
+            expectations.push(Expectation {
+                line: r.line,
+                pane: &r.pane,
                 statement,
-                &r.expected,
-                false,
-                &r.printed,
-                *target,
-            ));
+                expected: &r.expected,
+                only_blocked: false,
+                printed: &r.printed,
+                step: *target,
+            });
         }
-        for (line, pane, statement, expected, blocked_then_released, printed, step) in expectations
+        for Expectation {
+            line,
+            pane,
+            statement,
+            expected,
+            only_blocked: blocked_then_released,
+            printed,
+            step,
+        } in expectations
         {
             checked += 1;
             let record = step.and_then(|n| runner.records.get(&n));
