@@ -205,17 +205,22 @@ impl Runner<'_> {
         }
     }
 
-    fn drain(&mut self) {
-        while let Some(Event::Finished {
+    /// Reports a finished step (one destructuring for every place that waits).
+    fn report(&mut self, event: Event) {
+        let Event::Finished {
             info,
             outcome,
             stdout,
             truncated,
             closed,
             elapsed,
-        }) = self.session.try_event()
-        {
-            self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+        } = event;
+        self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+    }
+
+    fn drain(&mut self) {
+        while let Some(event) = self.session.try_event() {
+            self.report(event);
         }
     }
 
@@ -237,14 +242,7 @@ impl Runner<'_> {
                 }
             };
             match event {
-                Some(Event::Finished {
-                    info,
-                    outcome,
-                    stdout,
-                    truncated,
-                    closed,
-                    elapsed,
-                }) => self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed),
+                Some(event) => self.report(event),
                 None => break,
             }
         }
@@ -271,16 +269,8 @@ impl Runner<'_> {
                 break;
             }
             let _ = self.out.flush();
-            if let Some(Event::Finished {
-                info,
-                outcome,
-                stdout,
-                truncated,
-                closed,
-                elapsed,
-            }) = self.session.next_event(until - now)
-            {
-                self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+            if let Some(event) = self.session.next_event(until - now) {
+                self.report(event);
             }
         }
         self.drain();
