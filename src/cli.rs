@@ -280,6 +280,20 @@ fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
     let stem = path
         .file_stem()
         .map_or_else(|| "script".into(), |n| n.to_string_lossy().into_owned());
+    if to == ExportFormat::Python {
+        let refused = crate::export::refused_steps(&script);
+        if !refused.is_empty() {
+            for (line, statement, why) in &refused {
+                eprintln!(
+                    "sockplay: {}:{line}: `{}`: {why}; it is not exported into a program",
+                    crate::display::escape(&path.display().to_string()),
+                    crate::display::escape(statement)
+                );
+            }
+            eprintln!("sockplay: nothing was exported");
+            return 1;
+        }
+    }
     let files: Vec<(PathBuf, String)> = match to {
         ExportFormat::Python => crate::export::to_python(&script, &name)
             .into_iter()

@@ -18,7 +18,25 @@ struct Step<'a> {
     pane: &'a str,
     python: Result<String, String>,
     expected: Option<&'a str>,
+    /// The outcome it reached later (`PANE =>`), when it was recorded blocked.
+    released: Option<&'a str>,
+    /// What it printed (`|` lines), where it finished.
+    printed: Vec<&'a str>,
     before: &'a [Narration],
+}
+
+impl Step<'_> {
+    /// The outcome it ended with: the released one, else its `=>` line.
+    fn outcome(&self) -> Option<&str> {
+        self.released.or(self.expected)
+    }
+}
+
+/// Text of a script (narration, statements, outcomes) as it may stand in a
+/// comment or a cell: control characters, CR and U+2028 escaped, so that no
+/// narration can become code.
+fn inert(text: &str) -> String {
+    crate::display::escape(text)
 }
 
 /// What the short forms need to know of a pane, followed through the script
@@ -79,6 +97,15 @@ impl PaneState {
 fn steps(script: &Script) -> Vec<Step<'_>> {
     let mut panes: HashMap<&str, PaneState> = HashMap::new();
     let mut out = Vec::new();
+    // Each `PANE =>` line speaks of the last step of PANE before it.
+    let mut released: HashMap<usize, &crate::script::Released> = HashMap::new();
+    for (k, s) in script.steps.iter().enumerate() {
+        for r in &s.released {
+            if let Some(i) = (0..=k).rev().find(|&i| script.steps[i].pane == r.pane) {
+                released.insert(i, r);
+            }
+        }
+    }
     for (i, s) in script.steps.iter().enumerate() {
         let state = panes.entry(s.pane.as_str()).or_default();
         let python = python_form(s, state);
@@ -87,11 +114,19 @@ fn steps(script: &Script) -> Vec<Step<'_>> {
         {
             state.follow(&stmt, p);
         }
+        let later = released.get(&i);
         out.push(Step {
             number: i + 1,
             pane: &s.pane,
             python,
             expected: s.expected.as_ref().map(|(_, e)| e.as_str()),
+            released: later.map(|r| r.expected.as_str()),
+            printed: s
+                .printed
+                .iter()
+                .chain(later.iter().flat_map(|r| r.printed.iter()))
+                .map(String::as_str)
+                .collect(),
             before: &s.before,
         });
     }
@@ -118,6 +153,56 @@ fn python_form(s: &ScriptStep, state: &mut PaneState) -> Result<String, String> 
         Ok(_) => Ok(python),
         Err(e) => Err(format!("{}: {}", e.class, e.message)),
     }
+}
+
+/// Why the playground would refuse a statement that Python would run (a
+/// builtin it does not have, such as `open`, `exec` or `__import__`, or a
+/// dunder attribute), if it would: such a statement is never exported into
+/// a program the user will run.
+fn refused_by_playground(python: &str, bound: &BTreeSet<String>) -> Option<String> {
+    use crate::lang::ast::Expr;
+    let stmt = parse_statement(python).ok()?;
+    let mut todo: Vec<&Expr> = stmt.expr().into_iter().collect();
+    while let Some(e) = todo.pop() {
+        match e {
+            Expr::Name(n)
+                if !bound.contains(n)
+                    && crate::value::Builtin::by_name(n).is_none()
+                    && (n.starts_with("__")
+                        || crate::interp::python_names::BUILTINS.contains(&n.as_str())) =>
+            {
+                return Some(format!(
+                    "the builtin '{n}' is not supported in the playground"
+                ));
+            }
+            Expr::Attr(_, a) if a.starts_with("__") => {
+                return Some(format!(
+                    "the attribute '{a}' is not supported in the playground"
+                ));
+            }
+            _ => {}
+        }
+        todo.extend(e.children());
+    }
+    None
+}
+
+/// The steps a Python export must refuse: (line, statement, why).
+pub fn refused_steps(script: &Script) -> Vec<(usize, String, String)> {
+    let mut bound: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for (s, step) in script.steps.iter().zip(steps(script)) {
+        let names = bound.entry(s.pane.as_str()).or_default();
+        if let Ok(python) = &step.python {
+            if let Some(why) = refused_by_playground(python, names) {
+                out.push((s.line, python.clone(), why));
+            }
+            if let Ok(Stmt::Assign(targets, _)) = parse_statement(python) {
+                names.extend(targets.iter().flat_map(|t| t.names()).map(str::to_string));
+            }
+        }
+    }
+    out
 }
 
 /// The panes: server and client first, as in the interface, then the others
@@ -236,8 +321,8 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
             }
             for n in step.before {
                 match n {
-                    Narration::Note(t) => out.push_str(&format!("# {t}\n")),
-                    Narration::Question(t) => out.push_str(&format!("# Question: {t}\n")),
+                    Narration::Note(t) => out.push_str(&format!("# {}\n", inert(t))),
+                    Narration::Question(t) => out.push_str(&format!("# Question: {}\n", inert(t))),
                 }
             }
             previous = Some(step);
@@ -245,16 +330,17 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
                 Ok(p) => p,
                 Err(why) => {
                     out.push_str(&format!(
-                        "# step {}: {} (left out: {why})\n",
+                        "# step {}: {} (left out: {})\n",
                         step.number,
-                        step_text(script, step)
+                        inert(step_text(script, step)),
+                        inert(why)
                     ));
                     continue;
                 }
             };
             out.push_str(&format!("print({})\n", str_repr(&format!(">>> {python}"))));
             let body = shown(python);
-            match step.expected.and_then(expected_exception) {
+            match step.outcome().and_then(expected_exception) {
                 Some(class) => {
                     let class = python_class(class);
                     out.push_str(&format!("try:\n{}\n", indent(&body)));
@@ -272,14 +358,20 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
                 }
             }
             if let Some(e) = step.expected {
-                out.push_str(&format!("# => {e}\n"));
+                out.push_str(&format!("# => {}\n", inert(e)));
+            }
+            if let Some(r) = step.released {
+                out.push_str(&format!("# => then: {}\n", inert(r)));
+            }
+            for p in &step.printed {
+                out.push_str(&format!("# | {}\n", inert(p)));
             }
         }
         if !script.after.is_empty() && panes.last() == Some(pane) {
             out.push('\n');
             for n in &script.after {
                 let (Narration::Note(t) | Narration::Question(t)) = n;
-                out.push_str(&format!("# {t}\n"));
+                out.push_str(&format!("# {}\n", inert(t)));
             }
         }
         programs.push((pane.to_string(), out));
@@ -318,8 +410,8 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
             .before
             .iter()
             .map(|n| match n {
-                Narration::Note(t) => t.clone(),
-                Narration::Question(t) => format!("**Question:** {t}"),
+                Narration::Note(t) => inert(t),
+                Narration::Question(t) => format!("**Question:** {}", inert(t)),
             })
             .collect();
         if !notes.is_empty() {
@@ -339,8 +431,16 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
             Ok(p) => code(p),
             Err(_) => code(step_text(script, step)),
         };
-        if let Some(e) = step.expected {
-            cell.push_str(&format!("<br>→ {}", code(e)));
+        for p in &step.printed {
+            cell.push_str(&format!("<br>prints {}", code(&inert(p))));
+        }
+        if let Some(e) = step.outcome() {
+            let blocked = if step.released.is_some() {
+                "blocked, then "
+            } else {
+                ""
+            };
+            cell.push_str(&format!("<br>→ {blocked}{}", code(&inert(e))));
         }
         let cells: Vec<String> = panes
             .iter()
@@ -358,7 +458,7 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
         out.push('\n');
         for n in &script.after {
             let (Narration::Note(t) | Narration::Question(t)) = n;
-            out.push_str(&format!("{t}\n\n"));
+            out.push_str(&format!("{}\n\n", inert(t)));
         }
     }
     out
@@ -409,5 +509,53 @@ mod tests {
         assert!(md.starts_with("# t.sp\n\nintro\n\n| step | server | client |\n|---:|---|---|\n| 1 | `s.listen()`<br>→ `None` |  |\n"), "{md}");
         assert!(md.contains("\nthen\n\n| step | server | client |"), "{md}");
         assert!(md.contains("| 2 |  | `x = a \\| b` |"), "{md}");
+    }
+
+    #[test]
+    fn narration_never_becomes_code() {
+        let s = parse("# one\rimport os; os.system('x')\u{2028}two\x1b[31m\nserver> x = 1\n")
+            .expect("valid");
+        let (_, server) = &to_python(&s, "t.sp")[0];
+        for line in server.lines() {
+            assert!(
+                line.is_empty() || !line.starts_with("import os"),
+                "a line of narration became code: {server}"
+            );
+        }
+        assert!(!server.contains('\r') && !server.contains('\u{2028}') && !server.contains('\x1b'));
+        assert!(server.contains("# one\\rimport os"), "{server}");
+        let md = to_markdown(&s, "t.sp");
+        assert!(!md.contains('\r') && !md.contains('\x1b'), "{md}");
+    }
+
+    #[test]
+    fn refused_statements_are_named_with_their_line() {
+        let s = parse("server> x = 1\nserver> open('/etc/passwd')\nserver> __import__('os')\nserver> x.__class__\nserver> open = 5\nserver> open\n")
+            .expect("valid");
+        let refused = refused_steps(&s);
+        let lines: Vec<usize> = refused.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![2, 3, 4], "{refused:?}");
+        assert!(refused[0].2.contains("'open'"));
+    }
+
+    #[test]
+    fn released_outcomes_and_printed_text_are_shown() {
+        let s = parse("server> conn, addr = srv.accept()\n=> blocked\nclient> c.connect(a)\n=> None\nserver => (1, 2)\nserver> print('Received', 5)\n=> None\n| Received 5\nclient> c.recv(1)\n=> blocked\nserver> conn.close()\n=> None\nclient => ConnectionResetError: [Errno 104] Connection reset by peer\n")
+            .expect("valid");
+        let programs = to_python(&s, "t.sp");
+        let (_, server) = &programs[0];
+        assert!(
+            server.contains("# => blocked\n# => then: (1, 2)"),
+            "{server}"
+        );
+        assert!(server.contains("# | Received 5"), "{server}");
+        let (_, client) = &programs[1];
+        assert!(
+            client.contains("try:\n    show(c.recv(1))\nexcept ConnectionResetError as e:"),
+            "the released exception is caught: {client}"
+        );
+        let md = to_markdown(&s, "t.sp");
+        assert!(md.contains("→ blocked, then `(1, 2)`"), "{md}");
+        assert!(md.contains("prints `Received 5`"), "{md}");
     }
 }

@@ -322,3 +322,24 @@ client> print('a',
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("printing \"got 127.0.0.1\""), "{err}");
 }
+
+#[test]
+fn export_refuses_a_statement_the_playground_refuses_naming_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("evil.sp"),
+        "server> x = 1\nserver> __import__('os').system('true')\n",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &["export", "evil.sp", "--to", "python"], "");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("evil.sp:2: `__import__('os').system('true')`"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("evil-server.py").exists(),
+        "nothing was written"
+    );
+}
