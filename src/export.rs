@@ -461,6 +461,154 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
             out.push_str(&format!("{}\n\n", inert(t)));
         }
     }
+    out.push_str("\n## Sequence\n\n");
+    out.push_str(&sequence_diagram(script, &steps, &panes));
+    out
+}
+
+/// The most events a diagram draws; the rest is cut with a note.
+const MAX_EVENTS: usize = 60;
+
+/// Text a Mermaid message can hold: one line, no `;` or `#`, at most 60 characters.
+fn label(text: &str) -> String {
+    let text: String = inert(text).replace(';', ",").replace('#', "");
+    let text = if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    };
+    // `<socket.socket ...>` would read as markup: Mermaid's entity codes instead.
+    text.replace('<', "#60;").replace('>', "#62;")
+}
+
+/// The bytes a send-like statement sends, when its data is a literal.
+fn literal_len(python: &str) -> Option<usize> {
+    let stmt = parse_statement(python).ok()?;
+    let mut todo: Vec<&crate::lang::ast::Expr> = stmt.expr().into_iter().collect();
+    while let Some(e) = todo.pop() {
+        if let crate::lang::ast::Expr::Lit(crate::value::Value::Bytes(b)) = e {
+            return Some(b.len());
+        }
+        todo.extend(e.children());
+    }
+    None
+}
+
+/// A Mermaid sequence diagram of the session: a lifeline per pane, an arrow
+/// for each step that reaches the other side (connect, send, close, a step
+/// that releases a blocked one), what a receive got as a note (`b''` is the
+/// peer's FIN, ConnectionResetError its RST), and blocked time as an
+/// activation. Past `MAX_EVENTS` it is cut, with a note saying how much.
+fn sequence_diagram(script: &Script, steps: &[Step], panes: &[&str]) -> String {
+    let mut events: Vec<String> = Vec::new();
+    let other = |pane: &str, from: usize| -> Option<String> {
+        // The pane that acts next, else the first other pane.
+        steps[from..]
+            .iter()
+            .map(|s| s.pane)
+            .chain(panes.iter().copied())
+            .find(|p| *p != pane)
+            .map(str::to_string)
+    };
+    let mut active: Vec<String> = Vec::new();
+    for (i, (step, s)) in steps.iter().zip(&script.steps).enumerate() {
+        let Ok(python) = &step.python else { continue };
+        let n = step.number;
+        let pane = step.pane;
+        let calls =
+            |m: &str| python.contains(&format!(".{m}(")) || python.contains(&format!("{m}("));
+        let outcome = step.outcome().unwrap_or("");
+        if let Some(peer) = other(pane, i + 1) {
+            if calls("connect") || calls("create_connection") {
+                events.push(format!("    {pane}->>{peer}: {n}. {} (SYN)", label(python)));
+            } else if calls("sendall") || calls("send") || calls("sendto") {
+                let bytes = outcome
+                    .parse::<usize>()
+                    .ok()
+                    .or_else(|| literal_len(python))
+                    .map_or(String::new(), |b| format!(" ({b} bytes)"));
+                events.push(format!(
+                    "    {pane}->>{peer}: {n}. {}{bytes}",
+                    label(python)
+                ));
+            } else if calls("close") || calls("shutdown") {
+                events.push(format!(
+                    "    {pane}-->>{peer}: {n}. {} (FIN)",
+                    label(python)
+                ));
+            }
+        }
+        if calls("recv") || calls("recvfrom") {
+            let what = if outcome == "b''" {
+                "b'' - the peer closed (FIN)".to_string()
+            } else if outcome.starts_with("ConnectionResetError") {
+                "ConnectionResetError - the peer reset (RST)".to_string()
+            } else if outcome.starts_with("b'") || outcome.starts_with("b\"") {
+                format!("got {}", label(outcome))
+            } else {
+                String::new()
+            };
+            if !what.is_empty() {
+                events.push(format!("    Note over {pane}: {n}. {what}"));
+            }
+        }
+        if step.expected == Some("blocked") {
+            events.push(format!("    activate {pane}"));
+            events.push(format!(
+                "    Note over {pane}: {n}. {} blocks",
+                label(python)
+            ));
+            active.push(pane.to_string());
+        }
+        for r in &s.released {
+            if active.contains(&r.pane) {
+                events.push(format!(
+                    "    {pane}->>{}: {n}. releases it: {}",
+                    r.pane,
+                    label(&r.expected)
+                ));
+                events.push(format!("    deactivate {}", r.pane));
+                active.retain(|p| *p != r.pane);
+            }
+        }
+    }
+    let mut out = String::from("```mermaid\nsequenceDiagram\n");
+    for p in panes {
+        out.push_str(&format!("    participant {p}\n"));
+    }
+    let cut = events.len().saturating_sub(MAX_EVENTS);
+    for e in events.iter().take(MAX_EVENTS) {
+        out.push_str(e);
+        out.push('\n');
+    }
+    if cut > 0 {
+        // Close what the cut leaves open, so the diagram still renders.
+        let open: Vec<&str> = events
+            .iter()
+            .take(MAX_EVENTS)
+            .fold(Vec::new(), |mut open, e| {
+                if let Some(p) = e.trim().strip_prefix("activate ") {
+                    open.push(p);
+                } else if let Some(p) = e.trim().strip_prefix("deactivate ")
+                    && let Some(at) = open.iter().position(|o| *o == p)
+                {
+                    open.remove(at);
+                }
+                open
+            });
+        for p in open {
+            out.push_str(&format!("    deactivate {p}\n"));
+        }
+        let span = if panes.len() > 1 {
+            format!("{},{}", panes[0], panes[panes.len() - 1])
+        } else {
+            panes.first().copied().unwrap_or("server").to_string()
+        };
+        out.push_str(&format!(
+            "    Note over {span}: {cut} more events not drawn (the table above has every step)\n"
+        ));
+    }
+    out.push_str("```\n");
     out
 }
 
@@ -557,5 +705,39 @@ mod tests {
         let md = to_markdown(&s, "t.sp");
         assert!(md.contains("→ blocked, then `(1, 2)`"), "{md}");
         assert!(md.contains("prints `Received 5`"), "{md}");
+    }
+
+    #[test]
+    fn the_markdown_ends_with_a_sequence_diagram_that_stays_readable() {
+        let s = parse("server> conn, addr = srv.accept()\n=> blocked\nclient> c = socket.create_connection(('127.0.0.1', 5678))\n=> None\nserver => (1, 2)\nclient> c.sendall(b'hello')\n=> None\nserver> conn.recv(1024)\n=> b'hello'\nclient> c.close()\n=> None\nserver> conn.recv(1024)\n=> b''\n")
+            .expect("valid");
+        let md = to_markdown(&s, "t.sp");
+        let diagram = &md[md.find("```mermaid\nsequenceDiagram\n").expect("a diagram")..];
+        for line in [
+            "    participant server\n    participant client\n",
+            "    activate server\n",
+            "    client->>server: 2. c = socket.create_connection(('127.0.0.1', 5678)) (SYN)\n",
+            "    client->>server: 2. releases it: (1, 2)\n    deactivate server\n",
+            "    client->>server: 3. c.sendall(b'hello') (5 bytes)\n",
+            "    Note over server: 4. got b'hello'\n",
+            "    client-->>server: 5. c.close() (FIN)\n",
+            "    Note over server: 6. b'' - the peer closed (FIN)\n",
+        ] {
+            assert!(diagram.contains(line), "{line:?} in:\n{diagram}");
+        }
+        // 200 steps: cut, with a note, and no activation left open.
+        let mut long = String::from("server> conn, addr = srv.accept()\n=> blocked\n");
+        for _ in 0..200 {
+            long.push_str("client> c.send(b'x')\n=> 1\n");
+        }
+        let md = to_markdown(&parse(&long).expect("valid"), "t.sp");
+        assert!(md.contains("more events not drawn"), "{md}");
+        let diagram = &md[md.find("```mermaid").expect("a diagram")..];
+        assert!(diagram.lines().count() < 80);
+        assert_eq!(
+            diagram.matches("activate server").count(),
+            2,
+            "closed once: {diagram}"
+        );
     }
 }
