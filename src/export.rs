@@ -98,14 +98,7 @@ fn steps(script: &Script) -> Vec<Step<'_>> {
     let mut panes: HashMap<&str, PaneState> = HashMap::new();
     let mut out = Vec::new();
     // Each `PANE =>` line speaks of the last step of PANE before it.
-    let mut released: HashMap<usize, &crate::script::Released> = HashMap::new();
-    for (k, s) in script.steps.iter().enumerate() {
-        for r in &s.released {
-            if let Some(i) = (0..=k).rev().find(|&i| script.steps[i].pane == r.pane) {
-                released.insert(i, r);
-            }
-        }
-    }
+    let released = script.released_steps();
     for (i, s) in script.steps.iter().enumerate() {
         let state = panes.entry(s.pane.as_str()).or_default();
         let python = python_form(s, state);

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::check::{Observed, satisfies};
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
-use crate::script::{self, Narration, Script, ScriptError};
+use crate::script::{self, Narration, ScriptError};
 use crate::session::{Event, Session, StepInfo, Submitted};
 
 /// How `run` plays and reports.
@@ -438,20 +438,6 @@ fn is_interrupt(expected: &str) -> bool {
     expected.trim() == "KeyboardInterrupt"
 }
 
-/// The indexes of the steps that a later `PANE =>` line speaks of: for each
-/// such line, the last step of that pane before it.
-fn released_targets(script: &Script) -> HashSet<usize> {
-    let mut targets = HashSet::new();
-    for (k, s) in script.steps.iter().enumerate() {
-        for r in &s.released {
-            if let Some(i) = (0..=k).rev().find(|&i| script.steps[i].pane == r.pane) {
-                targets.insert(i);
-            }
-        }
-    }
-    targets
-}
-
 /// Runs the script at `path`, writing the transcript to `out`. Returns the exit
 /// status: 0, or 1 when a pane stayed blocked or (with --check) an outcome differs.
 pub fn run(
@@ -481,12 +467,12 @@ pub fn run(
     let mut steps: HashMap<usize, u64> = HashMap::new();
     let mut completed = true;
     // The steps a later `PANE =>` line speaks of: their outcomes are kept too.
-    let spoken_of = released_targets(&script);
+    let spoken_of = script.released_steps();
     // Each `PANE =>` line, with the step it speaks of (filled as the run goes).
     let mut releases: Vec<(&script::Released, Option<u64>)> = Vec::new();
     for (index, s) in script.steps.iter().enumerate() {
         runner.narrate(&s.before);
-        let checked = runner.opts.check && (s.expected.is_some() || spoken_of.contains(&index));
+        let checked = runner.opts.check && (s.expected.is_some() || spoken_of.contains_key(&index));
         if !runner.step(index, &s.pane, &s.statement, checked, &mut steps) {
             completed = false;
             break;

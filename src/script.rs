@@ -71,6 +71,22 @@ impl fmt::Display for ScriptError {
     }
 }
 
+impl Script {
+    /// For each `PANE =>` line, the step it speaks of: the last step of PANE
+    /// at or before the step it follows. Keyed by that step's index.
+    pub fn released_steps(&self) -> std::collections::HashMap<usize, &Released> {
+        let mut out = std::collections::HashMap::new();
+        for (k, s) in self.steps.iter().enumerate() {
+            for r in &s.released {
+                if let Some(i) = (0..=k).rev().find(|&i| self.steps[i].pane == r.pane) {
+                    out.insert(i, r);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Splits `PANE> statement` into its parts, as the reference runner does.
 pub fn split_pane_line(line: &str) -> Option<(&str, &str)> {
     let (pane, rest) = line.split_once('>')?;
