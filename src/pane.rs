@@ -92,8 +92,13 @@ pub struct PaneSnapshot {
 /// State shared between a pane's thread and the front end.
 pub(crate) struct Shared {
     interrupt: AtomicBool,
+    /// The step the last interrupt was aimed at: an interrupt that comes
+    /// before its step has started is kept for it, not dropped.
+    interrupt_for: AtomicU64,
     /// The step being run, 0 when idle.
     running: AtomicU64,
+    /// The last step that finished.
+    finished: AtomicU64,
     call: Mutex<&'static str>,
     thread: AtomicU64,
     pub snapshot: Mutex<PaneSnapshot>,
@@ -124,7 +129,9 @@ impl PaneHandle {
         let (jobs, inbox) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             interrupt: AtomicBool::new(false),
+            interrupt_for: AtomicU64::new(0),
             running: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
             call: Mutex::new(""),
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(PaneSnapshot::default()),
@@ -149,8 +156,10 @@ impl PaneHandle {
         })
     }
 
-    /// Hands a step to the pane's thread.
+    /// Hands a step to the pane's thread. Until the thread starts it, the
+    /// step is in no call yet (not in the last step's).
     pub fn send(&self, job: Job) -> bool {
+        self.shared.entering("");
         self.jobs.send(job).is_ok()
     }
 
@@ -196,13 +205,15 @@ impl PaneHandle {
     /// enters its system call would be lost, so it is repeated).
     pub fn interrupt(&self, step: u64) {
         let shared = self.shared.clone();
+        shared.interrupt_for.store(step, Ordering::SeqCst);
         shared.interrupt.store(true, Ordering::SeqCst);
         let _ = thread::Builder::new()
             .name("interrupt".into())
             .spawn(move || {
                 let until = Instant::now() + Duration::from_secs(5);
+                // Until the step notices, or it has finished (it may not have started yet).
                 while shared.interrupt.load(Ordering::SeqCst)
-                    && shared.running.load(Ordering::SeqCst) == step
+                    && shared.finished.load(Ordering::SeqCst) < step
                     && Instant::now() < until
                 {
                     sys::interrupt_thread(shared.thread.load(Ordering::SeqCst));
@@ -294,7 +305,10 @@ fn work(
             return;
         };
         shared.running.store(step, Ordering::SeqCst);
-        shared.interrupt.store(false, Ordering::SeqCst);
+        // An interrupt for an earlier step is void; one for this step, sent
+        // before it started, stands.
+        let for_this = shared.interrupt_for.load(Ordering::SeqCst) == step;
+        shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
         let executed = execute(&mut local, parse_statement(&input), shared.as_ref());
         if let Ok(mut s) = shared.snapshot.lock() {
@@ -302,6 +316,7 @@ fn work(
         }
         drop(local);
         shared.running.store(0, Ordering::SeqCst);
+        shared.finished.store(step, Ordering::SeqCst);
         if done
             .send(Done {
                 pane: pane.clone(),
