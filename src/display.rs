@@ -5,6 +5,7 @@
 //! It does not handle colours or layout: those belong to each front end.
 
 use crate::explain::{Explanation, explain};
+use crate::net::facts::CallFacts;
 use crate::outcome::Outcome;
 
 /// Values whose repr is longer than this are shortened on screen.
@@ -104,8 +105,15 @@ pub struct Shown {
     pub why: Option<Explanation>,
 }
 
-/// The lines of a finished step: `input` is its Python form.
-pub fn finished(input: &str, outcome: &Outcome, stdout: &str, closed: &[String]) -> Shown {
+/// The lines of a finished step: `input` is its Python form, `facts` those
+/// of the last socket call it made.
+pub fn finished(
+    input: &str,
+    outcome: &Outcome,
+    stdout: &str,
+    closed: &[String],
+    facts: Option<&CallFacts>,
+) -> Shown {
     let mut lines: Vec<(Kind, String)> = stdout
         .lines()
         .map(|printed| (Kind::Printed, escape(printed)))
@@ -115,7 +123,7 @@ pub fn finished(input: &str, outcome: &Outcome, stdout: &str, closed: &[String])
         Outcome::Ok(repr) => (Kind::Value, escape(&shorten(repr))),
         Outcome::Error(e) => (Kind::Error, escape(&shorten(&e.display_line()))),
     });
-    let why = explain(input, outcome);
+    let why = explain(input, outcome, facts);
     if let Some(why) = &why {
         lines.push((Kind::Why, format!("why: {}", why.short)));
     }
@@ -156,6 +164,7 @@ mod tests {
             &Outcome::Ok("None".into()),
             "a\x1b[2J\n",
             &[],
+            None,
         );
         assert_eq!(
             shown.lines,
@@ -165,7 +174,7 @@ mod tests {
             ]
         );
         let e = Exception::os(libc::EAGAIN);
-        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[]);
+        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[], None);
         assert_eq!(
             shown.lines[0],
             (

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::lang::ast::{Expr, Stmt, Target};
 use crate::net::Waiter;
+use crate::net::facts::CallFacts;
 use crate::net::sock::PySocket;
 use crate::outcome::{Exception, Outcome};
 use crate::value::repr::{REPR_CAP, repr_capped};
@@ -32,6 +33,8 @@ pub struct Executed {
     pub truncated: bool,
     /// One line for each socket the step closed because nothing refers to it.
     pub closed: Vec<String>,
+    /// The facts of the last socket call the step made, which explain its outcome.
+    pub facts: Option<CallFacts>,
 }
 
 impl Executed {
@@ -42,6 +45,7 @@ impl Executed {
             stdout: String::new(),
             truncated: false,
             closed: Vec::new(),
+            facts: None,
         }
     }
 }
@@ -54,6 +58,8 @@ pub struct Interp {
     current: Option<String>,
     /// How deep `eval` is in the expression being evaluated.
     depth: usize,
+    /// The facts of the last socket call of the running step.
+    facts: Option<CallFacts>,
 }
 
 impl Default for Interp {
@@ -74,6 +80,7 @@ impl Interp {
             stdout: String::new(),
             current: None,
             depth: 0,
+            facts: None,
         }
     }
 
@@ -81,6 +88,7 @@ impl Interp {
     /// assigned value for an assignment, None for other statements).
     pub fn run(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Executed {
         self.stdout.clear();
+        self.facts = None;
         // Which names held which sockets before the step, to say what a step closed.
         let named_before: Vec<(String, *const PySocket)> = if self.sockets.is_empty() {
             Vec::new()
@@ -122,6 +130,7 @@ impl Interp {
             stdout: std::mem::take(&mut self.stdout),
             truncated,
             closed,
+            facts: self.facts.take(),
         }
     }
 
@@ -484,7 +493,9 @@ impl Interp {
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
             Value::Builtin(b) => builtins::call(*b, args, &mut self.stdout),
             Value::Method(obj, name) => match obj.as_ref() {
-                Value::Socket(sock) => sockets::call_method(sock, name, args, &mut self.sockets, w),
+                Value::Socket(sock) => {
+                    sockets::call_method(sock, name, args, &mut self.sockets, w, &mut self.facts)
+                }
                 Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
                 Value::Int(_)
                 | Value::BigInt(_)

@@ -7,6 +7,7 @@
 
 pub mod addr;
 pub mod errno;
+pub mod facts;
 pub mod inspect;
 pub mod select;
 pub mod sock;

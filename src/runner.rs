@@ -214,6 +214,7 @@ impl Runner<'_> {
             truncated,
             closed,
             elapsed,
+            ..
         } = event;
         self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
     }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::lang::shortform::{self, Context, Line};
+use crate::net::facts::CallFacts;
 use crate::net::sys;
 use crate::outcome::Outcome;
 use crate::pane::{Done, Job, PaneHandle, PaneSnapshot};
@@ -81,6 +82,8 @@ pub enum Event {
         truncated: bool,
         /// Sockets the step closed because nothing refers to them any more.
         closed: Vec<String>,
+        /// The facts of the last socket call the step made, for its `why:` line.
+        facts: Option<CallFacts>,
         elapsed: Duration,
     },
 }
@@ -257,6 +260,7 @@ impl Session {
             stdout: done.executed.stdout,
             truncated: done.executed.truncated,
             closed: done.executed.closed,
+            facts: done.executed.facts,
             elapsed: running.started.elapsed(),
         })
     }

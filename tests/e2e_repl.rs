@@ -119,11 +119,11 @@ fn typing_the_echo_experiment_in_the_repl() {
     tty.wait_for("unterminated string literal");
     tty.keys(b"\x15");
     tty.line(":pane client", "client [s]>>> ");
-    tty.line(":explain", "Nothing happened to the socket");
+    tty.line(":explain", "nothing was removed from the socket's queue");
     // Ctrl-D only once the editor reads again: typed between two reads, the
     // terminal's own line discipline takes ^D as end-of-file and the editor
     // never sees it (the test raced there about once in ten runs).
-    tty.wait_for("Nothing happened to the socket.\nclient [s]>>> ");
+    tty.wait_for("it waits again.\nclient [s]>>> ");
     tty.keys(b"\x04"); // Ctrl-D on an empty line quits
     assert_eq!(tty.wait_exit(), 0);
 

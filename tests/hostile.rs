@@ -167,12 +167,7 @@ fn msg_trunc_keeps_the_datagrams_length_and_shows_no_memory() {
         "True",
         "what was not received is zeros, not heap memory"
     );
-    let why = sockplay::explain::explain(
-        "d = u.recv(4, socket.MSG_TRUNC)",
-        &Outcome::Ok("b'abcd'".into()),
-    )
-    .expect("a why line");
-    assert!(why.short.contains("zero bytes"), "{}", why.short);
+    // Its why: line is a row of the why-table (tests/why.rs).
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::args::{Args, bytes_like, c_int};
 use super::python_names;
+use crate::net::facts::{CallFacts, Moved};
 use crate::net::sock::PySocket;
 use crate::net::{Waiter, addr, select, sys};
 use crate::outcome::Exception;
@@ -436,13 +437,49 @@ fn create_server(args: &Args, reg: &mut Registry) -> Result<Value, Exception> {
     }
 }
 
-/// Calls method `name` of a socket object.
+/// Calls method `name` of a socket object. For a call that connects, moves
+/// data or ends a connection, `facts` receives the socket's state before and
+/// after it and what it moved.
 pub fn call_method(
     sock: &PySocket,
     name: &str,
     args: &Args,
     reg: &mut Registry,
     w: &dyn Waiter,
+    facts: &mut Option<CallFacts>,
+) -> Result<Value, Exception> {
+    let Some(method) = crate::net::facts::tracked(name) else {
+        return call(sock, name, args, reg, w, &mut Moved::default());
+    };
+    let before = sock.state();
+    let mut moved = Moved::default();
+    let result = call(sock, name, args, reg, w, &mut moved);
+    let how = args.pos.first().and_then(Value::as_int).map(|n| n as i32);
+    sock.remember(method, how, &result);
+    *facts = Some(CallFacts {
+        method,
+        family: sock.family,
+        kind: sock.kind,
+        before,
+        after: sock.state(),
+        flags: moved.flags,
+        asked: moved.asked,
+        received: moved.received,
+        datagram: moved.datagram,
+        sent: moved.sent,
+        raised: result.as_ref().err().map(|e| (e.class.clone(), e.errno)),
+    });
+    result
+}
+
+/// The methods themselves; `moved` receives the bytes a call moved.
+fn call(
+    sock: &PySocket,
+    name: &str,
+    args: &Args,
+    reg: &mut Registry,
+    w: &dyn Waiter,
+    moved: &mut Moved,
 ) -> Result<Value, Exception> {
     let qual = format!("socket.{name}");
     match name {
@@ -486,21 +523,39 @@ pub fn call_method(
                     "negative buffersize in {name}"
                 )));
             }
-            if name == "recv" {
-                sock.recv(w, size as usize, flags).map(Value::bytes)
+            moved.flags = flags;
+            moved.asked = Some(size as usize);
+            let (data, from, datagram) = if name == "recv" {
+                let (data, datagram) = sock.recv(w, size as usize, flags)?;
+                (data, None, datagram)
             } else {
-                let (data, from) = sock.recvfrom(w, size as usize, flags)?;
-                Ok(Value::tuple(vec![Value::bytes(data), from]))
-            }
+                let (data, from, datagram) = sock.recvfrom(w, size as usize, flags)?;
+                (data, Some(from), datagram)
+            };
+            moved.received = Some(data.len());
+            moved.datagram = datagram;
+            Ok(match from {
+                None => Value::bytes(data),
+                Some(from) => Value::tuple(vec![Value::bytes(data), from]),
+            })
         }
         "send" | "sendall" => {
             let a = args.tuple(name, &qual, 1, 2)?;
             let data = bytes_like(&a[0])?;
             let flags = a.get(1).map(c_int).transpose()?.unwrap_or(0);
+            moved.flags = flags;
+            // A send that fails or is interrupted has sent nothing: a blocking
+            // send interrupted part way returns the count instead.
+            moved.sent = Some((0, data.len()));
             if name == "send" {
-                sock.send(w, data, flags).map(|n| Value::Int(n as i64))
+                let n = sock.send(w, data, flags)?;
+                moved.sent = Some((n, data.len()));
+                Ok(Value::Int(n as i64))
             } else {
-                sock.sendall(w, data, flags).map(|_| Value::None)
+                let mut sent = 0;
+                let result = sock.sendall(w, data, flags, &mut sent);
+                moved.sent = Some((sent, data.len()));
+                result.map(|_| Value::None)
             }
         }
         "sendto" => {
@@ -522,8 +577,10 @@ pub fn call_method(
             let data = bytes_like(data)?;
             let flags = flags.map(c_int).transpose()?.unwrap_or(0);
             let to = addr::parse(sock.family, address, "sendto")?;
-            sock.sendto(w, data, flags, &to)
-                .map(|n| Value::Int(n as i64))
+            moved.flags = flags;
+            let n = sock.sendto(w, data, flags, &to)?;
+            moved.sent = Some((n, data.len()));
+            Ok(Value::Int(n as i64))
         }
         "shutdown" => {
             let how = c_int(args.one(&qual)?)?;

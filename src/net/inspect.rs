@@ -55,25 +55,26 @@ pub fn show_addr(addr: &socket2::SockAddr) -> String {
     "?".into()
 }
 
-/// Reads the kernel's view of `fd`, a socket of this `family` and `kind`.
-pub fn inspect(fd: RawFd, family: i32, kind: i32) -> KernelView {
-    let local = sys::sock_name(fd, false).map(|a| show_addr(&a));
-    let remote = sys::sock_name(fd, true).map(|a| show_addr(&a));
-    let (readable, writable) = sys::readiness(fd);
-    let listening = sys::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, 4)
+/// Whether `fd` is a listening socket (SO_ACCEPTCONN).
+pub fn listening(fd: RawFd) -> bool {
+    sys::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, 4)
         .ok()
         .and_then(|b| {
             b.get(..4)
                 .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
         })
-        .is_some_and(|v| v != 0);
-    let mut view = KernelView {
-        local,
-        remote,
-        readable,
-        writable,
-        ..KernelView::default()
-    };
+        .is_some_and(|v| v != 0)
+}
+
+/// The connection state of `fd` and, for a TCP listener, its accept queue and
+/// backlog: the TCP state from TCP_INFO, or for other stream sockets
+/// `LISTEN`, `CONNECTED` or `UNCONNECTED`; None for datagram sockets.
+pub fn state(
+    fd: RawFd,
+    family: i32,
+    kind: i32,
+    connected: bool,
+) -> (Option<&'static str>, Option<(u32, u32)>) {
     let stream = kind == libc::SOCK_STREAM;
     if stream && (family == libc::AF_INET || family == libc::AF_INET6) {
         // struct tcp_info: tcpi_state is byte 0; tcpi_unacked (bytes 24..28)
@@ -84,21 +85,40 @@ pub fn inspect(fd: RawFd, family: i32, kind: i32) -> KernelView {
             let word = |at: usize| {
                 u32::from_ne_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]])
             };
-            view.state = TCP_STATES.get(info[0] as usize).copied();
-            if info[0] == 10 {
-                view.accept_q = Some((word(24), word(28)));
-            }
+            let queue = (info[0] == 10).then(|| (word(24), word(28)));
+            return (TCP_STATES.get(info[0] as usize).copied(), queue);
         }
+        (None, None)
     } else if stream || kind == libc::SOCK_SEQPACKET {
-        view.state = Some(if listening {
+        let state = if listening(fd) {
             "LISTEN"
-        } else if view.remote.is_some() {
+        } else if connected {
             "CONNECTED"
         } else {
             "UNCONNECTED"
-        });
+        };
+        (Some(state), None)
+    } else {
+        (None, None)
     }
-    if !listening {
+}
+
+/// Reads the kernel's view of `fd`, a socket of this `family` and `kind`.
+pub fn inspect(fd: RawFd, family: i32, kind: i32) -> KernelView {
+    let local = sys::sock_name(fd, false).map(|a| show_addr(&a));
+    let remote = sys::sock_name(fd, true).map(|a| show_addr(&a));
+    let (readable, writable) = sys::readiness(fd);
+    let (state, accept_q) = state(fd, family, kind, remote.is_some());
+    let mut view = KernelView {
+        local,
+        remote,
+        state,
+        accept_q,
+        readable,
+        writable,
+        ..KernelView::default()
+    };
+    if state != Some("LISTEN") {
         view.recv_q = sys::ioctl_int(fd, libc::FIONREAD).map(|n| n.max(0) as u32);
         view.send_q = sys::ioctl_int(fd, libc::TIOCOUTQ).map(|n| n.max(0) as u32);
     }

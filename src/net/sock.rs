@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
+use super::facts::{History, State};
 use super::{Waiter, addr, sys};
 use crate::outcome::Exception;
 use crate::value::Value;
@@ -46,6 +47,8 @@ pub struct PySocket {
     sock: RwLock<Option<Socket>>,
     /// None: blocking; Some(0.0): non-blocking; Some(t): timeout of t seconds.
     timeout: Mutex<Option<f64>>,
+    /// What this side did to the socket (shutdown, connected), for `why:` lines.
+    history: History,
 }
 
 fn os_error(e: io::Error) -> Exception {
@@ -64,7 +67,7 @@ impl PySocket {
             Some(Protocol::from(proto)),
         )
         .map_err(os_error)?;
-        Ok(Self::wrap(sock, family, kind, proto))
+        Ok(Self::wrap(sock, family, kind, proto, History::default()))
     }
 
     /// `socket.socketpair(family, type, proto)`: socketpair(2).
@@ -76,18 +79,38 @@ impl PySocket {
         )
         .map_err(os_error)?;
         Ok((
-            Self::wrap(a, family, kind, proto),
-            Self::wrap(b, family, kind, proto),
+            Self::wrap(a, family, kind, proto, History::connected()),
+            Self::wrap(b, family, kind, proto, History::connected()),
         ))
     }
 
-    fn wrap(sock: Socket, family: i32, kind: i32, proto: i32) -> PySocket {
+    fn wrap(sock: Socket, family: i32, kind: i32, proto: i32, history: History) -> PySocket {
         PySocket {
             family,
             kind,
             proto,
             sock: RwLock::new(Some(sock)),
             timeout: Mutex::new(None),
+            history,
+        }
+    }
+
+    /// The socket's state now, as the kernel and this side's history tell it.
+    pub fn state(&self) -> State {
+        match self.open().as_ref() {
+            Some(sock) => State::read(sock.as_raw_fd(), self.family, self.kind, &self.history),
+            None => State::closed(&self.history),
+        }
+    }
+
+    /// Keeps what a call's result says that the kernel will not say later:
+    /// a shutdown, a connection made, a reset reported.
+    pub fn remember<T>(&self, method: &str, how: Option<i32>, result: &Result<T, Exception>) {
+        match (method, result) {
+            ("shutdown", Ok(_)) => self.history.shut_down(how.unwrap_or(-1)),
+            ("connect", Ok(_)) => self.history.saw_peer(),
+            (_, Err(e)) if e.errno == Some(libc::ECONNRESET) => self.history.saw_reset(),
+            _ => {}
         }
     }
 
@@ -185,7 +208,16 @@ impl PySocket {
     pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, Value), Exception> {
         let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s| s.accept())?;
         let peer = addr::to_value(&peer);
-        Ok((Self::wrap(sock, self.family, self.kind, self.proto), peer))
+        Ok((
+            Self::wrap(
+                sock,
+                self.family,
+                self.kind,
+                self.proto,
+                History::connected(),
+            ),
+            peer,
+        ))
     }
 
     /// CPython's `internal_connect`: Ok(0) on success, Ok(errno) for an OS
@@ -261,31 +293,67 @@ impl PySocket {
     /// a system call. With MSG_TRUNC the kernel may report a datagram longer
     /// than the buffer: CPython then returns that many bytes, garbage after
     /// the received ones; sockplay keeps the length and fills the rest with zeros.
-    pub fn recv(&self, w: &dyn Waiter, size: usize, flags: i32) -> Result<Vec<u8>, Exception> {
+    /// The second value is a datagram's real length when it did not fit.
+    pub fn recv(
+        &self,
+        w: &dyn Waiter,
+        size: usize,
+        flags: i32,
+    ) -> Result<(Vec<u8>, Option<usize>), Exception> {
         if size == 0 {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
         let mut buf = zeroed(size.min(MAX_RECV))?;
         let n = self.call(w, "recv()", false, self.deadline(), |s| {
-            sys::recv(s.as_raw_fd(), &mut buf, flags)
+            sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
         })?;
-        fit(&mut buf, n)?;
-        Ok(buf)
+        let datagram = self.fit_datagram(&mut buf, n, flags)?;
+        Ok((buf, datagram))
     }
 
-    /// `recvfrom(bufsize, flags)`: the data and the sender's address (None on TCP).
+    /// A datagram socket is read with MSG_TRUNC, so that the kernel tells the
+    /// datagram's real length; on a stream MSG_TRUNC would discard data.
+    fn trunc_flags(&self, flags: i32) -> i32 {
+        if self.kind == libc::SOCK_STREAM {
+            flags
+        } else {
+            flags | libc::MSG_TRUNC
+        }
+    }
+
+    /// Sets `buf` to what the caller sees of `n` received bytes: the datagram's
+    /// real length with the caller's MSG_TRUNC, otherwise at most the buffer.
+    /// Returns the datagram's real length when it was longer than the buffer.
+    fn fit_datagram(
+        &self,
+        buf: &mut Vec<u8>,
+        n: usize,
+        flags: i32,
+    ) -> Result<Option<usize>, Exception> {
+        let room = buf.len();
+        let longer = (n > room).then_some(n);
+        if flags & libc::MSG_TRUNC != 0 {
+            fit(buf, n)?;
+        } else {
+            fit(buf, n.min(room))?;
+        }
+        Ok(longer)
+    }
+
+    /// `recvfrom(bufsize, flags)`: the data and the sender's address (None on
+    /// TCP), and a datagram's real length when it did not fit.
     pub fn recvfrom(
         &self,
         w: &dyn Waiter,
         size: usize,
         flags: i32,
-    ) -> Result<(Vec<u8>, Value), Exception> {
+    ) -> Result<(Vec<u8>, Value, Option<usize>), Exception> {
         let mut buf = zeroed(size.min(MAX_RECV))?;
         let (n, from) = self.call(w, "recvfrom()", false, self.deadline(), |s| {
-            sys::recvfrom(s.as_raw_fd(), &mut buf, flags)
+            sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
         })?;
-        fit(&mut buf, n)?;
-        Ok((buf, addr::to_value(&from)))
+        let datagram = self.fit_datagram(&mut buf, n, flags)?;
+        Ok((buf, addr::to_value(&from), datagram))
     }
 
     /// `send(data, flags)`: the number of bytes the kernel took.
@@ -295,16 +363,23 @@ impl PySocket {
         })
     }
 
-    /// `sendall(data, flags)`: sends until everything is sent; one deadline for all.
-    pub fn sendall(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<(), Exception> {
+    /// `sendall(data, flags)`: sends until everything is sent; one deadline
+    /// for all. `sent` counts the bytes sent, also when the call fails part way.
+    pub fn sendall(
+        &self,
+        w: &dyn Waiter,
+        data: &[u8],
+        flags: i32,
+        sent: &mut usize,
+    ) -> Result<(), Exception> {
         let deadline = self.deadline();
-        let mut sent = 0;
+        *sent = 0;
         loop {
             let n = self.call(w, "sendall()", true, deadline, |s| {
-                s.send_with_flags(&data[sent..], flags)
+                s.send_with_flags(&data[*sent..], flags)
             })?;
-            sent += n;
-            if sent >= data.len() {
+            *sent += n;
+            if *sent >= data.len() {
                 return Ok(());
             }
             if w.take_interrupt() {

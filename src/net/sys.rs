@@ -415,6 +415,19 @@ pub fn readiness(fd: RawFd) -> (bool, bool) {
     )
 }
 
+/// poll(2) with a zero timeout for `events`: the events that are pending
+/// (POLLRDHUP: reading has been shut down; POLLERR: an error waits in SO_ERROR).
+pub fn pending_events(fd: RawFd, events: libc::c_short) -> libc::c_short {
+    let mut pfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+    if n <= 0 { 0 } else { pfd.revents }
+}
+
 /// The machine's physical memory in bytes (sysconf), for the memory budget.
 pub fn physical_memory() -> Option<usize> {
     // SAFETY: sysconf reads a configuration value; it has no memory effects.

@@ -455,6 +455,7 @@ impl Shared {
             outcome,
             stdout,
             closed,
+            facts,
             ..
         } = event;
         let mut lines = Vec::new();
@@ -475,7 +476,7 @@ impl Shared {
                 ),
             ));
         }
-        let shown = display::finished(&info.input, &outcome, &stdout, &closed);
+        let shown = display::finished(&info.input, &outcome, &stdout, &closed, facts.as_ref());
         lines.extend(
             shown
                 .lines

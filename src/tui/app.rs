@@ -550,6 +550,7 @@ impl App {
             stdout,
             elapsed,
             closed,
+            facts,
             ..
         } = event;
         if let Err(e) = self
@@ -562,7 +563,8 @@ impl App {
             return;
         };
         let pane = &mut self.panes[index];
-        let shown = crate::display::finished(&info.input, &outcome, &stdout, &closed);
+        let shown =
+            crate::display::finished(&info.input, &outcome, &stdout, &closed, facts.as_ref());
         for (kind, text) in &shown.lines {
             pane.transcript.push(*kind, text);
         }
