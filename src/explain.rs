@@ -323,7 +323,7 @@ mod tests {
             family: libc::AF_INET,
             kind: libc::SOCK_STREAM,
             before: State::default(),
-            after: State::default(),
+            after: Some(State::default()),
             flags: 0,
             asked: None,
             received: None,
@@ -340,10 +340,16 @@ mod tests {
     fn an_interrupted_connect_says_whether_the_handshake_goes_on() {
         let outcome = Outcome::Error(Exception::keyboard_interrupt());
         let mut f = facts("connect", &outcome);
-        f.after.state = Some("SYN_SENT");
+        f.after = Some(State {
+            state: Some("SYN_SENT"),
+            ..State::default()
+        });
         let why = explain("t.connect(('10.0.0.1', 80))", &outcome, Some(&f)).expect("explained");
         assert!(why.short.contains("the handshake goes on"), "{}", why.short);
-        f.after.state = Some("ESTABLISHED");
+        f.after = Some(State {
+            state: Some("ESTABLISHED"),
+            ..State::default()
+        });
         let why = explain("t.connect(('10.0.0.1', 80))", &outcome, Some(&f)).expect("explained");
         assert!(why.short.contains("made anyway"), "{}", why.short);
     }

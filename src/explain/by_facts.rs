@@ -78,7 +78,7 @@ fn value(f: &CallFacts, repr: &str) -> Option<Explanation> {
             return empty(f, asked);
         }
         if f.flags & libc::MSG_WAITALL != 0 && received < asked && f.stream() {
-            return if f.after.peer_fin {
+            return if f.after.as_ref().is_some_and(|a| a.peer_fin) {
                 why(
                     format!(
                         "MSG_WAITALL waits for all {asked} bytes, but the peer ended the stream after {received}"
@@ -132,13 +132,13 @@ fn empty(f: &CallFacts, asked: usize) -> Option<Explanation> {
             "shutdown(SHUT_RD) tells the kernel this side will not read any more. recv() then returns b'' as soon as the buffer is empty, as at end of stream, though the peer has closed nothing.",
         );
     }
-    if b.reset || f.after.reset {
+    let a = f.after.as_ref()?;
+    if b.reset || a.reset {
         return why(
             "the connection was reset, and an earlier call reported it: after that, recv() returns b''",
             "A reset (RST) ends a connection at once. The first call after it fails (ConnectionResetError, or BrokenPipeError for a send); from then on the connection is simply over, and recv() returns b'' like at end of stream.",
         );
     }
-    let a = &f.after;
     if a.peer_fin && b.shut_wr {
         return why(
             format!(
@@ -168,6 +168,7 @@ fn empty(f: &CallFacts, asked: usize) -> Option<Explanation> {
 
 fn error(f: &CallFacts, e: &Exception) -> Option<Explanation> {
     let b = &f.before;
+    let a = f.after.clone().unwrap_or_default();
     match (e.class.as_ref(), e.errno) {
         ("BrokenPipeError", _) if sends(f) => broken_pipe(f),
         ("ConnectionResetError", _) if f.unix() => why(
@@ -210,11 +211,11 @@ fn error(f: &CallFacts, e: &Exception) -> Option<Explanation> {
             "the connection is over (reset, or closed in both directions), so the socket has no peer any more",
             "A stream socket's connection ends with a reset or when both sides have finished; the socket then has no peer, and calls that need one (shutdown, getpeername, a receive) fail with ENOTCONN. Close it.",
         ),
-        ("OSError", Some(libc::EINVAL)) if f.method == "bind" && b.connected => why(
+        ("OSError", Some(libc::EINVAL)) if f.method == "bind" && a.connected => why(
             "the socket is already bound: connect() gave it a local address, and a socket is bound once",
             "connect() binds a socket to a local address implicitly (an ephemeral port). bind() afterwards fails with EINVAL.",
         ),
-        ("OSError", Some(libc::EINVAL)) if f.method == "listen" && b.connected => why(
+        ("OSError", Some(libc::EINVAL)) if f.method == "listen" && a.connected => why(
             "a connected socket cannot listen: listen() is for a socket that waits for connections",
             "A socket either connects to a peer or listens for peers, not both. Make another socket to listen.",
         ),
@@ -234,16 +235,18 @@ fn error(f: &CallFacts, e: &Exception) -> Option<Explanation> {
     }
 }
 
-/// EPIPE has four different causes, which the state before the send tells apart.
+/// EPIPE has four different causes, which this side's history and the
+/// socket's state tell apart (a failed send leaves the state as it found it).
 fn broken_pipe(f: &CallFacts) -> Option<Explanation> {
     let b = &f.before;
+    let a = f.after.as_ref()?;
     if b.shut_wr {
         return why(
             "you shut down writing on this socket (shutdown(SHUT_WR)): it can still receive, but every send fails with EPIPE",
             "shutdown(SHUT_WR) sent your FIN: it told the peer you have finished sending. The socket stays open for reading, but the kernel refuses any further send with EPIPE (BrokenPipeError).",
         );
     }
-    if b.listening {
+    if a.listening {
         return why(
             "a listening socket has no peer to send to: send on the socket that accept() returned",
             "A listener only accepts connections; each accepted connection is a new socket (the first item of accept()'s tuple), and that is the one to send and receive on. On Linux a send on the listener fails with EPIPE.",
@@ -255,13 +258,13 @@ fn broken_pipe(f: &CallFacts) -> Option<Explanation> {
             "A Unix stream socket knows at once when its peer is closed: there is no network in between, so the first send after the peer's close fails with EPIPE (BrokenPipeError). Python ignores the SIGPIPE that would otherwise kill the process.",
         );
     }
-    if b.reset {
+    if a.reset {
         return why(
             "the connection was reset by the peer: after it closed, its kernel answered with RST, so every send now fails with EPIPE",
             "After the peer closes, a send still succeeds: the bytes leave, and the peer's kernel, having no socket to give them to, answers with RST (it does so too when it closes with unread data). From then on the connection is reset and every send fails with EPIPE (BrokenPipeError). Python ignores the SIGPIPE that would otherwise kill the process.",
         );
     }
-    if !b.connected {
+    if !a.connected {
         return why(
             "this socket has no connection: on Linux, a send on a TCP socket that is not connected fails with EPIPE (not ENOTCONN)",
             "A TCP socket sends only over a connection made by connect() or accept(). Linux answers a send on a socket that never connected, whose connection failed, or whose connection is over, with EPIPE (BrokenPipeError).",
@@ -304,7 +307,7 @@ fn interrupted(f: &CallFacts) -> Option<Explanation> {
                 f.method
             ),
         ),
-        "connect" => match f.after.state {
+        "connect" => match f.after.as_ref().and_then(|a| a.state) {
             Some("SYN_SENT") => why(
                 "you interrupted connect(), but the handshake goes on in the kernel (SYN_SENT): connecting again fails with EALREADY",
                 format!(

@@ -451,17 +451,21 @@ pub fn call_method(
     let Some(method) = crate::net::facts::tracked(name) else {
         return call(sock, name, args, reg, w, &mut Moved::default());
     };
-    let before = sock.state();
+    let before = sock.remembered();
     let mut moved = Moved::default();
     let result = call(sock, name, args, reg, w, &mut moved);
     let how = args.pos.first().and_then(Value::as_int).map(|n| n as i32);
     sock.remember(method, how, &result);
+    // The kernel is asked only when the outcome may need its state.
+    let short_waitall = moved.flags & libc::MSG_WAITALL != 0 && moved.received < moved.asked;
+    let after =
+        (result.is_err() || moved.received == Some(0) || short_waitall).then(|| sock.state());
     *facts = Some(CallFacts {
         method,
         family: sock.family,
         kind: sock.kind,
         before,
-        after: sock.state(),
+        after,
         flags: moved.flags,
         asked: moved.asked,
         received: moved.received,

@@ -77,6 +77,17 @@ pub struct State {
 }
 
 impl State {
+    /// What `history` says, without asking the kernel.
+    pub fn remembered(history: &History) -> State {
+        State {
+            was_connected: history.has(CONNECTED),
+            shut_rd: history.has(SHUT_RD),
+            shut_wr: history.has(SHUT_WR),
+            reset: history.has(RESET),
+            ..State::default()
+        }
+    }
+
     /// A closed socket: only this side's history is left.
     pub fn closed(history: &History) -> State {
         State {
@@ -131,8 +142,14 @@ pub struct CallFacts {
     pub method: &'static str,
     pub family: i32,
     pub kind: i32,
+    /// What this side had done to the socket before the call (its history
+    /// only: the kernel is not asked before a call, which would cost every call).
     pub before: State,
-    pub after: State,
+    /// The socket's state after the call, as the kernel and the history tell
+    /// it; read only when the outcome may need it (an exception, `b''`, a short
+    /// MSG_WAITALL read), None otherwise. A call that fails leaves the
+    /// connection's state as it found it, so this is also its state before.
+    pub after: Option<State>,
     /// The flags passed to a send or receive (MSG_WAITALL, MSG_TRUNC...).
     pub flags: i32,
     /// For a receive: the bytes asked for, and received.

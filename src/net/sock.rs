@@ -103,12 +103,19 @@ impl PySocket {
         }
     }
 
+    /// What this side has done to the socket, without asking the kernel.
+    pub fn remembered(&self) -> State {
+        State::remembered(&self.history)
+    }
+
     /// Keeps what a call's result says that the kernel will not say later:
-    /// a shutdown, a connection made, a reset reported.
+    /// a shutdown, a peer (a stream that sent or received has one; `connect`
+    /// records its own), a reset reported.
     pub fn remember<T>(&self, method: &str, how: Option<i32>, result: &Result<T, Exception>) {
+        let moves = matches!(method, "send" | "sendall" | "recv" | "recvfrom");
         match (method, result) {
             ("shutdown", Ok(_)) => self.history.shut_down(how.unwrap_or(-1)),
-            ("connect", Ok(_)) => self.history.saw_peer(),
+            (_, Ok(_)) if moves && self.kind == libc::SOCK_STREAM => self.history.saw_peer(),
             (_, Err(e)) if e.errno == Some(libc::ECONNRESET) => self.history.saw_reset(),
             _ => {}
         }
@@ -247,7 +254,10 @@ impl PySocket {
             Ok(s.connect(address))
         })?;
         let errno = match first {
-            Ok(()) => return Ok(0),
+            Ok(()) => {
+                self.history.saw_peer();
+                return Ok(0);
+            }
             Err(e) => e.raw_os_error().unwrap_or(libc::EIO),
         };
         let wait = if errno == libc::EINTR {
@@ -282,7 +292,10 @@ impl PySocket {
             }
         });
         match result {
-            Ok(0) => Ok(0),
+            Ok(0) => {
+                self.history.saw_peer();
+                Ok(0)
+            }
             Ok(errno) => fail(errno),
             Err(e) if e.class == "TimeoutError" && !raise => Ok(libc::EWOULDBLOCK),
             Err(e) => Err(e),
