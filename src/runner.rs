@@ -434,11 +434,6 @@ struct Expectation<'a> {
     step: Option<u64>,
 }
 
-/// Whether a `=>` line states an interrupt (Ctrl-C when it was recorded).
-fn is_interrupt(expected: &str) -> bool {
-    expected.trim() == "KeyboardInterrupt"
-}
-
 /// Runs the script at `path`, writing the transcript to `out`. Returns the exit
 /// status: 0, or 1 when a pane stayed blocked or (with --check) an outcome differs.
 pub fn run(
@@ -479,12 +474,15 @@ pub fn run(
             break;
         }
         // Interrupted when it was recorded, with nothing in between: interrupt it now.
-        if s.expected.as_ref().is_some_and(|(_, e)| is_interrupt(e)) {
+        if s.expected
+            .as_ref()
+            .is_some_and(|(_, e)| script::is_interrupt(e))
+        {
             runner.interrupt(&s.pane);
         }
         for r in &s.released {
             let target = runner.last_of_pane.get(&r.pane).copied();
-            if is_interrupt(&r.expected) {
+            if script::is_interrupt(&r.expected) {
                 runner.interrupt(&r.pane);
             } else {
                 // Released by this step: wait for it, as the recording saw it finish here.

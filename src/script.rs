@@ -87,6 +87,11 @@ impl Script {
     }
 }
 
+/// Whether a `=>` line states an interrupt (Ctrl-C when it was recorded).
+pub fn is_interrupt(expected: &str) -> bool {
+    expected.trim() == "KeyboardInterrupt"
+}
+
 /// Splits `PANE> statement` into its parts, as the reference runner does.
 pub fn split_pane_line(line: &str) -> Option<(&str, &str)> {
     let (pane, rest) = line.split_once('>')?;

@@ -3,12 +3,12 @@
 //! and whether an outcome matched the script's `=>` line. No screen here: the
 //! interface asks what to show and reports what happened.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::check::{Observed, satisfies};
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
-use crate::script::{Narration, Script, ScriptStep};
+use crate::script::{Narration, Released, Script, ScriptStep, is_interrupt};
 
 /// What a user may predict a step will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,11 @@ pub struct Stepper {
     asking: bool,
     sent: Vec<Sent>,
     ports: HashSet<u32>,
+    /// For a step a later `PANE =>` line speaks of (it blocked, then was
+    /// released or interrupted), that line: its outcome is the step's.
+    released: HashMap<usize, Released>,
+    /// Panes the script interrupts (`=> KeyboardInterrupt`) before its next step.
+    interrupts: VecDeque<String>,
     pub right: usize,
     pub asked: usize,
 }
@@ -94,6 +99,11 @@ impl Stepper {
     pub fn new(title: impl Into<String>, script: Script) -> Stepper {
         let statements: Vec<&str> = script.steps.iter().map(|s| s.statement.as_str()).collect();
         let ports = ports_named(&statements);
+        let released = script
+            .released_steps()
+            .into_iter()
+            .map(|(i, r)| (i, r.clone()))
+            .collect();
         Stepper {
             title: title.into(),
             script,
@@ -101,6 +111,8 @@ impl Stepper {
             asking: false,
             sent: Vec::new(),
             ports,
+            released,
+            interrupts: VecDeque::new(),
             right: 0,
             asked: 0,
         }
@@ -167,9 +179,26 @@ impl Stepper {
         self.take(prediction)
     }
 
+    /// The pane the script interrupts now, before its next step, as Ctrl-C
+    /// was pressed there when it was recorded. The front end interrupts it if
+    /// it is still running (a pane already idle needs nothing).
+    pub fn take_interrupt(&mut self) -> Option<String> {
+        self.interrupts.pop_front()
+    }
+
     fn take(&mut self, prediction: Option<Prediction>) -> Option<(String, String)> {
         let step = self.script.steps.get(self.next)?;
         let taken = (step.pane.clone(), step.statement.clone());
+        // Ctrl-C on this step, then on the panes its `PANE =>` lines interrupt.
+        if step.expected.as_ref().is_some_and(|(_, e)| is_interrupt(e)) {
+            self.interrupts.push_back(step.pane.clone());
+        }
+        self.interrupts.extend(
+            step.released
+                .iter()
+                .filter(|r| is_interrupt(&r.expected))
+                .map(|r| r.pane.clone()),
+        );
         self.asking = false;
         self.sent.push(Sent {
             step: 0,
@@ -189,6 +218,7 @@ impl Stepper {
     pub fn put_back(&mut self) {
         if let Some(s) = self.sent.pop_if(|s| s.step == 0) {
             self.next = s.index;
+            self.interrupts.clear();
             if s.prediction.is_some() {
                 self.asked -= 1;
                 self.asking = true;
@@ -235,8 +265,15 @@ impl Stepper {
         }
     }
 
-    /// Step `step` finished with `outcome`, having been sent as `input`.
-    pub fn finished(&mut self, step: u64, input: &str, outcome: &Outcome) -> Finished {
+    /// Step `step` finished with `outcome`, having been sent as `input`, and
+    /// printed `stdout`.
+    pub fn finished(
+        &mut self,
+        step: u64,
+        input: &str,
+        outcome: &Outcome,
+        stdout: &str,
+    ) -> Finished {
         let Some(at) = self.sent.iter().position(|s| s.step == step) else {
             return Finished::default();
         };
@@ -252,21 +289,36 @@ impl Stepper {
                 actual: describe(sent.blocked, outcome),
             }
         });
-        let expected_instead = self.script.steps[sent.index]
-            .expected
-            .as_ref()
-            .filter(|(_, expected)| {
-                !satisfies(
-                    expected,
-                    &Observed {
-                        input,
-                        blocked: sent.blocked,
-                        outcome: Some(outcome),
-                    },
-                    &self.ports,
-                )
-            })
-            .map(|(_, e)| e.clone());
+        // The script's word on the step: its `PANE =>` line when one speaks
+        // of it (the outcome after it blocked), else its own `=>` line.
+        let s = &self.script.steps[sent.index];
+        let (expected, printed) = match self.released.get(&sent.index) {
+            Some(r) => (Some(&r.expected), &r.printed),
+            None => (s.expected.as_ref().map(|(_, e)| e), &s.printed),
+        };
+        let outcome_ok = expected.is_none_or(|expected| {
+            satisfies(
+                expected,
+                &Observed {
+                    input,
+                    blocked: sent.blocked,
+                    outcome: Some(outcome),
+                },
+                &self.ports,
+            )
+        });
+        let printed_ok =
+            printed.is_empty() || stdout.lines().eq(printed.iter().map(|p| p.as_str()));
+        let expected_instead = (!outcome_ok || !printed_ok).then(|| {
+            let mut said = expected.cloned().unwrap_or_default();
+            if !printed_ok {
+                if !said.is_empty() {
+                    said.push_str(", ");
+                }
+                said.push_str(&format!("printing {:?}", printed.join("\n")));
+            }
+            said
+        });
         Finished {
             verdict,
             expected_instead,
@@ -354,7 +406,7 @@ mod tests {
         s.sent_as(2);
         assert!(s.done());
         assert_eq!(s.narration(), vec!["the end"]);
-        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b''".into()));
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b''".into()), "");
         let v = f.verdict.expect("a prediction was made");
         assert!(!v.right);
         assert_eq!(v.actual, "returned empty bytes");
@@ -380,7 +432,7 @@ mod tests {
         s.advance();
         s.answer(None);
         s.sent_as(2);
-        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b'x'".into()));
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b'x'".into()), "");
         assert_eq!(f.verdict, None);
         assert_eq!(f.expected_instead.as_deref(), Some("b''"));
         assert_eq!(s.score(), None);
@@ -397,5 +449,59 @@ mod tests {
         assert_eq!(s.progress(), (1, 2));
         assert_eq!(s.asking(), Some("error or b''?"));
         assert_eq!(s.asked, 0);
+    }
+
+    #[test]
+    fn a_recording_is_stepped_with_its_released_outcomes_prints_and_interrupts() {
+        let script = parse(
+            "server> conn, addr = s.accept()\n=> blocked\nclient> c.connect(('127.0.0.1', 5000))\n=> None\nserver => (<socket.socket fd=4>, ('127.0.0.1', 40000))\nserver> print('got', 1)\n| got 1\n=> None\nclient> c.recv(10)\n=> blocked\nclient => KeyboardInterrupt\nserver> x = 1\n",
+        )
+        .expect("a recording per SPEC 4.1");
+        let mut s = Stepper::new("rec.sp", script);
+        assert_eq!(s.take_interrupt(), None);
+        s.advance();
+        s.sent_as(1);
+        s.blocked(1);
+        s.advance();
+        s.sent_as(2);
+        assert_eq!(
+            s.finished(
+                2,
+                "c.connect(('127.0.0.1', 5000))",
+                &Outcome::Ok("None".into()),
+                ""
+            )
+            .expected_instead,
+            None
+        );
+        // The accept is judged by the `server =>` line that released it.
+        let accepted = Outcome::Ok("(<socket.socket fd=5>, ('127.0.0.1', 40001))".into());
+        assert_eq!(
+            s.finished(1, "conn, addr = s.accept()", &accepted, "")
+                .expected_instead,
+            None
+        );
+        let f = s.finished(
+            1,
+            "conn, addr = s.accept()",
+            &Outcome::Ok("None".into()),
+            "",
+        );
+        assert_eq!(f, Finished::default(), "a step is judged once");
+        // Printed text is compared with the `|` lines.
+        s.advance();
+        s.sent_as(3);
+        let f = s.finished(3, "print('got', 1)", &Outcome::Ok("None".into()), "got 2\n");
+        assert_eq!(
+            f.expected_instead.as_deref(),
+            Some("None, printing \"got 1\"")
+        );
+        // The recv was interrupted: the script presses Ctrl-C before its next step.
+        s.advance();
+        s.sent_as(4);
+        assert_eq!(s.take_interrupt().as_deref(), Some("client"));
+        assert_eq!(s.take_interrupt(), None);
+        let ki = Outcome::Error(Exception::keyboard_interrupt());
+        assert_eq!(s.finished(4, "c.recv(10)", &ki, "").expected_instead, None);
     }
 }

@@ -397,3 +397,85 @@ fn stepping_banner_with_a_question() {
     app.handle(Action::NextStep);
     settings().bind(|| insta::assert_snapshot!("stepping_question", screen(&app, 100, 24)));
 }
+
+/// Steps through `text` as a learner does, answering every question with
+/// `answer`, into a recording at `path`; waits for each step to finish or to
+/// block before the next, as someone reading the screen does.
+fn step_through(text: &str, path: &std::path::Path, answer: char) {
+    let script = sockplay::script::parse(text).expect("a valid lesson");
+    let recorder = sockplay::record::Recorder::to_file(path, sockplay::record::Open::New)
+        .expect("a new recording");
+    let mut app = App::with_recorder(false, recorder);
+    app.stepper = Some(sockplay::stepper::Stepper::new("lesson", script));
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < until, "{path:?}: stepping took over a minute");
+        app.pump();
+        let stepper = app.stepper.as_ref().expect("still stepping");
+        if stepper.asking().is_some() {
+            app.handle(Action::Edit(InputRequest::InsertChar(answer)));
+            continue;
+        }
+        // A step still running for less than the interface's settle time is
+        // not yet seen as blocked: wait for it, as a reader would.
+        let settling = ["server", "client"].iter().any(|p| {
+            app.session
+                .running(p)
+                .is_some_and(|(_, _, t)| t < Duration::from_millis(300))
+        });
+        if settling {
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        }
+        if app.stepper.as_ref().is_some_and(|s| s.done())
+            && app
+                .status
+                .as_deref()
+                .is_some_and(|s| s.starts_with("the script is over"))
+        {
+            break;
+        }
+        app.handle(Action::NextStep);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Whatever still runs is part of the recording as it stands (`=> blocked`).
+    drop(app);
+}
+
+#[test]
+fn every_lesson_stepped_through_records_a_script_that_replays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    for lesson in sockplay::lessons::LESSONS {
+        let text = sockplay::lessons::with_fresh_ports(lesson.text).expect("free ports");
+        let path = dir.path().join(format!("{}.sp", lesson.name));
+        step_through(&text, &path, '1');
+        // Every step of the lesson is in the recording, with its narration.
+        let recorded = sockplay::script::read(&path).expect("the recording parses");
+        let lesson_script = sockplay::script::parse(&text).expect("valid");
+        assert_eq!(
+            recorded.steps.len(),
+            lesson_script.steps.len(),
+            "{}: {}",
+            lesson.name,
+            std::fs::read_to_string(&path).unwrap_or_default()
+        );
+        if std::env::var_os("SHOW_RECORDING").is_some() {
+            eprintln!("{}", std::fs::read_to_string(&path).unwrap_or_default());
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockplay"))
+            .args(["run", "--check", "--fresh-ports"])
+            .arg(&path)
+            .output()
+            .expect("sockplay runs");
+        if !out.status.success() {
+            failures.push(format!(
+                "{}: {}\n{}",
+                lesson.name,
+                String::from_utf8_lossy(&out.stderr),
+                std::fs::read_to_string(&path).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -271,6 +271,13 @@ impl App {
                 Some("no script is loaded (sockplay SCRIPT or sockplay lesson NAME)".into());
             return;
         };
+        // Ctrl-C where the recording pressed it, before the next step.
+        while let Some(pane) = stepper.take_interrupt() {
+            if self.session.interrupt(&pane) {
+                self.status = Some(format!("Ctrl-C to {pane}, as the script does (F5 goes on)"));
+                return;
+            }
+        }
         let Some(next) = stepper.next_step() else {
             let score = stepper.score().map_or(String::new(), |s| format!(": {s}"));
             self.status = Some(format!(
@@ -575,7 +582,7 @@ impl App {
             if elapsed >= SETTLE {
                 stepper.blocked(info.step);
             }
-            let f = stepper.finished(info.step, &info.input, &outcome);
+            let f = stepper.finished(info.step, &info.input, &outcome, &stdout);
             if let Some(v) = &f.verdict {
                 let text = if v.right {
                     format!("you said {}: right, it {}", v.predicted.label(), v.actual)
