@@ -148,7 +148,7 @@ pub fn main() -> i32 {
                 }
                 Err(e) => {
                     let _ = out.flush();
-                    eprintln!("sockplay: {e}");
+                    errln!("sockplay: {e}");
                     2
                 }
             }
@@ -165,9 +165,9 @@ pub fn main() -> i32 {
         Some(Command::Lessons) => {
             let width = LESSONS.iter().map(|l| l.name.len()).max().unwrap_or(0);
             for l in LESSONS {
-                println!("{:width$}  {}", l.name, l.summary());
+                outln!("{:width$}  {}", l.name, l.summary());
             }
-            println!("\nOpen one with  sockplay lesson NAME  (--print shows its script).");
+            outln!("\nOpen one with  sockplay lesson NAME  (--print shows its script).");
             0
         }
         Some(Command::Lesson {
@@ -202,7 +202,7 @@ pub fn main() -> i32 {
                     if let Some(record) = &recording.path
                         && crate::record::same_file(record, &path)
                     {
-                        eprintln!(
+                        errln!(
                             "sockplay: {}: is the script being stepped through; record to another file",
                             record.display()
                         );
@@ -214,7 +214,7 @@ pub fn main() -> i32 {
                             crate::tui::main(&recording, Some(Stepper::new(title, script)))
                         }
                         Err(e) => {
-                            eprintln!("sockplay: {e}");
+                            errln!("sockplay: {e}");
                             2
                         }
                     }
@@ -238,7 +238,7 @@ fn read_for_interface(path: &Path) -> Result<Script, ScriptError> {
 
 fn lesson(name: &str, print: bool, record: &Recording) -> i32 {
     let Some(lesson) = lessons::find(name) else {
-        eprintln!(
+        errln!(
             "sockplay: no lesson called '{}'; `sockplay lessons` lists them",
             crate::display::escape(name)
         );
@@ -247,7 +247,7 @@ fn lesson(name: &str, print: bool, record: &Recording) -> i32 {
     let text = match lessons::with_fresh_ports(lesson.text) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("sockplay: lesson {name}: {e}");
+            errln!("sockplay: lesson {name}: {e}");
             return 1;
         }
     };
@@ -260,7 +260,7 @@ fn lesson(name: &str, print: bool, record: &Recording) -> i32 {
             crate::tui::main(record, Some(Stepper::new(format!("lesson {name}"), script)))
         }
         Err((line, e)) => {
-            eprintln!("sockplay: lesson {name}:{line}: {e}");
+            errln!("sockplay: lesson {name}:{line}: {e}");
             2
         }
     }
@@ -270,7 +270,7 @@ fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
     let script = match script::read(path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("sockplay: {e}");
+            errln!("sockplay: {e}");
             return 2;
         }
     };
@@ -284,13 +284,13 @@ fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
         let refused = crate::export::refused_steps(&script);
         if !refused.is_empty() {
             for (line, statement, why) in &refused {
-                eprintln!(
+                errln!(
                     "sockplay: {}:{line}: `{}`: {why}; it is not exported into a program",
                     crate::display::escape(&path.display().to_string()),
                     crate::display::escape(statement)
                 );
             }
-            eprintln!("sockplay: nothing was exported");
+            errln!("sockplay: nothing was exported");
             return 1;
         }
     }
@@ -307,12 +307,12 @@ fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
     // Nothing is written unless every file may be: no half-done export.
     for (file, _) in &files {
         if let Err(e) = crate::record::refuse_existing(file, force) {
-            eprintln!("sockplay: {e}");
+            errln!("sockplay: {e}");
             return 1;
         }
     }
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!(
+        errln!(
             "sockplay: {}: cannot create the folder: {}",
             dir.display(),
             crate::record::say(&e)
@@ -321,14 +321,14 @@ fn export(path: &Path, to: ExportFormat, dir: &Path, force: bool) -> i32 {
     }
     for (file, text) in files {
         if let Err(e) = std::fs::write(&file, text) {
-            eprintln!(
+            errln!(
                 "sockplay: {}: cannot write: {}",
                 file.display(),
                 crate::record::say(&e)
             );
             return 1;
         }
-        println!("{}", file.display());
+        outln!("{}", file.display());
     }
     0
 }

@@ -9,6 +9,8 @@
 #[global_allocator]
 static ALLOCATOR: mem::Counting = mem::Counting;
 
+#[macro_use]
+mod lines;
 pub mod check;
 pub mod cli;
 pub mod complete;

@@ -50,7 +50,7 @@ pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
     let recorder = match recorder {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("sockplay: {e}");
+            errln!("sockplay: {e}");
             return 2;
         }
     };
@@ -63,11 +63,11 @@ pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
     let restore = move || {
         if let Some(s) = &settings {
             sys::restore_terminal_settings(0, s);
-            eprintln!();
+            errln!();
         }
     };
     if let Err(e) = crate::signals::on_terminate(restore, recorder.path().map(Into::into)) {
-        eprintln!("sockplay: cannot watch for signals: {e}");
+        errln!("sockplay: cannot watch for signals: {e}");
         return 1;
     }
     let shared = Arc::new(Shared::new(recorder, color, interactive, &sys::SIGINT));
@@ -80,7 +80,7 @@ pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
     let session = {
         let mut st = shared.lock();
         if let Some(failed) = st.recorder.failed() {
-            eprintln!("sockplay: {failed}");
+            errln!("sockplay: {failed}");
             status = status.max(1);
         } else if interactive && let Some(path) = st.recorder.path() {
             shared.write_out(&format!(
@@ -105,7 +105,7 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
     let mut rl: Editor<ReplHelper, FileHistory> = match Editor::with_config(config) {
         Ok(rl) => rl,
         Err(e) => {
-            eprintln!("sockplay: cannot read lines from the terminal: {e}");
+            errln!("sockplay: cannot read lines from the terminal: {e}");
             return 1;
         }
     };
@@ -169,9 +169,14 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
             Err(ReadlineError::Interrupted) => {
                 shared.interrupt_current();
             }
+            Err(_) if crate::signals::ending() => {
+                // The terminal was closed: SIGHUP's thread ends the session.
+                crate::signals::let_the_signal_end_it();
+                return 1;
+            }
             Err(ReadlineError::Eof) => return 0,
             Err(e) => {
-                eprintln!("sockplay: the terminal failed: {e}");
+                errln!("sockplay: the terminal failed: {e}");
                 return 1;
             }
         }
@@ -275,7 +280,7 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
                 return 1;
             }
             Err(e) => {
-                eprintln!("sockplay: cannot read the input: {e}");
+                errln!("sockplay: cannot read the input: {e}");
                 return 1;
             }
         }
@@ -321,10 +326,8 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
         );
     }
     for blocked in shared.blocked() {
-        print!(
-            "{}",
-            shared.paint(&[(Kind::Info, format!("{blocked} at the end of the input"))])
-        );
+        let painted = shared.paint(&[(Kind::Info, format!("{blocked} at the end of the input"))]);
+        let _ = io::stdout().write_all(painted.as_bytes());
     }
     i32::from(skipped)
 }

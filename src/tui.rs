@@ -84,7 +84,7 @@ pub struct Recording {
 pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> i32 {
     use crate::record::{Open, Recorder};
     let open = |path: &std::path::Path, how: Open| {
-        let mut r = Recorder::to_file(path, how).inspect_err(|e| eprintln!("sockplay: {e}"))?;
+        let mut r = Recorder::to_file(path, how).inspect_err(|e| errln!("sockplay: {e}"))?;
         if let Some(script) = &recording.script {
             r.protect(script);
         }
@@ -102,7 +102,7 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
         None => None,
     };
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
-        eprintln!(
+        errln!(
             "sockplay: the two-pane interface needs a terminal; without one, use `sockplay run SCRIPT`"
         );
         return 2;
@@ -123,7 +123,7 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     }) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("sockplay: cannot open the terminal interface: {e}");
+            errln!("sockplay: cannot open the terminal interface: {e}");
             return 1;
         }
     };
@@ -132,29 +132,33 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     // SIGTERM, SIGHUP, SIGQUIT: the terminal back as quitting leaves it.
     if let Err(e) = crate::signals::on_terminate(restore, app.recorder.path().map(Into::into)) {
         restore();
-        eprintln!("sockplay: cannot watch for signals: {e}");
+        errln!("sockplay: cannot watch for signals: {e}");
         return 1;
     }
     let result = run(&mut terminal, &mut app);
+    if result.is_err() {
+        // The terminal was closed: SIGHUP's thread ends the session.
+        crate::signals::let_the_signal_end_it();
+    }
     restore();
     let _ = io::stdout().flush();
     let mut status = match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("sockplay: the terminal failed: {e}");
+            errln!("sockplay: the terminal failed: {e}");
             1
         }
     };
     if let Some(failed) = app.recorder.failed() {
-        eprintln!("sockplay: {failed}");
+        errln!("sockplay: {failed}");
         status = status.max(1);
     } else if let Some(path) = app.recorder.path() {
-        println!("sockplay: session recorded in {}", path.display());
+        outln!("sockplay: session recorded in {}", path.display());
     }
     if let Some(stepper) = &app.stepper {
         let (done, total) = stepper.progress();
         let score = stepper.score().map_or(String::new(), |s| format!("; {s}"));
-        println!(
+        outln!(
             "sockplay: {}: {done} of {total} steps{score}",
             stepper.title
         );

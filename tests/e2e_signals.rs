@@ -84,3 +84,34 @@ fn the_repl_gives_the_terminal_back_on_each_signal() {
         assert_eq!(recorded, "server> x = 6 * 7\n=> 42\n", "{name}");
     }
 }
+
+#[test]
+fn closing_the_terminal_ends_either_front_end_and_keeps_the_recording() {
+    for front in [&[][..], &["repl"][..]] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rec = dir.path().join("rec.sp");
+        let mut args = front.to_vec();
+        args.extend(["--record", rec.to_str().expect("utf-8")]);
+        let mut tty = Tty::start_with(&args, &[]);
+        tty.wait_for("server>>>");
+        tty.line("x = 6 * 7", "42");
+        // The terminal goes away, as when its window is closed: the kernel
+        // hangs it up. Writing to it now fails, and sockplay must still exit
+        // (it used to stay, reading end-of-file forever at full speed).
+        let mut child = tty.hang_up();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("child status") {
+                break status;
+            }
+            if std::time::Instant::now() > until {
+                let _ = child.kill();
+                panic!("{front:?}: sockplay stayed after its terminal was closed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.exit_code(), 128 + libc::SIGHUP as u32, "{front:?}");
+        let recorded = std::fs::read_to_string(&rec).expect("the recording is kept");
+        assert_eq!(recorded, "server> x = 6 * 7\n=> 42\n", "{front:?}");
+    }
+}

@@ -117,7 +117,7 @@ impl Shared {
             .name("watcher".into())
             .spawn(move || watch(shared, steps, sink));
         if let Err(e) = spawned {
-            eprintln!("sockplay: cannot start the thread that prints outcomes: {e}");
+            errln!("sockplay: cannot start the thread that prints outcomes: {e}");
         }
     }
 

@@ -14,6 +14,21 @@ pub struct Tty {
     pub writer: Box<dyn Write + Send>,
     pub child: Box<dyn Child + Send + Sync>,
     pub master: Box<dyn MasterPty + Send>,
+    /// Tells the reading thread to stop and close its copy of the master.
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    reading: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Whether `fd` has something to read within 50 ms.
+#[allow(unsafe_code)]
+fn readable(fd: std::os::fd::RawFd) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call.
+    unsafe { libc::poll(&mut pfd, 1, 50) > 0 }
 }
 
 impl Tty {
@@ -42,15 +57,29 @@ impl Tty {
         let child = pty.slave.spawn_command(cmd).expect("sockplay starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let fd = pty.master.as_raw_fd().expect("the pty's fd");
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
         let screen = Arc::new(Mutex::new(vt100::Parser::new(
             std::num::NonZeroU16::new(40).expect("40 rows"),
             std::num::NonZeroU16::new(140).expect("140 columns"),
             0,
         )));
         let feed = screen.clone();
-        std::thread::spawn(move || {
+        let reading = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
+            // Polled, so that the thread can stop and close its copy of the
+            // master: only then is the terminal really gone (`hang_up`).
+            loop {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                if !readable(fd) {
+                    continue;
+                }
+                let Ok(n) = reader.read(&mut buf) else {
+                    break;
+                };
                 if n == 0 {
                     break;
                 }
@@ -65,7 +94,20 @@ impl Tty {
             writer,
             child,
             master: pty.master,
+            stop,
+            reading: Some(reading),
         }
+    }
+
+    /// Closes the terminal, as closing its window does: the kernel hangs it
+    /// up. Returns the child, to wait for.
+    pub fn hang_up(mut self) -> Box<dyn Child + Send + Sync> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(reading) = self.reading.take() {
+            let _ = reading.join();
+        }
+        let Tty { child, .. } = self;
+        child
     }
 
     pub fn contents(&self) -> String {
