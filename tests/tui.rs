@@ -409,7 +409,10 @@ fn step_through(text: &str, path: &std::path::Path, answer: char) {
     app.stepper = Some(sockplay::stepper::Stepper::new("lesson", script));
     let until = Instant::now() + Duration::from_secs(60);
     loop {
-        assert!(Instant::now() < until, "{path:?}: stepping took over a minute");
+        assert!(
+            Instant::now() < until,
+            "{path:?}: stepping took over a minute"
+        );
         app.pump();
         let stepper = app.stepper.as_ref().expect("still stepping");
         if stepper.asking().is_some() {

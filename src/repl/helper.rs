@@ -170,8 +170,10 @@ pub fn validate_input(input: &str) -> ValidationResult {
     if stmt.is_empty() || stmt.starts_with(':') || stmt.starts_with('#') || is_short_form(stmt) {
         return ValidationResult::Valid(None);
     }
+    if crate::lang::continues(stmt) {
+        return ValidationResult::Incomplete;
+    }
     match tokenize(&stmt.replace('\n', " ")) {
-        Err(e) if e.message.ends_with("was never closed") => ValidationResult::Incomplete,
         Err(e) if e.message.starts_with("unterminated") => {
             ValidationResult::Invalid(Some(format!(
                 "  <- {}: close the quote (Ctrl-C clears the line)",

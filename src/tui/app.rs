@@ -50,6 +50,8 @@ pub struct PaneView {
     pub sockets: Vec<SocketRow>,
     /// The current socket of the short forms.
     pub current: Option<String>,
+    /// The lines typed so far of a statement that leaves a bracket open.
+    pub continued: Vec<String>,
 }
 
 impl PaneView {
@@ -64,12 +66,19 @@ impl PaneView {
             scroll: 0,
             sockets: Vec::new(),
             current: None,
+            continued: Vec::new(),
         }
     }
 
     /// The prompt: the pane and its current socket, `server [conn]>>> `.
     pub fn prompt(&self) -> String {
-        crate::session::prompt(&self.name, self.current.as_deref())
+        if self.continued.is_empty() {
+            crate::session::prompt(&self.name, self.current.as_deref())
+        } else {
+            // Python's continuation prompt, as wide as the first one.
+            let first = crate::session::prompt(&self.name, self.current.as_deref());
+            format!("{:>width$}", "... ", width = first.chars().count())
+        }
     }
 
     fn set_line(&mut self, text: &str) {
@@ -96,6 +105,8 @@ pub struct App {
     pub page: usize,
     /// The session's recording (SPEC section 4), written as it goes.
     pub recorder: Recorder,
+    /// The statement being entered was echoed line by line as it was typed.
+    echoed: bool,
     queue: VecDeque<String>,
     kernel_at: Option<Instant>,
     /// The script being stepped through (`sockplay SCRIPT`, `sockplay lesson NAME`).
@@ -134,6 +145,7 @@ impl App {
             last_step: 0,
             page: 10,
             recorder,
+            echoed: false,
             queue: VecDeque::new(),
             kernel_at: None,
             stepper: None,
@@ -168,10 +180,39 @@ impl App {
                 self.next_step();
             }
             Action::Submit => {
-                let line = pane.input.value().to_string();
-                if !line.trim().is_empty() && !self.busy_refusal(&line) {
-                    self.panes[self.focus].input.reset();
+                let typed = pane.input.value().to_string();
+                // A statement with a bracket open goes on on the next line.
+                let line = if pane.continued.is_empty() {
+                    typed.clone()
+                } else {
+                    format!("{}\n{typed}", pane.continued.join("\n"))
+                };
+                let command = line.trim_start().starts_with(':');
+                if !command && crate::lang::continues(&line) {
+                    // Shown as typed, under Python's prompts.
+                    let prompt = if pane.continued.is_empty() {
+                        ">>>"
+                    } else {
+                        "..."
+                    };
+                    pane.transcript
+                        .push(Kind::Input, &format!("{prompt} {typed}"));
+                    pane.scroll = 0;
+                    pane.continued.push(typed);
+                    pane.input.reset();
+                    self.status =
+                        Some("a bracket is open: the statement goes on (Ctrl-C drops it)".into());
+                } else if !line.trim().is_empty() && !self.busy_refusal(&line) {
+                    let pane = &mut self.panes[self.focus];
+                    pane.input.reset();
+                    if !pane.continued.is_empty() {
+                        pane.transcript.push(Kind::Input, &format!("... {typed}"));
+                        pane.continued.clear();
+                        self.echoed = true;
+                    }
+                    self.status = None;
                     self.enter(&line);
+                    self.echoed = false;
                 }
             }
             Action::Edit(req) => {
@@ -208,7 +249,11 @@ impl App {
             Action::FocusOther => self.focus = (self.focus + 1) % self.panes.len(),
             Action::Interrupt => {
                 let name = pane.name.clone();
-                if self.session.interrupt(&name) {
+                if !pane.continued.is_empty() {
+                    pane.continued.clear();
+                    pane.input.reset();
+                    self.status = Some("the unfinished statement was dropped".into());
+                } else if self.session.interrupt(&name) {
                     self.status = Some(format!("interrupting {name}..."));
                 } else if !pane.input.value().is_empty() {
                     pane.input.reset();
@@ -375,8 +420,10 @@ impl App {
         }
         self.focus = index;
         let pane = &mut self.panes[index];
-        if pane.history.last().map(String::as_str) != Some(trimmed) {
-            pane.history.push(trimmed.to_string());
+        // The one-line input recalls a statement of several lines as one.
+        let remembered = trimmed.replace('\n', " ");
+        if pane.history.last() != Some(&remembered) {
+            pane.history.push(remembered);
         }
         pane.history_pos = None;
         pane.scroll = 0;
@@ -393,10 +440,13 @@ impl App {
                     self.status = Some(format!("the recording failed: {e}"));
                 }
                 let pane = &mut self.panes[index];
-                pane.transcript.push(
-                    Kind::Input,
-                    &format!(">>> {}", info.typed.as_deref().unwrap_or(&info.input)),
-                );
+                let shown = info.typed.as_deref().unwrap_or(&info.input);
+                // A statement typed over several lines is on screen already.
+                for (i, line) in shown.lines().enumerate().filter(|_| !self.echoed) {
+                    let prompt = if i == 0 { ">>>" } else { "..." };
+                    pane.transcript
+                        .push(Kind::Input, &format!("{prompt} {line}"));
+                }
                 if info.typed.is_some() {
                     pane.transcript
                         .push(Kind::Expanded, &format!("  = {}", info.input));
