@@ -331,7 +331,9 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
                     continue;
                 }
             };
-            out.push_str(&format!("print({})\n", str_repr(&format!(">>> {python}"))));
+            // Echoed as Python's REPL shows it: `>>> ` then `... ` on each further line.
+            let echo = format!(">>> {}", python.replace('\n', "\n... "));
+            out.push_str(&format!("print({})\n", str_repr(&echo)));
             let body = shown(python);
             match step.outcome().and_then(expected_exception) {
                 Some(class) => {
@@ -360,6 +362,22 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
                 out.push_str(&format!("# | {}\n", inert(p)));
             }
         }
+        // Its sockets close when the program ends: it waits until the other
+        // programs have done what the session did after its last step.
+        if let Some(last) = steps.last().filter(|l| l.pane != *pane)
+            && steps.iter().any(|s| s.pane == *pane)
+        {
+            let what = last.python.as_deref().unwrap_or("its step");
+            let prompt = format!(
+                "[{pane}] press Enter once {} has run step {}: {what} ",
+                last.pane, last.number
+            );
+            out.push_str(&format!(
+                "\n# The end: this program's sockets close when it ends, so it waits for {}.\ninput({})\n",
+                last.pane,
+                str_repr(&prompt)
+            ));
+        }
         if !script.after.is_empty() && panes.last() == Some(pane) {
             out.push('\n');
             for n in &script.after {
@@ -378,12 +396,21 @@ fn step_text<'a>(script: &'a Script, step: &Step) -> &'a str {
 
 /// A Markdown code span that survives a table cell.
 fn code(text: &str) -> String {
+    // A statement of several lines: a span per line, as a cell holds one row.
+    if text.contains('\n') {
+        return text.lines().map(code).collect::<Vec<_>>().join("<br>");
+    }
     let text = text.replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
     } else {
         format!("`{text}`")
     }
+}
+
+/// A statement of several lines on one: its lines joined by a space.
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
 
 /// The script as a Markdown write-up: a table with a column per pane, rows in
@@ -464,7 +491,7 @@ const MAX_EVENTS: usize = 60;
 
 /// Text a Mermaid message can hold: one line, no `;` or `#`, at most 60 characters.
 fn label(text: &str) -> String {
-    let text: String = inert(text).replace(';', ",").replace('#', "");
+    let text: String = inert(&one_line(text)).replace(';', ",").replace('#', "");
     let text = if text.chars().count() > 60 {
         format!("{}...", text.chars().take(57).collect::<String>())
     } else {
