@@ -169,13 +169,13 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
             Err(ReadlineError::Interrupted) => {
                 shared.interrupt_current();
             }
-            Err(_) if crate::signals::ending() => {
-                // The terminal was closed: SIGHUP's thread ends the session.
-                crate::signals::let_the_signal_end_it();
-                return 1;
-            }
-            Err(ReadlineError::Eof) => return 0,
             Err(e) => {
+                // A closed terminal reads as end-of-file or fails: SIGHUP's
+                // thread ends the session (exit 129), if that is what happened.
+                crate::signals::let_the_signal_end_it(0);
+                if matches!(e, ReadlineError::Eof) {
+                    return 0;
+                }
                 errln!("sockplay: the terminal failed: {e}");
                 return 1;
             }
@@ -257,16 +257,61 @@ fn read_line_bounded(
     }
 }
 
+/// Whether a line is `PANE> statement` (a name, `>`, then a space or nothing).
+fn for_a_pane(line: &str) -> bool {
+    crate::script::split_pane_line(line).is_some()
+        && line
+            .split_once('>')
+            .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with(' '))
+}
+
+/// Runs one statement of piped input (`number`: its last line); returns
+/// whether it ended the session (`:quit`).
+fn run_piped_line(
+    shared: &Arc<Shared>,
+    line: &str,
+    number: usize,
+    step_timeout: Duration,
+    skipped: &mut bool,
+) -> bool {
+    // A pipe cannot interrupt: a line waits for its pane, as `run` does.
+    match shared.enter_waiting(line, step_timeout) {
+        Entered::Done => false,
+        Entered::Quit => true,
+        Entered::Busy { blocked, .. } => {
+            shared.say(
+                Kind::Error,
+                &format!(
+                    "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
+                    crate::value::repr::float_repr(step_timeout.as_secs_f64())
+                ),
+            );
+            *skipped = true;
+            false
+        }
+    }
+}
+
 fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) -> i32 {
     let out = shared.clone();
     Shared::start_watcher(shared, move |text| out.write_out(&text));
     let mut buf = Vec::new();
     let mut number = 0;
     let mut skipped = false;
+    let mut pending = String::new();
     while !shared.output_closed() {
         buf.clear();
         match read_line_bounded(&mut input, &mut buf, crate::script::MAX_LINE) {
-            Ok(Line::End) => break,
+            Ok(Line::End) => {
+                // A statement still open at the end runs as it is (its SyntaxError).
+                if !pending.is_empty() {
+                    let text = std::mem::take(&mut pending);
+                    if run_piped_line(shared, &text, number, step_timeout, &mut skipped) {
+                        return 0;
+                    }
+                }
+                break;
+            }
             Ok(Line::Whole) => {}
             Ok(Line::TooLong) => {
                 shared.say(
@@ -292,28 +337,36 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
             );
             continue;
         };
-        let line = line.trim();
-        if line.is_empty() || line.starts_with("=>") {
-            continue;
-        }
-        if line.starts_with('#') {
-            shared.narration(line);
-            continue;
-        }
-        // A pipe cannot interrupt: a line waits for its pane, as `run` does.
-        match shared.enter_waiting(line, step_timeout) {
-            Entered::Done => {}
-            Entered::Quit => return 0,
-            Entered::Busy { blocked, .. } => {
-                shared.say(
-                    Kind::Error,
-                    &format!(
-                        "sockplay: line {number}: {blocked} after {} s; skipped: {line}",
-                        crate::value::repr::float_repr(step_timeout.as_secs_f64())
-                    ),
-                );
-                skipped = true;
+        // A bracket left open continues the statement on the next line,
+        // unless the line is for a pane (`client> ...`) or a `:` command,
+        // which no statement continues with: the open one runs as it is.
+        let trimmed = line.trim();
+        if !pending.is_empty() && (trimmed.starts_with(':') || for_a_pane(trimmed)) {
+            let text = std::mem::take(&mut pending);
+            if run_piped_line(shared, &text, number - 1, step_timeout, &mut skipped) {
+                return 0;
             }
+        }
+        let text = if pending.is_empty() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with("=>") {
+                continue;
+            }
+            if line.starts_with('#') {
+                shared.narration(line);
+                continue;
+            }
+            line.to_string()
+        } else {
+            format!("{pending}\n{}", line.trim_end())
+        };
+        if !text.starts_with(':') && crate::lang::continues(&text) {
+            pending = text;
+            continue;
+        }
+        pending.clear();
+        if run_piped_line(shared, &text, number, step_timeout, &mut skipped) {
+            return 0;
         }
     }
     // Steps still blocked may yet finish (a timeout, a peer's close).

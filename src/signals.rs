@@ -21,11 +21,20 @@ pub fn ending() -> bool {
     ENDING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Waits for the signal's thread to end the process, when a signal came
-/// (at most 5 s, then returns, and the caller ends as it would have).
-pub fn let_the_signal_end_it() {
+/// When the terminal on `fd` is gone (a terminating signal came, or the
+/// terminal reports a hang-up: its other side was closed, so SIGHUP is on its
+/// way), waits for the signal's thread to end the process, at most 5 s, then
+/// returns and the caller ends as it would have. A front end calls this when
+/// reading or drawing fails, or reads end-of-file (which Ctrl-D also gives,
+/// on a terminal that is still there).
+pub fn let_the_signal_end_it(fd: std::os::fd::RawFd) {
+    let hung_up = crate::net::sys::pending_events(fd, libc::POLLIN) & libc::POLLHUP != 0;
+    let gone = hung_up || crate::net::sys::terminal_settings(fd).is_none();
+    if !ending() && !gone {
+        return;
+    }
     let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while ending() && std::time::Instant::now() < until {
+    while std::time::Instant::now() < until {
         std::thread::park_timeout(std::time::Duration::from_millis(50));
     }
 }

@@ -137,8 +137,8 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     }
     let result = run(&mut terminal, &mut app);
     if result.is_err() {
-        // The terminal was closed: SIGHUP's thread ends the session.
-        crate::signals::let_the_signal_end_it();
+        // A closed terminal fails: SIGHUP's thread ends the session (exit 129).
+        crate::signals::let_the_signal_end_it(0);
     }
     restore();
     let _ = io::stdout().flush();

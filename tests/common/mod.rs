@@ -19,6 +19,19 @@ pub struct Tty {
     reading: Option<std::thread::JoinHandle<()>>,
 }
 
+/// A writer on the pty's master. Not portable-pty's own: dropping that one
+/// types a newline and Ctrl-D into the terminal first, so closing the
+/// terminal (`hang_up`) would look like a user quitting with Ctrl-D.
+#[allow(unsafe_code)]
+fn master_writer(fd: std::os::fd::RawFd) -> Box<dyn Write + Send> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: dup(2) of the open master; the new fd is owned by the File alone.
+    let copy = unsafe { libc::dup(fd) };
+    assert!(copy >= 0, "dup of the pty's master");
+    // SAFETY: `copy` is a fresh, open fd that nothing else owns.
+    Box::new(unsafe { std::fs::File::from_raw_fd(copy) })
+}
+
 /// Whether `fd` has something to read within 50 ms.
 #[allow(unsafe_code)]
 fn readable(fd: std::os::fd::RawFd) -> bool {
@@ -88,7 +101,7 @@ impl Tty {
                 }
             }
         });
-        let writer = pty.master.take_writer().expect("pty writer");
+        let writer = master_writer(fd);
         Tty {
             screen,
             writer,
