@@ -110,6 +110,12 @@ pub fn satisfies(expected: &str, observed: &Observed, ports: &HashSet<u32>) -> b
             let message = message.trim();
             return message.is_empty() || message == e.message;
         }
+        // A SyntaxError's line ends with its column, as `display_line` writes it.
+        if let Some(column) = e.column
+            && let Some(message) = tail.strip_suffix(&format!(" (column {column})"))
+        {
+            return message == e.message;
+        }
         return tail == e.message;
     }
     match outcome {
@@ -156,6 +162,20 @@ mod tests {
             &p
         ));
         assert!(!satisfies("TypeError: something else", &obs("x", &t), &p));
+        // A recorded SyntaxError line carries its column.
+        let se = Outcome::Error(Exception::syntax("'(' was never closed", 20));
+        let line = "SyntaxError: '(' was never closed (column 20)";
+        assert!(satisfies(line, &obs("x", &se), &p));
+        assert!(satisfies(
+            "SyntaxError: '(' was never closed",
+            &obs("x", &se),
+            &p
+        ));
+        assert!(!satisfies(
+            "SyntaxError: '(' was never closed (column 3)",
+            &obs("x", &se),
+            &p
+        ));
     }
 
     #[test]

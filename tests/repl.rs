@@ -170,13 +170,55 @@ fn a_piped_session_is_recorded_as_a_script_that_replays() {
 }
 
 #[test]
+fn a_piped_statement_over_several_lines_runs_once_and_is_recorded_with_continuation_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rec = dir.path().join("multi.sp");
+    let rec_arg = rec.to_str().expect("utf-8 path");
+    let input = "s = socket.socket(\n    socket.AF_INET,\n    socket.SOCK_DGRAM)\nclient> n = len((\n  1, 2,\n  3))\nx = [1,\n";
+    let out = repl(&["--record", rec_arg], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "<socket.socket fd=3, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>",
+            "3",
+            // Open at the end of the input: CPython's error, not a hang.
+            "SyntaxError: '[' was never closed (column 5)",
+        ]
+    );
+    let text = std::fs::read_to_string(&rec).expect("the recording");
+    assert!(
+        text.starts_with("server> s = socket.socket(\n...     socket.AF_INET,\n...     socket.SOCK_DGRAM)\n=> <socket.socket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("client> n = len((\n...   1, 2,\n...   3))\n=> 3\n"),
+        "{text}"
+    );
+    let check = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["run", "--check", rec_arg])
+        .output()
+        .expect("run --check");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
 fn bad_lines_get_one_line_each_and_the_pipe_goes_on() {
     let mut input = Vec::new();
     input.extend_from_slice(b"x = 1\n");
     input.extend_from_slice(b"y = b'\xff\xfe'\n");
     input.extend_from_slice(b"socket\nlisten many\n:nope\n:pane 1x\n");
+    // An open bracket continues, up to a line for a pane (or a command).
     input.extend_from_slice(b"client> s.recv(\n");
-    input.extend_from_slice(b"server.bind(('127.0.0.1', 99999))\n");
+    input.extend_from_slice(b"server> server.bind(('127.0.0.1', 99999))\n");
     input.extend_from_slice(b"x + 1\n:explain\n");
     let out = repl(&[], &input);
     assert_eq!(out.status.code(), Some(0), "{out:?}");

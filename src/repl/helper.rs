@@ -191,16 +191,18 @@ pub fn validate_input(input: &str) -> ValidationResult {
 pub fn statements(input: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut pending = String::new();
-    for line in input.split(['\n', '\r']) {
-        let line = line.trim();
+    for raw in input.split(['\n', '\r']) {
+        let line = raw.trim();
         if pending.is_empty() {
             if line.is_empty() || line.starts_with('#') || line.starts_with("=>") {
                 continue;
             }
             pending = line.to_string();
-        } else {
-            pending.push(' ');
-            pending.push_str(line);
+        } else if !line.is_empty() {
+            // Kept as lines, with their indentation: the recording writes
+            // them as `...` lines.
+            pending.push('\n');
+            pending.push_str(raw.trim_end());
         }
         if !matches!(validate_input(&pending), ValidationResult::Incomplete) {
             out.push(std::mem::take(&mut pending));
@@ -362,14 +364,14 @@ mod tests {
             statements(pasted),
             vec![
                 "server> s = socket.socket()",
-                "s.bind(( '127.0.0.1', 0))",
+                "s.bind((\n'127.0.0.1',\n 0))",
                 "client> send don't"
             ]
         );
         assert_eq!(statements("x = 1"), vec!["x = 1"]);
         assert_eq!(statements("# only a comment"), Vec::<String>::new());
         // A bracket never closed is sent as it is, for CPython's SyntaxError.
-        assert_eq!(statements("f(1,\n2"), vec!["f(1, 2"]);
+        assert_eq!(statements("f(1,\n2"), vec!["f(1,\n2"]);
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl Shared {
     /// `settle_others` (piped and pasted lines), blocked steps of other panes
     /// get the same time to finish.
     pub fn enter(&self, line: &str, settle_others: bool) -> Entered {
-        let line = line.replace('\n', " ");
+        // A statement over several lines keeps them: it is recorded with `...` lines.
         let trimmed = line.trim();
         if trimmed.is_empty() {
             return Entered::Done;
