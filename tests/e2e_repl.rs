@@ -141,4 +141,14 @@ fn typing_the_echo_experiment_in_the_repl() {
         text.contains("server> u.recv(1024)\n=> KeyboardInterrupt\n"),
         "{text}"
     );
+    // Right after, the recording replays: the Ctrl-C at the same point.
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["run", "--check", "--fresh-ports", rec_arg])
+        .output()
+        .expect("run --check");
+    assert!(
+        check.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
