@@ -825,10 +825,39 @@ fn play(row: &Row, dir: &str) -> Result<(), String> {
     }
 }
 
+/// With WHY_SCRIPTS=DIR, each row that needs no Ctrl-C is also written as a
+/// script to DIR, so that `compare.py` can check its outcomes with CPython
+/// (how the table was reviewed; see docs/why.md).
+fn write_scripts() {
+    let Some(out) = std::env::var_os("WHY_SCRIPTS") else {
+        return;
+    };
+    // Unix sockets' files go beside the scripts.
+    let dir = std::path::Path::new(&out).join("unix");
+    let _ = std::fs::create_dir_all(&dir);
+    let dir = dir.to_string_lossy();
+    for (i, row) in rows().iter().enumerate() {
+        if !matches!(row.end, End::Finishes) {
+            continue;
+        }
+        let mut text = format!("# {}\n", row.name);
+        for (pane, line) in row.setup.iter().chain([&row.step]) {
+            let line = line
+                .replace("{port}", "47301")
+                .replace("{free}", "47302")
+                .replace("{dir}", &dir);
+            text.push_str(&format!("{pane}> {line}\n"));
+        }
+        let path = std::path::Path::new(&out).join(format!("why-{i:02}.sp"));
+        std::fs::write(path, text).expect("a script written");
+    }
+}
+
 #[test]
 fn every_row_of_the_why_table_is_true_of_the_kernel() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir = dir.path().to_str().expect("utf-8 temp path").to_string();
+    write_scripts();
     let failures: Vec<String> = rows()
         .iter()
         .filter_map(|row| play(row, &dir).err().map(|e| format!("{}: {e}", row.name)))
