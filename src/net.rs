@@ -13,12 +13,77 @@ pub mod select;
 pub mod sock;
 pub mod sys;
 
+/// What a call that waits is waiting for: the kernel condition that releases
+/// it, asked of the kernel before the call waits (SPEC section 5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wait {
+    /// The call, as `accept()`.
+    pub call: &'static str,
+    /// The fds and poll(2) events, any one of which releases it.
+    pub on: Vec<(std::os::fd::RawFd, libc::c_short)>,
+    /// A recv with MSG_WAITALL: the bytes it needs before it returns.
+    pub bytes: Option<usize>,
+    /// Whether it gives up by itself after a timeout (a socket timeout, select's).
+    pub timeout: bool,
+    /// For a receive on a connected stream: its (local, remote) addresses, so
+    /// that bytes its peer still holds back (Nagle's algorithm waits for an
+    /// ACK) count as coming: they release it without another step.
+    pub from: Option<(String, String)>,
+}
+
+impl Wait {
+    /// What it waits for, in words.
+    pub fn condition(&self) -> &'static str {
+        match self.call {
+            "accept()" => "a connection to accept",
+            "connect()" => "the connection to be made",
+            "select()" => "a socket to be ready",
+            c if c.starts_with("send") => "room in the send buffer",
+            _ => "data to read",
+        }
+    }
+
+    /// Whether the kernel says the condition is met now (so the call returns
+    /// at once). An end of stream, a hang-up or an error releases any wait.
+    pub fn met(&self) -> bool {
+        let released = libc::POLLHUP | libc::POLLERR | libc::POLLRDHUP;
+        self.on.iter().any(|&(fd, events)| {
+            let ready = sys::pending_events(fd, events | libc::POLLRDHUP);
+            if ready & released != 0 {
+                return true;
+            }
+            match self.bytes {
+                Some(n) if ready & events != 0 => {
+                    sys::ioctl_int(fd, libc::FIONREAD).is_some_and(|q| q.max(0) as usize >= n)
+                }
+                _ => ready & events != 0,
+            }
+        })
+    }
+}
+
+/// Whether a socket among `fds` is the peer of the connection `(local,
+/// remote)` and still holds bytes it has not sent (SIOCOUTQNSD): they are on
+/// their way, without any step.
+pub fn peer_holds_bytes(fds: &[std::os::fd::RawFd], (local, remote): &(String, String)) -> bool {
+    const SIOCOUTQNSD: libc::c_ulong = 0x894B;
+    fds.iter().any(|&fd| {
+        let name = |peer| sys::sock_name(fd, peer).map(|a| inspect::show_addr(&a));
+        name(false).as_deref() == Some(remote.as_str())
+            && name(true).as_deref() == Some(local.as_str())
+            && sys::ioctl_int(fd, SIOCOUTQNSD).is_some_and(|n| n > 0)
+    })
+}
+
 /// What a blocking call tells its pane, and asks it.
 pub trait Waiter {
     /// The pane is about to make `call`, which may block (`accept()`).
     fn entering(&self, call: &'static str);
     /// Whether an interrupt was requested; reading it clears it.
     fn take_interrupt(&self) -> bool;
+    /// The call is about to wait for `wait` (the kernel said its condition is
+    /// unmet); None: it waits no more.
+    fn waiting(&self, _wait: Option<Wait>) {}
 }
 
 /// A waiter for code that is never interrupted (tests, one-off calls).

@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::interp::{Executed, Interp};
 use crate::lang::parse_statement;
-use crate::net::{Waiter, sys};
+use crate::net::{Wait, Waiter, sys};
 use crate::outcome::Exception;
 
 mod inline;
@@ -67,6 +67,15 @@ pub(crate) struct Done {
     pub executed: Executed,
 }
 
+/// A message from a pane's thread to the session.
+pub(crate) enum Msg {
+    /// A step finished.
+    Finished(Done),
+    /// A step started to wait in a call whose condition the kernel says is
+    /// unmet (the wait itself is in the pane's `Shared::wait`).
+    Waiting { pane: String, step: u64 },
+}
+
 /// One socket of a pane as the front ends see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SocketView {
@@ -100,8 +109,13 @@ pub(crate) struct Shared {
     /// The last step that finished.
     finished: AtomicU64,
     call: Mutex<&'static str>,
+    /// What the running step waits for, and since when; None while it runs.
+    pub wait: Mutex<Option<(Wait, Instant)>>,
     thread: AtomicU64,
     pub snapshot: Mutex<PaneSnapshot>,
+    name: String,
+    /// Where a wait is announced (the session's channel).
+    notify: Sender<Msg>,
 }
 
 impl Waiter for Shared {
@@ -114,6 +128,20 @@ impl Waiter for Shared {
     fn take_interrupt(&self) -> bool {
         self.interrupt.swap(false, Ordering::SeqCst)
     }
+
+    fn waiting(&self, wait: Option<Wait>) {
+        let announce = wait.is_some();
+        if let Ok(mut w) = self.wait.lock() {
+            *w = wait.map(|w| (w, Instant::now()));
+        }
+        let step = self.running.load(Ordering::SeqCst);
+        if announce && step != 0 {
+            let _ = self.notify.send(Msg::Waiting {
+                pane: self.name.clone(),
+                step,
+            });
+        }
+    }
 }
 
 /// The front end's handle on a pane.
@@ -125,7 +153,7 @@ pub(crate) struct PaneHandle {
 
 impl PaneHandle {
     /// Starts the pane's thread; it reports finished steps on `done`.
-    pub fn spawn(name: &str, done: Sender<Done>) -> std::io::Result<PaneHandle> {
+    pub fn spawn(name: &str, done: Sender<Msg>) -> std::io::Result<PaneHandle> {
         let (jobs, inbox) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             interrupt: AtomicBool::new(false),
@@ -133,8 +161,11 @@ impl PaneHandle {
             running: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             call: Mutex::new(""),
+            wait: Mutex::new(None),
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(PaneSnapshot::default()),
+            name: name.to_string(),
+            notify: done.clone(),
         });
         let interp = Arc::new(Mutex::new(Interp::new()));
         if let (Ok(mut s), Ok(local)) = (shared.snapshot.lock(), interp.lock()) {
@@ -295,7 +326,7 @@ fn execute(
 fn work(
     pane: String,
     inbox: Receiver<Job>,
-    done: Sender<Done>,
+    done: Sender<Msg>,
     shared: Arc<Shared>,
     interp: Arc<Mutex<Local>>,
 ) {
@@ -315,14 +346,15 @@ fn work(
             *s = snapshot(&local);
         }
         drop(local);
+        shared.waiting(None);
         shared.running.store(0, Ordering::SeqCst);
         shared.finished.store(step, Ordering::SeqCst);
         if done
-            .send(Done {
+            .send(Msg::Finished(Done {
                 pane: pane.clone(),
                 step,
                 executed,
-            })
+            }))
             .is_err()
         {
             return;

@@ -205,9 +205,11 @@ impl Runner<'_> {
         }
     }
 
-    /// Reports a finished step (one destructuring for every place that waits).
+    /// Reports a finished step (one destructuring for every place that
+    /// waits); a step that starts to wait needs no line of its own: the
+    /// runner says "blocked" when the session is quiescent.
     fn report(&mut self, event: Event) {
-        let Event::Finished {
+        if let Event::Finished {
             info,
             outcome,
             stdout,
@@ -215,8 +217,65 @@ impl Runner<'_> {
             closed,
             elapsed,
             ..
-        } = event;
-        self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+        } = event
+        {
+            self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+        }
+    }
+
+    /// Reports finished steps until the session is quiescent (SPEC section
+    /// 5): a step that waits with no timeout on an unmet condition costs no
+    /// timer; one that waits with a timeout or runs gets `--settle`, unless
+    /// it is `expected_blocked` (its `=> blocked` line).
+    fn settle(&mut self, expected_blocked: Option<u64>) {
+        let since = Instant::now();
+        let settle = self.opts.settle;
+        loop {
+            self.drain();
+            if self
+                .session
+                .quiescent(settle, since, &|step| Some(step) == expected_blocked)
+            {
+                return;
+            }
+            let event = match self.session.next_event_soon() {
+                Some(e) => Some(e),
+                None => {
+                    // About to wait for real: show what we have first.
+                    let _ = self.out.flush();
+                    let look = self.session.next_look(settle, since);
+                    self.session.next_event(look)
+                }
+            };
+            if let Some(event) = event {
+                self.report(event);
+            }
+        }
+    }
+
+    /// At the end of the script: steps that wait with a timeout are waited
+    /// for (their timeout ends them, as the reference runner sees it end),
+    /// at most `--step-timeout`; steps that wait for another step stay blocked.
+    fn finish_timed_waits(&mut self) {
+        let until = Instant::now() + self.opts.step_timeout;
+        loop {
+            self.settle(None);
+            let timed = self.session.pane_names().iter().any(|p| {
+                matches!(
+                    self.session.activity(p),
+                    Some(crate::session::Activity::Waiting { timeout: true, .. })
+                )
+            });
+            let now = Instant::now();
+            if !timed || now >= until {
+                return;
+            }
+            let _ = self.out.flush();
+            let look = (until - now).min(Duration::from_millis(50));
+            if let Some(event) = self.session.next_event(look) {
+                self.report(event);
+            }
+        }
     }
 
     fn drain(&mut self) {
@@ -297,6 +356,7 @@ impl Runner<'_> {
         pane: &str,
         statement: &str,
         checked: bool,
+        expected_blocked: bool,
         steps: &mut HashMap<usize, u64>,
     ) -> bool {
         if self.session.is_busy(pane) {
@@ -351,7 +411,7 @@ impl Runner<'_> {
                         self.write_line(&escape_controls(&format!("    = {}", info.input)));
                     }
                 }
-                self.collect(Instant::now() + self.opts.settle);
+                self.settle(expected_blocked.then_some(info.step));
                 if self.session.is_busy(pane) {
                     self.blocked.insert(info.step);
                     if let Some(r) = self.records.get_mut(&info.step) {
@@ -469,7 +529,8 @@ pub fn run(
     for (index, s) in script.steps.iter().enumerate() {
         runner.narrate(&s.before);
         let checked = runner.opts.check && (s.expected.is_some() || spoken_of.contains_key(&index));
-        if !runner.step(index, &s.pane, &s.statement, checked, &mut steps) {
+        let expected_blocked = s.expected.as_ref().is_some_and(|(_, e)| e.trim() == "blocked");
+        if !runner.step(index, &s.pane, &s.statement, checked, expected_blocked, &mut steps) {
             completed = false;
             break;
         }
@@ -492,7 +553,7 @@ pub fn run(
         }
     }
     if completed {
-        runner.collect(Instant::now() + runner.opts.settle);
+        runner.finish_timed_waits();
         runner.narrate(&script.after);
     }
     let mut status = if completed { 0 } else { 1 };

@@ -13,7 +13,7 @@ use crate::lang::shortform::{self, Context, Line};
 use crate::net::facts::CallFacts;
 use crate::net::sys;
 use crate::outcome::Outcome;
-use crate::pane::{Done, Job, PaneHandle, PaneSnapshot};
+use crate::pane::{Done, Job, Msg, PaneHandle, PaneSnapshot};
 
 /// A step as it was sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +86,16 @@ pub enum Event {
         facts: Option<CallFacts>,
         elapsed: Duration,
     },
+    /// A step started to wait in `call` for `condition`, which the kernel
+    /// says is unmet (SPEC section 5): only another step, or its timeout when
+    /// it has one, releases it. It is reported within a system call of the
+    /// wait's start.
+    Blocked {
+        info: StepInfo,
+        call: &'static str,
+        condition: &'static str,
+        timeout: bool,
+    },
 }
 
 struct Running {
@@ -98,12 +108,41 @@ struct Pane {
     running: Option<Running>,
 }
 
+/// How long a step that runs (computes, or waits with a timeout) may take
+/// before it counts as blocked: SPEC section 5's `--settle`, a person's pace.
+/// A step that waits with no timeout on an unmet condition is blocked at once.
+pub const SETTLE: Duration = Duration::from_millis(250);
+
+/// What a busy pane's step is doing (SPEC section 5).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Activity {
+    /// It waits in `call` for `condition`; `met`: the kernel says the
+    /// condition holds now, so the call is about to return.
+    Waiting {
+        step: u64,
+        call: &'static str,
+        condition: &'static str,
+        /// It gives up by itself after a timeout.
+        timeout: bool,
+        met: bool,
+        /// Since the wait began, and since the step began.
+        waited: Duration,
+        elapsed: Duration,
+    },
+    /// It runs: it computes, or is in a call that does not wait.
+    Running {
+        step: u64,
+        call: &'static str,
+        elapsed: Duration,
+    },
+}
+
 /// All panes of one session.
 pub struct Session {
     panes: BTreeMap<String, Pane>,
     next_step: u64,
-    done_tx: Sender<Done>,
-    done_rx: Receiver<Done>,
+    done_tx: Sender<Msg>,
+    done_rx: Receiver<Msg>,
 }
 
 impl Default for Session {
@@ -231,11 +270,11 @@ impl Session {
         };
         if let Some(executed) = pane.handle.run_inline(&input) {
             // Reported like a step of the thread, so every front end sees one path.
-            let _ = done_tx.send(Done {
+            let _ = done_tx.send(Msg::Finished(Done {
                 pane: pane_name.to_string(),
                 step,
                 executed,
-            });
+            }));
         } else if !pane.handle.send(Job { step, input }) {
             return Err(SubmitError::NoThread(pane_name.to_string()));
         }
@@ -247,7 +286,21 @@ impl Session {
         Ok(Submitted::Step(info))
     }
 
-    fn finish(&mut self, done: Done) -> Option<Event> {
+    fn finish(&mut self, msg: Msg) -> Option<Event> {
+        let done = match msg {
+            Msg::Finished(done) => done,
+            Msg::Waiting { pane, step } => {
+                let p = self.panes.get(&pane)?;
+                let running = p.running.as_ref().filter(|r| r.info.step == step)?;
+                let wait = p.handle.shared.wait.lock().ok()?.as_ref()?.0.clone();
+                return Some(Event::Blocked {
+                    info: running.info.clone(),
+                    call: wait.call,
+                    condition: wait.condition(),
+                    timeout: wait.timeout,
+                });
+            }
+        };
         let pane = self.panes.get_mut(&done.pane)?;
         // A pane runs one step at a time, so what finished is what was running.
         if pane.running.as_ref().map(|r| r.info.step) != Some(done.step) {
@@ -268,12 +321,12 @@ impl Session {
     /// Where finished steps arrive, for a front end that waits for them on a
     /// thread of its own (without holding the session); each one it receives
     /// goes back through `event_of`.
-    pub(crate) fn finished_steps(&self) -> Receiver<Done> {
+    pub(crate) fn finished_steps(&self) -> Receiver<Msg> {
         self.done_rx.clone()
     }
 
     /// The event of a finished step received from `finished_steps`.
-    pub(crate) fn event_of(&mut self, done: Done) -> Option<Event> {
+    pub(crate) fn event_of(&mut self, done: Msg) -> Option<Event> {
         self.finish(done)
     }
 
@@ -310,6 +363,117 @@ impl Session {
         let p = self.panes.get(pane)?;
         let r = p.running.as_ref()?;
         Some((&r.info, p.handle.call(), r.started.elapsed()))
+    }
+
+    /// What a busy pane's step is doing now; None when the pane is idle.
+    pub fn activity(&self, pane: &str) -> Option<Activity> {
+        let p = self.panes.get(pane)?;
+        let r = p.running.as_ref()?;
+        let wait = p.handle.shared.wait.lock().ok().and_then(|w| w.clone());
+        Some(match wait {
+            Some((wait, since)) => Activity::Waiting {
+                step: r.info.step,
+                call: wait.call,
+                condition: wait.condition(),
+                timeout: wait.timeout,
+                met: wait.met() || wait.from.as_ref().is_some_and(|c| self.peer_holds_bytes(c)),
+                waited: since.elapsed(),
+                elapsed: r.started.elapsed(),
+            },
+            None => Activity::Running {
+                step: r.info.step,
+                call: p.handle.call(),
+                elapsed: r.started.elapsed(),
+            },
+        })
+    }
+
+    /// Whether a socket of the session is the peer of connection `c` and
+    /// holds back bytes for it (they arrive without another step).
+    fn peer_holds_bytes(&self, c: &(String, String)) -> bool {
+        let fds: Vec<i32> = self
+            .panes
+            .values()
+            .filter_map(|p| p.handle.shared.snapshot.lock().ok())
+            .flat_map(|s| s.sockets.iter().filter_map(|v| v.fd).collect::<Vec<_>>())
+            .collect();
+        crate::net::peer_holds_bytes(&fds, c)
+    }
+
+    /// The step a pane is blocked in, by SPEC section 5's one definition: it
+    /// waits with no timeout on a condition the kernel says is unmet, or it
+    /// has been running for `settle` (a wait with a timeout, a long loop).
+    /// Every front end asks this; none guesses.
+    pub fn blocked(&self, pane: &str, settle: Duration) -> Option<(u64, &'static str)> {
+        match self.activity(pane)? {
+            Activity::Waiting {
+                step,
+                call,
+                timeout: false,
+                met: false,
+                ..
+            } => Some((step, call)),
+            Activity::Waiting {
+                step,
+                call,
+                elapsed,
+                ..
+            }
+            | Activity::Running {
+                step,
+                call,
+                elapsed,
+            } => (elapsed >= settle).then_some((step, call)),
+        }
+    }
+
+    /// Whether the session is quiescent (SPEC section 5), so that the next
+    /// step may be sent: every pane is idle, or waits with no timeout on a
+    /// condition the kernel says is unmet, or waits with a timeout for a step
+    /// that `expected_blocked` says was blocked when recorded, or has been
+    /// running for `settle`. A wait whose condition is met is about to end:
+    /// it is waited for, at most `settle` from `since` (when the caller began
+    /// to wait for quiescence).
+    pub fn quiescent(
+        &self,
+        settle: Duration,
+        since: Instant,
+        expected_blocked: &dyn Fn(u64) -> bool,
+    ) -> bool {
+        self.panes.keys().all(|pane| match self.activity(pane) {
+            None => true,
+            Some(Activity::Waiting {
+                step,
+                timeout,
+                met: false,
+                elapsed,
+                ..
+            }) => !timeout || expected_blocked(step) || elapsed >= settle,
+            Some(Activity::Waiting { met: true, .. }) => since.elapsed() >= settle,
+            Some(Activity::Running { elapsed, .. }) => elapsed >= settle,
+        })
+    }
+
+    /// How long a caller waiting for quiescence may sleep before it must look
+    /// again (the next `settle` deadline of a running pane); events wake it sooner.
+    pub fn next_look(&self, settle: Duration, since: Instant) -> Duration {
+        self.panes
+            .keys()
+            .filter_map(|pane| match self.activity(pane)? {
+                Activity::Waiting { met: true, .. } => {
+                    Some(settle.saturating_sub(since.elapsed()))
+                }
+                Activity::Waiting {
+                    timeout: false, ..
+                } => None,
+                Activity::Waiting { elapsed, .. } | Activity::Running { elapsed, .. } => {
+                    Some(settle.saturating_sub(elapsed))
+                }
+            })
+            .min()
+            .unwrap_or(settle)
+            // A condition met by something outside the session is seen within this.
+            .min(Duration::from_millis(50))
     }
 
     /// Interrupts the step a pane is running (it ends with KeyboardInterrupt).

@@ -749,8 +749,9 @@ fn wait(session: &mut Session, step: u64, line: &str) -> Result<Event, String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if let Some(event) = session.next_event(Duration::from_millis(100)) {
-            let Event::Finished { info, .. } = &event;
-            if info.step == step {
+            if let Event::Finished { info, .. } = &event
+                && info.step == step
+            {
                 return Ok(event);
             }
         }
@@ -803,7 +804,10 @@ fn play(row: &Row, dir: &str) -> Result<(), String> {
         closed,
         facts,
         ..
-    } = &event;
+    } = &event
+    else {
+        return Err("not a finished step".into());
+    };
     let shown = display::finished(&line, outcome, stdout, closed, facts.as_ref());
     let outcome_line = shown
         .lines

@@ -66,6 +66,36 @@ pub fn select(
     }
     let deadline = timeout.map(|t| Instant::now() + t);
     w.entering("select()");
+    // A select that will wait is announced, with what it waits for.
+    if timeout != Some(Duration::ZERO) {
+        let on: Vec<(i32, libc::c_short)> = fds[0]
+            .iter()
+            .map(|&fd| (fd, libc::POLLIN))
+            .chain(fds[1].iter().map(|&fd| (fd, libc::POLLOUT)))
+            .chain(fds[2].iter().map(|&fd| (fd, libc::POLLPRI)))
+            .collect();
+        let wait = crate::net::Wait {
+            call: "select()",
+            on,
+            bytes: None,
+            timeout: timeout.is_some(),
+            from: None,
+        };
+        if !wait.met() {
+            w.waiting(Some(wait));
+        }
+    }
+    let result = select_loop(w, &lists, &fds, deadline);
+    w.waiting(None);
+    result
+}
+
+fn select_loop(
+    w: &dyn Waiter,
+    lists: &[&[Value]; 3],
+    fds: &[Vec<i32>; 3],
+    deadline: Option<Instant>,
+) -> Result<Value, Exception> {
     loop {
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         match sys::select(&fds[0], &fds[1], &fds[2], remaining) {

@@ -167,37 +167,62 @@ impl PySocket {
     }
 
     /// CPython's `sock_call_ex`: in timeout mode wait for readiness then call,
-    /// retrying on EINTR (unless interrupted) and on a false readiness.
+    /// retrying on EINTR (unless interrupted) and on a false readiness. In
+    /// blocking mode the kernel is asked first whether the call would wait
+    /// (poll with no timeout); if so the pane is told (`Waiter::waiting`)
+    /// before the call waits in the kernel, so that "blocked" is a fact.
     fn call<T>(
         &self,
         w: &dyn Waiter,
         name: &'static str,
         writing: bool,
         deadline: Option<Instant>,
+        f: impl FnMut(&Socket) -> io::Result<T>,
+    ) -> Result<T, Exception> {
+        self.call_for(w, name, writing, Some(1), deadline, f)
+    }
+
+    /// `call` for a call that needs `bytes` before it returns (all of them
+    /// for MSG_WAITALL); None: it never waits (MSG_DONTWAIT).
+    fn call_for<T>(
+        &self,
+        w: &dyn Waiter,
+        name: &'static str,
+        writing: bool,
+        bytes: Option<usize>,
+        deadline: Option<Instant>,
         mut f: impl FnMut(&Socket) -> io::Result<T>,
     ) -> Result<T, Exception> {
+        let blocking = self.timeout().is_none();
         self.with(|sock| {
             w.entering(name);
-            loop {
+            let fd = sock.as_raw_fd();
+            let result = loop {
                 if let Some(deadline) = deadline {
-                    wait_ready(sock.as_raw_fd(), writing, deadline, w)?;
+                    if let Err(e) = wait_ready(fd, writing, deadline, w, name) {
+                        break Err(e);
+                    }
+                } else if blocking && let Some(bytes) = bytes {
+                    announce_wait(fd, writing, (bytes > 1).then_some(bytes), w, name);
                 }
                 if w.take_interrupt() {
-                    return Err(Exception::keyboard_interrupt());
+                    break Err(Exception::keyboard_interrupt());
                 }
                 match f(sock) {
-                    Ok(v) => return Ok(v),
+                    Ok(v) => break Ok(v),
                     Err(e) => match e.raw_os_error() {
                         Some(libc::EINTR) => {
                             if w.take_interrupt() {
-                                return Err(Exception::keyboard_interrupt());
+                                break Err(Exception::keyboard_interrupt());
                             }
                         }
                         Some(libc::EAGAIN) if deadline.is_some() => {}
-                        _ => return Err(os_error(e)),
+                        _ => break Err(os_error(e)),
                     },
                 }
-            }
+            };
+            w.waiting(None);
+            result
         })
     }
 
@@ -249,9 +274,36 @@ impl PySocket {
         if self.is_closed() {
             return fail(libc::EBADF);
         }
+        let blocking = timeout.is_none();
         let first = self.with(|s| {
             w.entering("connect()");
-            Ok(s.connect(address))
+            if !blocking {
+                return Ok(s.connect(address));
+            }
+            // Blocking: started without waiting, so that a wait is known
+            // (EINPROGRESS) and announced; the outcome is the same errno.
+            if let Err(e) = s.set_nonblocking(true) {
+                return Ok(Err(e));
+            }
+            let started = s.connect(address);
+            let restored = s.set_nonblocking(false);
+            match (started, restored) {
+                // A Unix listener's full backlog: only a blocking connect waits for room.
+                (Err(e), Ok(())) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                    w.waiting(Some(crate::net::Wait {
+                        call: "connect()",
+                        on: Vec::new(),
+                        bytes: None,
+                        timeout: false,
+                        from: None,
+                    }));
+                    let r = s.connect(address);
+                    w.waiting(None);
+                    Ok(r)
+                }
+                (started, Ok(())) => Ok(started),
+                (_, Err(e)) => Ok(Err(e)),
+            }
         })?;
         let errno = match first {
             Ok(()) => {
@@ -266,7 +318,7 @@ impl PySocket {
             }
             timeout != Some(0.0)
         } else {
-            deadline.is_some() && errno == libc::EINPROGRESS
+            (blocking || deadline.is_some()) && errno == libc::EINPROGRESS
         };
         if !wait {
             return fail(errno);
@@ -275,10 +327,12 @@ impl PySocket {
         let result = self.with(|s| {
             let fd = s.as_raw_fd();
             loop {
-                match deadline {
-                    Some(deadline) => wait_ready(fd, true, deadline, w)?,
-                    None => wait_forever(fd, w)?,
-                }
+                let waited = match deadline {
+                    Some(deadline) => wait_ready(fd, true, deadline, w, "connect()"),
+                    None => wait_forever(fd, true, w, "connect()"),
+                };
+                w.waiting(None);
+                waited?;
                 match s.take_error() {
                     Ok(None) => return Ok(0),
                     Ok(Some(e)) => match e.raw_os_error() {
@@ -291,6 +345,13 @@ impl PySocket {
                 }
             }
         });
+        // A blocking connect leaves the socket marked connected (a second
+        // connect() fails with EISCONN) or, when it failed, unconnected (a
+        // second one starts afresh). One started without waiting is marked so
+        // by the next connect(), made here; an interrupted one goes on.
+        if blocking && !matches!(&result, Err(e) if e.class == "KeyboardInterrupt") {
+            let _ = self.with(|s| Ok(s.connect(address)));
+        }
         match result {
             Ok(0) => {
                 self.history.saw_peer();
@@ -317,7 +378,7 @@ impl PySocket {
             return Ok((Vec::new(), None));
         }
         let mut buf = zeroed(size.min(MAX_RECV))?;
-        let n = self.call(w, "recv()", false, self.deadline(), |s| {
+        let n = self.call_for(w, "recv()", false, needs(flags, size), self.deadline(), |s| {
             sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
         })?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
@@ -362,16 +423,24 @@ impl PySocket {
         flags: i32,
     ) -> Result<(Vec<u8>, Value, Option<usize>), Exception> {
         let mut buf = zeroed(size.min(MAX_RECV))?;
-        let (n, from) = self.call(w, "recvfrom()", false, self.deadline(), |s| {
+        let needs = needs(flags, size);
+        let (n, from) = self.call_for(w, "recvfrom()", false, needs, self.deadline(), |s| {
             sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
         })?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
         Ok((buf, addr::to_value(&from), datagram))
     }
 
-    /// `send(data, flags)`: the number of bytes the kernel took.
+    /// `send(data, flags)`: the number of bytes the kernel took. On a blocking
+    /// socket that is all of them (or an error before any byte), as the
+    /// kernel's blocking send does.
     pub fn send(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<usize, Exception> {
-        self.call(w, "send()", true, self.deadline(), |s| {
+        if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
+            return self.send_blocking(w, "send()", data, true, &mut 0, |s, rest| {
+                s.send_with_flags(rest, flags | libc::MSG_DONTWAIT)
+            });
+        }
+        self.call_for(w, "send()", true, needs(flags, 1), self.deadline(), |s| {
             s.send_with_flags(data, flags)
         })
     }
@@ -385,10 +454,17 @@ impl PySocket {
         flags: i32,
         sent: &mut usize,
     ) -> Result<(), Exception> {
-        let deadline = self.deadline();
         *sent = 0;
+        if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
+            return self
+                .send_blocking(w, "sendall()", data, false, sent, |s, rest| {
+                    s.send_with_flags(rest, flags | libc::MSG_DONTWAIT)
+                })
+                .map(|_| ());
+        }
+        let deadline = self.deadline();
         loop {
-            let n = self.call(w, "sendall()", true, deadline, |s| {
+            let n = self.call_for(w, "sendall()", true, needs(flags, 1), deadline, |s| {
                 s.send_with_flags(&data[*sent..], flags)
             })?;
             *sent += n;
@@ -409,8 +485,65 @@ impl PySocket {
         flags: i32,
         to: &SockAddr,
     ) -> Result<usize, Exception> {
-        self.call(w, "sendto()", true, self.deadline(), |s| {
+        if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
+            return self.send_blocking(w, "sendto()", data, true, &mut 0, |s, rest| {
+                s.send_to_with_flags(rest, to, flags | libc::MSG_DONTWAIT)
+            });
+        }
+        self.call_for(w, "sendto()", true, needs(flags, 1), self.deadline(), |s| {
             s.send_to_with_flags(data, to, flags)
+        })
+    }
+
+    /// A send on a blocking socket, as the kernel's blocking send behaves
+    /// (everything is sent before it returns), made of sends that never wait
+    /// in the kernel: each wait for room is announced to the pane and made in
+    /// poll(2), interruptibly. `sent` counts the bytes sent. With `partial`
+    /// (send, sendto), an error after some bytes returns their count, as the
+    /// kernel does; otherwise (sendall) the error is raised.
+    fn send_blocking(
+        &self,
+        w: &dyn Waiter,
+        call: &'static str,
+        data: &[u8],
+        partial: bool,
+        sent: &mut usize,
+        mut f: impl FnMut(&Socket, &[u8]) -> io::Result<usize>,
+    ) -> Result<usize, Exception> {
+        self.with(|sock| {
+            w.entering(call);
+            let fd = sock.as_raw_fd();
+            let result = loop {
+                if w.take_interrupt() {
+                    break Err(Exception::keyboard_interrupt());
+                }
+                match f(sock, &data[*sent..]) {
+                    Ok(n) => {
+                        *sent += n;
+                        if *sent >= data.len() {
+                            break Ok(*sent);
+                        }
+                    }
+                    Err(e) => match e.raw_os_error() {
+                        Some(libc::EAGAIN) => {
+                            let waited = wait_forever(fd, true, w, call);
+                            w.waiting(None);
+                            if let Err(e) = waited {
+                                break Err(e);
+                            }
+                        }
+                        Some(libc::EINTR) => {
+                            if w.take_interrupt() {
+                                break Err(Exception::keyboard_interrupt());
+                            }
+                        }
+                        _ if partial && *sent > 0 => break Ok(*sent),
+                        _ => break Err(os_error(e)),
+                    },
+                }
+            };
+            w.waiting(None);
+            result
         })
     }
 
@@ -506,17 +639,73 @@ impl PySocket {
     }
 }
 
+/// What a receive needs before it returns: any byte (Some(1)), all it asked
+/// for with MSG_WAITALL, or nothing with MSG_DONTWAIT (None: it never waits).
+fn needs(flags: i32, size: usize) -> Option<usize> {
+    if flags & libc::MSG_DONTWAIT != 0 {
+        None
+    } else if flags & libc::MSG_WAITALL != 0 {
+        Some(size)
+    } else {
+        Some(1)
+    }
+}
+
+/// Tells the pane that a call on `fd` is about to wait, when the kernel says
+/// its condition is unmet (nothing to read or accept, no room to write).
+fn announce_wait(
+    fd: RawFd,
+    writing: bool,
+    bytes: Option<usize>,
+    w: &dyn Waiter,
+    call: &'static str,
+) -> bool {
+    let mut wait = crate::net::Wait {
+        call,
+        on: vec![(fd, if writing { libc::POLLOUT } else { libc::POLLIN })],
+        bytes,
+        timeout: false,
+        from: None,
+    };
+    let unmet = !wait.met();
+    if unmet {
+        if !writing {
+            let name = |peer| sys::sock_name(fd, peer).map(|a| super::inspect::show_addr(&a));
+            wait.from = name(false).zip(name(true));
+        }
+        w.waiting(Some(wait));
+    }
+    unmet
+}
+
 /// Waits until `fd` is ready or the deadline passes (`TimeoutError: timed out`).
+/// A wait that is not over at once is announced to the pane, with its timeout.
 fn wait_ready(
     fd: RawFd,
     writing: bool,
     deadline: Instant,
     w: &dyn Waiter,
+    call: &'static str,
 ) -> Result<(), Exception> {
+    let mut announced = false;
     loop {
         let now = Instant::now();
         if now >= deadline {
             return Err(Exception::timed_out());
+        }
+        if !announced {
+            announced = true;
+            if sys::poll_one(fd, writing, Duration::ZERO).unwrap_or(false) {
+                return Ok(());
+            }
+            w.waiting(Some(crate::net::Wait {
+                call,
+                on: vec![(fd, if writing { libc::POLLOUT } else { libc::POLLIN })],
+                bytes: None,
+                timeout: true,
+                from: None,
+            }));
+            continue;
         }
         match sys::poll_one(fd, writing, deadline - now) {
             Ok(true) => return Ok(()),
@@ -531,10 +720,12 @@ fn wait_ready(
     }
 }
 
-/// Waits without a deadline until `fd` is writable (a blocking connect in progress).
-fn wait_forever(fd: RawFd, w: &dyn Waiter) -> Result<(), Exception> {
+/// Waits without a deadline until `fd` is ready (writable: a blocking connect
+/// in progress, room to send), announcing the wait to the pane.
+fn wait_forever(fd: RawFd, writing: bool, w: &dyn Waiter, call: &'static str) -> Result<(), Exception> {
+    announce_wait(fd, writing, None, w, call);
     loop {
-        match sys::poll_one(fd, true, Duration::from_secs(3600)) {
+        match sys::poll_one(fd, writing, Duration::from_secs(3600)) {
             Ok(true) => return Ok(()),
             Ok(false) => {}
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => {

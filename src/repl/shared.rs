@@ -15,13 +15,13 @@ use crossbeam_channel::Receiver;
 use super::helper::{COMMANDS, Panes};
 use crate::display::{self, Kind};
 use crate::explain::Explanation;
-use crate::pane::{Done, PaneSnapshot};
+use crate::pane::{Msg, PaneSnapshot};
 use crate::record::Recorder;
 use crate::session::{self, Event, Session, SubmitError, Submitted, is_pane_name, split_pane};
 
 /// How long a step may take before the REPL says it is blocked and gives the
 /// prompt back (the interface's and `run`'s default too).
-pub const SETTLE: Duration = Duration::from_millis(250);
+pub use crate::session::SETTLE;
 
 /// What became of a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -254,7 +254,8 @@ impl Shared {
         loop {
             let printed = st.awaited == Some((step, true));
             let waited = start.elapsed();
-            let others = settle_others && waited < SETTLE && st.session.any_busy();
+            // Other panes' steps released by this one get to finish first.
+            let others = settle_others && !st.session.quiescent(SETTLE, start, &|_| false);
             if printed && !others {
                 st.awaited = None;
                 return;
@@ -264,8 +265,9 @@ impl Shared {
                 .running(pane)
                 .filter(|(info, _, _)| info.step == step)
                 .map(|(_, call, _)| call);
+            let blocked = st.session.blocked(pane, SETTLE).is_some_and(|(s, _)| s == step);
             match running {
-                Some(call) if waited >= SETTLE => {
+                Some(call) if blocked && !others => {
                     st.awaited = None;
                     let call = if call.is_empty() { "a call" } else { call };
                     self.say(
@@ -457,7 +459,10 @@ impl Shared {
             closed,
             facts,
             ..
-        } = event;
+        } = event
+        else {
+            return (0, Vec::new());
+        };
         let mut lines = Vec::new();
         if let Err(e) = st
             .recorder
@@ -504,13 +509,19 @@ impl Panes for Shared {
 /// the lock, printed through `sink` outside it (so a line editor that waits
 /// for the lock, to complete a word, never waits on the printing), then the
 /// reader is told.
-fn watch(shared: Arc<Shared>, steps: Receiver<Done>, mut sink: impl FnMut(String)) {
-    while let Ok(done) = steps.recv() {
+fn watch(shared: Arc<Shared>, steps: Receiver<Msg>, mut sink: impl FnMut(String)) {
+    while let Ok(msg) = steps.recv() {
         let printed = {
             let mut st = shared.lock();
-            let Some(event) = st.session.event_of(done) else {
+            let Some(event) = st.session.event_of(msg) else {
                 continue;
             };
+            // A step that started to wait: the reader says so, at once.
+            if let Event::Blocked { .. } = event {
+                drop(st);
+                shared.changed.notify_all();
+                continue;
+            }
             let (step, lines) = shared.finished_lines(&mut st, event);
             (step, shared.paint(&lines))
         };

@@ -21,7 +21,7 @@ pub const PANES: [&str; 2] = ["server", "client"];
 
 /// A pasted step waits until no step sent before it is younger than this, so
 /// that a step that blocks is seen blocking before the next one runs.
-const SETTLE: Duration = Duration::from_millis(250);
+use crate::session::SETTLE;
 
 /// One socket of a pane, as the kernel sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +107,8 @@ pub struct App {
     pub recorder: Recorder,
     /// The statement being entered was echoed line by line as it was typed.
     echoed: bool,
+    /// When the last step was sent (quiescence is waited for from then).
+    sent_at: Instant,
     queue: VecDeque<String>,
     kernel_at: Option<Instant>,
     /// The script being stepped through (`sockplay SCRIPT`, `sockplay lesson NAME`).
@@ -146,6 +148,7 @@ impl App {
             page: 10,
             recorder,
             echoed: false,
+            sent_at: Instant::now(),
             queue: VecDeque::new(),
             kernel_at: None,
             stepper: None,
@@ -431,6 +434,7 @@ impl App {
         match self.session.submit(&name, statement) {
             Ok(Submitted::Step(info)) => {
                 self.last_step = info.step;
+                self.sent_at = Instant::now();
                 if std::mem::take(&mut self.script_step)
                     && let Some(stepper) = &mut self.stepper
                 {
@@ -553,7 +557,15 @@ impl App {
         let mut changed = false;
         loop {
             while let Some(event) = self.session.try_event() {
-                self.finished(event);
+                match event {
+                    Event::Blocked { info, timeout, .. } => {
+                        // Waiting for another step: a prediction of "blocks" is right.
+                        if let Some(stepper) = self.stepper.as_mut().filter(|_| !timeout) {
+                            stepper.blocked(info.step);
+                        }
+                    }
+                    finished => self.finished(finished),
+                }
                 changed = true;
             }
             if !self.send_queued() {
@@ -585,12 +597,8 @@ impl App {
         if self.session.is_busy(&self.panes[index].name) {
             return false;
         }
-        let settling = self.panes.iter().any(|p| {
-            self.session
-                .running(&p.name)
-                .is_some_and(|(_, _, t)| t < SETTLE)
-        });
-        if settling {
+        // Sent once the session is quiescent, as `run` sends its next step.
+        if !self.session.quiescent(SETTLE, self.sent_at, &|_| false) {
             return false;
         }
         let Some(line) = self.queue.pop_front() else {
@@ -609,7 +617,10 @@ impl App {
             closed,
             facts,
             ..
-        } = event;
+        } = event
+        else {
+            return;
+        };
         if let Err(e) = self
             .recorder
             .finished(info.step, &info.pane, &outcome, &stdout, &closed)

@@ -2,6 +2,7 @@
 //! input lines and kernel tables, the header, the footer and the help. No I/O
 //! and no work proportional to history: only the visible tail is laid out.
 
+use crate::session::Activity;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -18,7 +19,6 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
 /// How long a step runs before its pane shows it as blocked.
-const BLOCKED_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// The styles, with or without colours (NO_COLOR).
 struct Theme {
@@ -276,17 +276,36 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
+    // Blocked as the engine defines it: at once when the step waits for
+    // another step, after the settle time when it waits with a timeout or runs.
     let blocked = app
         .session
-        .running(&pane.name)
-        .filter(|(_, _, elapsed)| *elapsed >= BLOCKED_AFTER)
-        .map(|(info, call, elapsed)| {
-            let call = if call.is_empty() { "a call" } else { call };
-            format!(
-                " step {} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
-                info.step,
+        .blocked(&pane.name, crate::session::SETTLE)
+        .and_then(|_| app.session.activity(&pane.name))
+        .map(|activity| match activity {
+            Activity::Waiting {
+                step,
+                call,
+                condition,
+                timeout,
+                elapsed,
+                ..
+            } => format!(
+                " step {step} blocked in {call} for {:.1} s, waiting for {condition}{} · Ctrl-C interrupts ",
                 elapsed.as_secs_f64(),
-            )
+                if timeout { " (with a timeout)" } else { "" }
+            ),
+            Activity::Running {
+                step,
+                call,
+                elapsed,
+            } => {
+                let call = if call.is_empty() { "a call" } else { call };
+                format!(
+                    " step {step} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
+                    elapsed.as_secs_f64(),
+                )
+            }
         });
     let blocked_rows = blocked.as_ref().map_or(0, |t| {
         t.width().div_ceil(inner.width.max(1) as usize) as u16
