@@ -70,7 +70,7 @@ pub(crate) struct Done {
 /// A message from a pane's thread to the session.
 pub(crate) enum Msg {
     /// A step finished.
-    Finished(Done),
+    Finished(Box<Done>),
     /// A step started to wait in a call whose condition the kernel says is
     /// unmet (the wait itself is in the pane's `Shared::wait`).
     Waiting { pane: String, step: u64 },
@@ -350,11 +350,11 @@ fn work(
         shared.running.store(0, Ordering::SeqCst);
         shared.finished.store(step, Ordering::SeqCst);
         if done
-            .send(Msg::Finished(Done {
+            .send(Msg::Finished(Box::new(Done {
                 pane: pane.clone(),
                 step,
                 executed,
-            }))
+            })))
             .is_err()
         {
             return;

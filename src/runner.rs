@@ -529,8 +529,18 @@ pub fn run(
     for (index, s) in script.steps.iter().enumerate() {
         runner.narrate(&s.before);
         let checked = runner.opts.check && (s.expected.is_some() || spoken_of.contains_key(&index));
-        let expected_blocked = s.expected.as_ref().is_some_and(|(_, e)| e.trim() == "blocked");
-        if !runner.step(index, &s.pane, &s.statement, checked, expected_blocked, &mut steps) {
+        let expected_blocked = s
+            .expected
+            .as_ref()
+            .is_some_and(|(_, e)| e.trim() == "blocked");
+        if !runner.step(
+            index,
+            &s.pane,
+            &s.statement,
+            checked,
+            expected_blocked,
+            &mut steps,
+        ) {
             completed = false;
             break;
         }

@@ -71,6 +71,8 @@ impl std::fmt::Display for SubmitError {
 }
 
 /// What the engine reports to front ends.
+// One event per step or wait, moved once: the size of Finished costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A step finished, with its outcome and what it printed.
@@ -270,11 +272,11 @@ impl Session {
         };
         if let Some(executed) = pane.handle.run_inline(&input) {
             // Reported like a step of the thread, so every front end sees one path.
-            let _ = done_tx.send(Msg::Finished(Done {
+            let _ = done_tx.send(Msg::Finished(Box::new(Done {
                 pane: pane_name.to_string(),
                 step,
                 executed,
-            }));
+            })));
         } else if !pane.handle.send(Job { step, input }) {
             return Err(SubmitError::NoThread(pane_name.to_string()));
         }
@@ -288,7 +290,7 @@ impl Session {
 
     fn finish(&mut self, msg: Msg) -> Option<Event> {
         let done = match msg {
-            Msg::Finished(done) => done,
+            Msg::Finished(done) => *done,
             Msg::Waiting { pane, step } => {
                 let p = self.panes.get(&pane)?;
                 let running = p.running.as_ref().filter(|r| r.info.step == step)?;
@@ -460,12 +462,8 @@ impl Session {
         self.panes
             .keys()
             .filter_map(|pane| match self.activity(pane)? {
-                Activity::Waiting { met: true, .. } => {
-                    Some(settle.saturating_sub(since.elapsed()))
-                }
-                Activity::Waiting {
-                    timeout: false, ..
-                } => None,
+                Activity::Waiting { met: true, .. } => Some(settle.saturating_sub(since.elapsed())),
+                Activity::Waiting { timeout: false, .. } => None,
                 Activity::Waiting { elapsed, .. } | Activity::Running { elapsed, .. } => {
                     Some(settle.saturating_sub(elapsed))
                 }

@@ -167,7 +167,24 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     status
 }
 
+/// The interface's loop, gitui's way: terminal input comes from a thread of
+/// its own, and one `select!` waits on it, on the engine's messages (a step
+/// that starts to wait or finishes is drawn at once) and on a tick for the
+/// live timers.
 fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let (input_tx, input) = crossbeam_channel::unbounded();
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let event = event::read();
+                let failed = event.is_err();
+                if input_tx.send(event).is_err() || failed {
+                    break;
+                }
+            }
+        })?;
+    let engine = app.session.finished_steps();
     loop {
         let size = terminal.size()?;
         app.page = (size.height / 2).max(1) as usize;
@@ -181,14 +198,25 @@ fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
         } else {
             Duration::from_millis(500)
         };
-        if event::poll(tick)? {
-            loop {
-                let area = Rect::new(0, 0, size.width, size.height);
-                on_event(app, event::read()?, area);
-                if app.quit || !event::poll(Duration::ZERO)? {
-                    break;
+        let area = Rect::new(0, 0, size.width, size.height);
+        crossbeam_channel::select! {
+            recv(input) -> event => {
+                let event = event.map_err(|_| io::Error::other("the terminal's input ended"))?;
+                on_event(app, event?, area);
+                // Keys typed or pasted together are applied before one redraw.
+                while let Ok(event) = input.try_recv() {
+                    on_event(app, event?, area);
+                    if app.quit {
+                        break;
+                    }
                 }
             }
+            recv(engine) -> msg => {
+                if let Ok(msg) = msg {
+                    app.engine(msg);
+                }
+            }
+            default(tick) => {}
         }
         app.pump();
     }

@@ -748,12 +748,11 @@ fn matches(pattern: &str, text: &str) -> bool {
 fn wait(session: &mut Session, step: u64, line: &str) -> Result<Event, String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        if let Some(event) = session.next_event(Duration::from_millis(100)) {
-            if let Event::Finished { info, .. } = &event
-                && info.step == step
-            {
-                return Ok(event);
-            }
+        if let Some(event) = session.next_event(Duration::from_millis(100))
+            && let Event::Finished { info, .. } = &event
+            && info.step == step
+        {
+            return Ok(event);
         }
     }
     Err(format!("{line} did not finish"))

@@ -378,9 +378,14 @@ impl PySocket {
             return Ok((Vec::new(), None));
         }
         let mut buf = zeroed(size.min(MAX_RECV))?;
-        let n = self.call_for(w, "recv()", false, needs(flags, size), self.deadline(), |s| {
-            sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
-        })?;
+        let n = self.call_for(
+            w,
+            "recv()",
+            false,
+            needs(flags, size),
+            self.deadline(),
+            |s| sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags)),
+        )?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
         Ok((buf, datagram))
     }
@@ -722,7 +727,12 @@ fn wait_ready(
 
 /// Waits without a deadline until `fd` is ready (writable: a blocking connect
 /// in progress, room to send), announcing the wait to the pane.
-fn wait_forever(fd: RawFd, writing: bool, w: &dyn Waiter, call: &'static str) -> Result<(), Exception> {
+fn wait_forever(
+    fd: RawFd,
+    writing: bool,
+    w: &dyn Waiter,
+    call: &'static str,
+) -> Result<(), Exception> {
     announce_wait(fd, writing, None, w, call);
     loop {
         match sys::poll_one(fd, writing, Duration::from_secs(3600)) {

@@ -265,7 +265,10 @@ impl Shared {
                 .running(pane)
                 .filter(|(info, _, _)| info.step == step)
                 .map(|(_, call, _)| call);
-            let blocked = st.session.blocked(pane, SETTLE).is_some_and(|(s, _)| s == step);
+            let blocked = st
+                .session
+                .blocked(pane, SETTLE)
+                .is_some_and(|(s, _)| s == step);
             match running {
                 Some(call) if blocked && !others => {
                     st.awaited = None;

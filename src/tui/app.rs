@@ -545,6 +545,26 @@ impl App {
         self.pump();
     }
 
+    /// A message of the engine, received by the interface's loop.
+    pub(crate) fn engine(&mut self, msg: crate::pane::Msg) {
+        if let Some(event) = self.session.event_of(msg) {
+            self.event(event);
+            self.refresh_kernel();
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Blocked { info, timeout, .. } => {
+                // Waiting for another step: a prediction of "blocks" is right.
+                if let Some(stepper) = self.stepper.as_mut().filter(|_| !timeout) {
+                    stepper.blocked(info.step);
+                }
+            }
+            finished => self.finished(finished),
+        }
+    }
+
     /// How many pasted lines wait to run.
     pub fn queued(&self) -> usize {
         self.queue.len()
@@ -557,15 +577,7 @@ impl App {
         let mut changed = false;
         loop {
             while let Some(event) = self.session.try_event() {
-                match event {
-                    Event::Blocked { info, timeout, .. } => {
-                        // Waiting for another step: a prediction of "blocks" is right.
-                        if let Some(stepper) = self.stepper.as_mut().filter(|_| !timeout) {
-                            stepper.blocked(info.step);
-                        }
-                    }
-                    finished => self.finished(finished),
-                }
+                self.event(event);
                 changed = true;
             }
             if !self.send_queued() {

@@ -18,8 +18,6 @@ use super::transcript::Kind;
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
-/// How long a step runs before its pane shows it as blocked.
-
 /// The styles, with or without colours (NO_COLOR).
 struct Theme {
     color: bool,
