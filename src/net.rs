@@ -84,6 +84,11 @@ pub trait Waiter {
     /// The call is about to wait for `wait` (the kernel said its condition is
     /// unmet); None: it waits no more.
     fn waiting(&self, _wait: Option<Wait>) {}
+    /// Whether waits are to be asked of the kernel and announced; a step run
+    /// inline was shown not to wait, and skips the question.
+    fn announces(&self) -> bool {
+        true
+    }
 }
 
 /// A waiter for code that is never interrupted (tests, one-off calls).

@@ -144,6 +144,24 @@ impl Waiter for Shared {
     }
 }
 
+/// The waiter of a step run inline: it was shown not to wait (`inline`),
+/// so the kernel is not asked again before each call.
+struct Inline<'a>(&'a Shared);
+
+impl Waiter for Inline<'_> {
+    fn entering(&self, call: &'static str) {
+        self.0.entering(call);
+    }
+
+    fn take_interrupt(&self) -> bool {
+        self.0.take_interrupt()
+    }
+
+    fn announces(&self) -> bool {
+        false
+    }
+}
+
 /// The front end's handle on a pane.
 pub(crate) struct PaneHandle {
     jobs: Sender<Job>,
@@ -206,7 +224,7 @@ impl PaneHandle {
             return None;
         }
         self.shared.entering("");
-        let executed = execute(&mut local, parsed, self.shared.as_ref());
+        let executed = execute(&mut local, parsed, &Inline(self.shared.as_ref()));
         if let Ok(mut s) = self.shared.snapshot.lock() {
             *s = snapshot(&local);
         }

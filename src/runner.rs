@@ -15,6 +15,12 @@ use crate::outcome::Outcome;
 use crate::script::{self, Narration, ScriptError};
 use crate::session::{Event, Session, StepInfo, Submitted};
 
+/// The longest a finished step's lines wait in the output buffer while the
+/// runner keeps going (it flushes whenever it is about to wait): a reader of
+/// the transcript (`| tee`, a terminal) sees each step within this, and a
+/// process killed loses at most this much, without a write per step.
+const FLUSH_EVERY: Duration = Duration::from_millis(20);
+
 /// How `run` plays and reports.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -117,7 +123,9 @@ struct Runner<'w> {
     opts: RunOptions,
     session: Session,
     out: &'w mut dyn Write,
-    flush_each: bool,
+    /// When the output was last flushed: it is flushed when the runner is
+    /// about to wait, and otherwise at least every `FLUSH_EVERY`.
+    flushed: Instant,
     /// Steps reported blocked that have not finished yet.
     blocked: HashSet<u64>,
     /// The last step sent to each pane (what a `PANE =>` line speaks of).
@@ -456,8 +464,9 @@ impl Runner<'_> {
                 )));
             }
         }
-        if self.flush_each {
+        if self.flushed.elapsed() >= FLUSH_EVERY {
             let _ = self.out.flush();
+            self.flushed = Instant::now();
         }
         true
     }
@@ -507,14 +516,11 @@ pub fn run(
     } else {
         script::read(path)?
     };
-    // Each step's lines are written out as soon as the step is reported, so
-    // nothing already finished is lost if the process dies.
-    let flush_each = true;
     let mut runner = Runner {
         opts,
         session: Session::new(),
         out,
-        flush_each,
+        flushed: Instant::now(),
         blocked: HashSet::new(),
         last_of_pane: HashMap::new(),
         records: HashMap::new(),

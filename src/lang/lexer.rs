@@ -35,7 +35,7 @@ const OPERATORS: [&str; 47] = [
 /// Splits `line` into tokens, ending with `Tok::End`.
 pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
     let chars: Vec<char> = line.chars().collect();
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(chars.len() / 3 + 4);
     let mut i = 0;
     let mut depth: Vec<(char, usize)> = Vec::new();
     while i < chars.len() {
@@ -101,8 +101,11 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             });
             continue;
         }
-        let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
-        let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) else {
+        // Compared char by char: no String for each operator.
+        let at = &chars[i..];
+        let Some(op) = OPERATORS.iter().find(|op| {
+            op.len() <= at.len() && op.chars().zip(at).all(|(o, &c)| o == c)
+        }) else {
             if c == '$' || c == '?' || c == '!' || c == '`' {
                 return Err(Exception::syntax("invalid syntax", col));
             }
@@ -193,7 +196,7 @@ fn lex_string(
     let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
     let open_len = if triple { 3 } else { 1 };
     let mut i = start + open_len;
-    let mut body = Vec::new();
+    let mut body = Vec::with_capacity(chars.len() - start);
     loop {
         let Some(&c) = chars.get(i) else {
             let what = if triple {

@@ -202,7 +202,10 @@ impl PySocket {
                     if let Err(e) = wait_ready(fd, writing, deadline, w, name) {
                         break Err(e);
                     }
-                } else if blocking && let Some(bytes) = bytes {
+                } else if blocking
+                    && w.announces()
+                    && let Some(bytes) = bytes
+                {
                     announce_wait(fd, writing, (bytes > 1).then_some(bytes), w, name);
                 }
                 if w.take_interrupt() {
