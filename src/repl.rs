@@ -369,15 +369,9 @@ fn piped(shared: &Arc<Shared>, mut input: impl BufRead, step_timeout: Duration) 
             return 0;
         }
     }
-    // Steps still blocked may yet finish (a timeout, a peer's close).
-    let panes = shared.lock().session.pane_names();
-    let until = std::time::Instant::now() + step_timeout;
-    for pane in panes {
-        shared.wait_idle(
-            &pane,
-            until.saturating_duration_since(std::time::Instant::now()),
-        );
-    }
+    // Steps still running, or waiting with a timeout, may yet finish; those
+    // that wait for another step never will, and are not waited for.
+    shared.wait_settled(step_timeout);
     for blocked in shared.blocked() {
         let painted = shared.paint(&[(Kind::Info, format!("{blocked} at the end of the input"))]);
         let _ = io::stdout().write_all(painted.as_bytes());

@@ -456,6 +456,21 @@ impl Session {
         })
     }
 
+    /// Whether every busy pane waits for good: with no timeout, on a
+    /// condition the kernel says is unmet (only a step could release it).
+    pub fn waiting_for_good(&self) -> bool {
+        self.panes.keys().all(|pane| {
+            matches!(
+                self.activity(pane),
+                None | Some(Activity::Waiting {
+                    timeout: false,
+                    met: false,
+                    ..
+                })
+            )
+        })
+    }
+
     /// How long a caller waiting for quiescence may sleep before it must look
     /// again (the next `settle` deadline of a running pane); events wake it sooner.
     pub fn next_look(&self, settle: Duration, since: Instant) -> Duration {

@@ -103,9 +103,10 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
         }
         // Compared char by char: no String for each operator.
         let at = &chars[i..];
-        let Some(op) = OPERATORS.iter().find(|op| {
-            op.len() <= at.len() && op.chars().zip(at).all(|(o, &c)| o == c)
-        }) else {
+        let Some(op) = OPERATORS
+            .iter()
+            .find(|op| op.len() <= at.len() && op.chars().zip(at).all(|(o, &c)| o == c))
+        else {
             if c == '$' || c == '?' || c == '!' || c == '`' {
                 return Err(Exception::syntax("invalid syntax", col));
             }

@@ -315,6 +315,23 @@ impl Shared {
         true
     }
 
+    /// Waits, at most `limit`, until no pane runs a step that may still
+    /// finish by itself (every busy pane waits for another step).
+    pub fn wait_settled(&self, limit: Duration) {
+        let start = Instant::now();
+        let mut st = self.lock();
+        while st.session.any_busy() && !st.session.waiting_for_good() {
+            let left = limit.saturating_sub(start.elapsed());
+            if left.is_zero() || self.take_sigint() {
+                return;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, left.min(Duration::from_millis(20)))
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
+    }
+
     /// Panes still running a step: `server is blocked in recv() (step 9)`.
     pub fn blocked(&self) -> Vec<String> {
         let st = self.lock();
