@@ -109,8 +109,16 @@ impl Parser {
         tok
     }
 
+    /// Moves past the current token without copying it.
+    fn skip(&mut self) {
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+    }
+
     fn is_op(&self, op: &str) -> bool {
-        matches!(self.peek(), Tok::Op(o) if *o == op)
+        // The first byte settles most comparisons without a call to memcmp.
+        matches!(self.peek(), Tok::Op(o) if o.as_bytes().first() == op.as_bytes().first() && *o == op)
     }
 
     fn is_keyword(&self, word: &str) -> bool {
@@ -120,7 +128,7 @@ impl Parser {
     fn eat_op(&mut self, op: &str) -> bool {
         let yes = self.is_op(op);
         if yes {
-            self.advance();
+            self.skip();
         }
         yes
     }
@@ -149,19 +157,19 @@ impl Parser {
             }
             match word.as_str() {
                 "pass" => {
-                    self.advance();
+                    self.skip();
                     return Ok(Stmt::Pass);
                 }
                 "import" => {
-                    self.advance();
+                    self.skip();
                     return self.import();
                 }
                 "from" => {
-                    self.advance();
+                    self.skip();
                     return self.import_from();
                 }
                 "del" => {
-                    self.advance();
+                    self.skip();
                     return self.del();
                 }
                 _ => {}
@@ -176,7 +184,7 @@ impl Parser {
             let mut targets = vec![to_target(&first, first_col)?];
             let mut value;
             loop {
-                self.advance();
+                self.skip();
                 if self.is_keyword("yield") {
                     return Err(Exception::unsupported("'yield'"));
                 }
@@ -211,7 +219,7 @@ impl Parser {
                     first_col,
                 ));
             };
-            self.advance();
+            self.skip();
             let value = self.expr_list()?;
             return Ok(Stmt::AugAssign(name, op, value));
         }
@@ -255,7 +263,7 @@ impl Parser {
         if !self.is_keyword("import") {
             return Err(self.invalid());
         }
-        self.advance();
+        self.skip();
         let paren = self.eat_op("(");
         let mut names = Vec::new();
         loop {
@@ -264,7 +272,7 @@ impl Parser {
             }
             let name = self.dotted_name()?;
             let alias = if self.is_keyword("as") {
-                self.advance();
+                self.skip();
                 self.dotted_name()?
             } else {
                 name.clone()
@@ -345,7 +353,7 @@ impl Parser {
         }
         let mut items = vec![first];
         while self.is_keyword("or") {
-            self.advance();
+            self.skip();
             items.push(self.and_test()?);
         }
         Ok(Expr::Or(items))
@@ -358,7 +366,7 @@ impl Parser {
         }
         let mut items = vec![first];
         while self.is_keyword("and") {
-            self.advance();
+            self.skip();
             items.push(self.not_test()?);
         }
         Ok(Expr::And(items))
@@ -388,7 +396,7 @@ impl Parser {
         let outer = self.level;
         let mut count = 0;
         while self.is_keyword("not") {
-            self.advance();
+            self.skip();
             count += 1;
             self.descend(1)?;
         }
@@ -411,19 +419,19 @@ impl Parser {
             Tok::Name(n) if n == "in" => CmpOp::In,
             Tok::Name(n) if n == "is" => {
                 if matches!(self.peek_at(1), Tok::Name(m) if m == "not") {
-                    self.advance();
+                    self.skip();
                     CmpOp::IsNot
                 } else {
                     CmpOp::Is
                 }
             }
             Tok::Name(n) if n == "not" && matches!(self.peek_at(1), Tok::Name(m) if m == "in") => {
-                self.advance();
+                self.skip();
                 CmpOp::NotIn
             }
             _ => return None,
         };
-        self.advance();
+        self.skip();
         Some(op)
     }
 
@@ -467,7 +475,7 @@ impl Parser {
                 }
                 return Ok(left);
             };
-            self.advance();
+            self.skip();
             let right = self.binary(level + 1)?;
             if self.shallow {
                 left = Expr::Binary(op, Box::new(left), Box::new(right));
@@ -532,7 +540,7 @@ impl Parser {
                     Tok::Op("~") => UnaryOp::Invert,
                     _ => break,
                 };
-                self.advance();
+                self.skip();
                 self.descend(1)?;
                 ops.push(op);
             }
@@ -633,7 +641,7 @@ impl Parser {
                 let Tok::Name(name) = self.advance() else {
                     unreachable!("checked above")
                 };
-                self.advance();
+                self.skip();
                 if kwargs.iter().any(|(n, _)| *n == name) {
                     return Err(Exception::syntax(
                         format!("keyword argument repeated: {name}"),
@@ -817,7 +825,7 @@ impl Parser {
                 }
                 _ => return Ok(Expr::Lit(value)),
             };
-            self.advance();
+            self.skip();
             value = next;
         }
     }
