@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::interp::{Executed, Interp};
-use crate::lang::parse_statement;
+use crate::lang::ast::Stmt;
 use crate::net::{Wait, Waiter, sys};
 use crate::outcome::Exception;
 
@@ -57,7 +57,9 @@ pub(crate) fn spin_recv<T>(rx: &Receiver<T>, timeout: Option<Duration>, polite: 
 /// Work for a pane's thread: run a Python-form statement as step `step`.
 pub(crate) struct Job {
     pub step: u64,
-    pub input: String,
+    /// The statement, parsed once when it was submitted (a SyntaxError is
+    /// the step's outcome).
+    pub parsed: Result<Stmt, Exception>,
 }
 
 /// What a pane's thread reports back.
@@ -214,21 +216,25 @@ impl PaneHandle {
 
     /// Runs a step on the caller's thread when it cannot block (see `inline`),
     /// which saves the hand-over to the pane's thread. The pane must be idle.
-    /// Returns None when the step must go to the thread.
-    pub fn run_inline(&self, input: &str) -> Option<Executed> {
-        let mut local = self.interp.try_lock().ok()?;
-        let parsed = parse_statement(input);
+    /// Gives the statement back when the step must go to the thread.
+    pub fn run_inline(
+        &self,
+        parsed: Result<Stmt, Exception>,
+    ) -> Result<Executed, Result<Stmt, Exception>> {
+        let Ok(mut local) = self.interp.try_lock() else {
+            return Err(parsed);
+        };
         if let Ok(stmt) = &parsed
             && !inline::cannot_block(stmt, &local)
         {
-            return None;
+            return Err(parsed);
         }
         self.shared.entering("");
         let executed = execute(&mut local, parsed, &Inline(self.shared.as_ref()));
         if let Ok(mut s) = self.shared.snapshot.lock() {
             *s = snapshot(&local);
         }
-        Some(executed)
+        Ok(executed)
     }
 
     /// `use NAME`: makes NAME the current socket. The pane must be idle.
@@ -349,7 +355,7 @@ fn work(
     interp: Arc<Mutex<Local>>,
 ) {
     shared.thread.store(sys::current_thread(), Ordering::SeqCst);
-    while let Some(Job { step, input }) = spin_recv(&inbox, None, true) {
+    while let Some(Job { step, parsed }) = spin_recv(&inbox, None, true) {
         let Ok(mut local) = interp.lock() else {
             return;
         };
@@ -359,7 +365,7 @@ fn work(
         let for_this = shared.interrupt_for.load(Ordering::SeqCst) == step;
         shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
-        let executed = execute(&mut local, parse_statement(&input), shared.as_ref());
+        let executed = execute(&mut local, parsed, shared.as_ref());
         if let Ok(mut s) = shared.snapshot.lock() {
             *s = snapshot(&local);
         }

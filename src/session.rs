@@ -270,15 +270,22 @@ impl Session {
             input: input.clone(),
             typed,
         };
-        if let Some(executed) = pane.handle.run_inline(&input) {
-            // Reported like a step of the thread, so every front end sees one path.
-            let _ = done_tx.send(Msg::Finished(Box::new(Done {
-                pane: pane_name.to_string(),
-                step,
-                executed,
-            })));
-        } else if !pane.handle.send(Job { step, input }) {
-            return Err(SubmitError::NoThread(pane_name.to_string()));
+        // Parsed once: the parsed form goes inline or with the job.
+        let parsed = crate::lang::parse_statement(&input);
+        match pane.handle.run_inline(parsed) {
+            Ok(executed) => {
+                // Reported like a step of the thread, so every front end sees one path.
+                let _ = done_tx.send(Msg::Finished(Box::new(Done {
+                    pane: pane_name.to_string(),
+                    step,
+                    executed,
+                })));
+            }
+            Err(parsed) => {
+                if !pane.handle.send(Job { step, parsed }) {
+                    return Err(SubmitError::NoThread(pane_name.to_string()));
+                }
+            }
         }
         pane.running = Some(Running {
             info: info.clone(),
