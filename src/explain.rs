@@ -268,8 +268,16 @@ pub fn explain(input: &str, outcome: &Outcome, facts: Option<&CallFacts>) -> Opt
     {
         return None;
     }
-    let stmt = parse_statement(input).ok();
-    let called = stmt.as_ref().map(calls).unwrap_or_default();
+    // The call the outcome came from: the facts name it; a statement whose
+    // socket calls recorded no facts (module functions) is read for its calls.
+    let called = match facts {
+        Some(f) => vec![f.method.to_string()],
+        None => parse_statement(input)
+            .ok()
+            .as_ref()
+            .map(calls)
+            .unwrap_or_default(),
+    };
     if called.iter().any(|c| c == "connect_ex")
         && let Outcome::Ok(repr) = outcome
         && let Ok(errno) = repr.parse::<i32>()
