@@ -40,8 +40,10 @@ pub enum Open {
     Default,
 }
 
-/// Why a recording could not be written: the file and the reason, in words.
-#[derive(Debug)]
+/// Why a recording could not be written: the file (escaped: it may hold
+/// control characters) and the reason, in words.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {reason}", crate::display::escape(&path.display().to_string()))]
 pub struct RecordError {
     pub path: PathBuf,
     pub reason: String,
@@ -61,13 +63,6 @@ pub fn say(error: &io::Error) -> String {
     match error.raw_os_error() {
         Some(n) => crate::net::errno::strerror(n),
         None => error.to_string(),
-    }
-}
-
-impl std::fmt::Display for RecordError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = crate::display::escape(&self.path.display().to_string());
-        write!(f, "{path}: {}", self.reason)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Scripts (SPEC section 4): `PANE> statement` steps, `# narration`,
 //! `#? questions` and `=> expected` outcomes, read with errors that name the line.
 
-use std::fmt;
-
 use crate::display::escape;
 use std::path::Path;
 
@@ -51,24 +49,15 @@ pub struct Script {
     pub after: Vec<Narration>,
 }
 
-/// Why a script could not be read.
-#[derive(Debug, Clone, PartialEq)]
+/// Why a script could not be read. The message can quote the script's text:
+/// it is escaped, never raw on a terminal.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}:{} {}", escape(file), line.map_or(String::new(), |l| format!("{l}:")), escape(message))]
 pub struct ScriptError {
     pub file: String,
     /// The 1-based line, when the problem is on one.
     pub line: Option<usize>,
     pub message: String,
-}
-
-impl fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The message can quote the script's text: never raw on a terminal.
-        let (file, message) = (escape(&self.file), escape(&self.message));
-        match self.line {
-            Some(line) => write!(f, "{file}:{line}: {message}"),
-            None => write!(f, "{file}: {message}"),
-        }
-    }
 }
 
 impl Script {

@@ -38,36 +38,20 @@ pub enum Submitted {
 }
 
 /// Why a line could not be sent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SubmitError {
     /// The pane is still running (blocked in) this step.
+    #[error(
+        "the pane is blocked in {} (step {step}); interrupt it or act in the other pane",
+        if call.is_empty() { "a call" } else { call }
+    )]
     Busy { step: u64, call: &'static str },
     /// The pane name is not `[A-Za-z_][A-Za-z0-9_-]*`.
+    #[error("'{0}' is not a pane name (letters, digits, _ and -)")]
     BadPaneName(String),
     /// The pane's thread could not be started.
+    #[error("could not start the pane: {0}")]
     NoThread(String),
-}
-
-impl std::fmt::Display for SubmitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SubmitError::Busy { step, call } => {
-                let call = if call.is_empty() {
-                    "a call".to_string()
-                } else {
-                    call.to_string()
-                };
-                write!(
-                    f,
-                    "the pane is blocked in {call} (step {step}); interrupt it or act in the other pane"
-                )
-            }
-            SubmitError::BadPaneName(name) => {
-                write!(f, "'{name}' is not a pane name (letters, digits, _ and -)")
-            }
-            SubmitError::NoThread(e) => write!(f, "could not start the pane: {e}"),
-        }
-    }
 }
 
 /// What the engine reports to front ends.
