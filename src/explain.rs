@@ -283,15 +283,15 @@ pub fn explain(input: &str, outcome: &Outcome, facts: Option<&CallFacts>) -> Opt
         && let Ok(errno) = repr.parse::<i32>()
         && errno != 0
     {
-        let name = crate::net::errno::name(errno).unwrap_or("an error");
-        let message = crate::net::errno::strerror(errno);
+        let name = crate::outcome::errno::name(errno).unwrap_or("an error");
+        let message = crate::outcome::errno::strerror(errno);
         return Some(Explanation {
             short: format!(
                 "connect_ex returns the errno instead of raising: {errno} is {name} ({message})"
             ),
             long: format!(
                 "connect_ex() does what connect() does but returns the error number instead of raising an exception; 0 means connected. {errno} is {name}: {message}. connect() would have raised {}.",
-                crate::net::errno::class_for(errno)
+                crate::outcome::errno::class_for(errno)
             ),
         });
     }
@@ -320,7 +320,7 @@ mod tests {
         Outcome::Error(Exception {
             class: class.into(),
             errno: Some(errno),
-            message: crate::net::errno::strerror(errno),
+            message: crate::outcome::errno::strerror(errno),
             column: None,
         })
     }

@@ -6,7 +6,6 @@
 //! makes the call fail with EINTR, turned into `KeyboardInterrupt`.
 
 pub mod addr;
-pub mod errno;
 pub mod facts;
 pub mod inspect;
 pub mod select;

@@ -2,6 +2,8 @@
 //!
 //! Every error the engine can report is an `Exception` value; nothing here panics.
 
+pub mod errno;
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -58,9 +60,9 @@ impl Exception {
     /// An OSError for `errno`, of the subclass CPython picks for it.
     pub fn os(errno: i32) -> Self {
         Exception {
-            class: Cow::Borrowed(crate::net::errno::class_for(errno)),
+            class: Cow::Borrowed(crate::outcome::errno::class_for(errno)),
             errno: Some(errno),
-            message: crate::net::errno::strerror(errno),
+            message: crate::outcome::errno::strerror(errno),
             column: None,
         }
     }

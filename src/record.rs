@@ -61,7 +61,7 @@ impl RecordError {
 /// An I/O error as words, without Rust's `(os error N)`.
 pub fn say(error: &io::Error) -> String {
     match error.raw_os_error() {
-        Some(n) => crate::net::errno::strerror(n),
+        Some(n) => crate::outcome::errno::strerror(n),
         None => error.to_string(),
     }
 }

@@ -121,7 +121,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let why = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => crate::net::errno::strerror(e.raw_os_error().unwrap_or(0)),
+        _ => crate::outcome::errno::strerror(e.raw_os_error().unwrap_or(0)),
     };
     let meta = std::fs::metadata(path).map_err(why)?;
     if meta.is_dir() {
