@@ -9,6 +9,7 @@ use super::text;
 use crate::outcome::Exception;
 use crate::value::repr::{repr, try_repr, try_str};
 use crate::value::{Builtin, Value, range_len};
+use num_bigint::BigInt;
 
 /// Iterates a value as Python's `iter()` would, collecting the items.
 pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
@@ -435,8 +436,44 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         Builtin::Min => extreme(args, "min", std::cmp::Ordering::Less),
         Builtin::Max => extreme(args, "max", std::cmp::Ordering::Greater),
         Builtin::Sum => {
-            let a = args.tuple("sum", "sum", 1, 2)?;
-            let mut total = a.get(1).cloned().unwrap_or(Value::Int(0));
+            // sum(iterable, /, start=0): `start` may be given by name.
+            // CPython's messages (Argument Clinic's, for a positional-only `iterable`).
+            if let Some((name, _)) = args.kw.iter().find(|(n, _)| n != "start") {
+                return Err(Exception::type_error(format!(
+                    "'{name}' is an invalid keyword argument for sum()"
+                )));
+            }
+            let given = args.pos.len() + args.kw.len();
+            if given > 2 {
+                return Err(Exception::type_error(format!(
+                    "sum() takes at most 2 arguments ({given} given)"
+                )));
+            }
+            if args.pos.is_empty() {
+                return Err(Exception::type_error(
+                    "sum() takes at least 1 positional argument (0 given)",
+                ));
+            }
+            let start = args.kw.first().map(|(_, v)| v.clone());
+            let plain = Args {
+                pos: args.pos.clone(),
+                kw: Vec::new(),
+            };
+            let a = plain.tuple("sum", "sum", 1, 2)?;
+            let mut total = start.or_else(|| a.get(1).cloned()).unwrap_or(Value::Int(0));
+            // A range of ints with an int start: the exact sum without making
+            // the items (CPython iterates lazily and gets the same number;
+            // making them could need gigabytes).
+            if let Value::Range(start, stop, step) = &a[0]
+                && total.is_int()
+            {
+                let n = BigInt::from(crate::value::range_len(*start, *stop, *step));
+                let first = BigInt::from(*start);
+                let step = BigInt::from(*step);
+                let base = total.as_bigint().unwrap_or_default();
+                let sum = &n * first + step * &n * (&n - 1) / 2;
+                return Ok(Value::int(base + sum));
+            }
             for item in iterate(&a[0])? {
                 total = super::ops::binary(crate::lang::ast::BinOp::Add, &total, &item)?;
             }

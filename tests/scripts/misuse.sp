@@ -44,4 +44,7 @@ a> x = 1; y = 2
 a> s.sendall()
 a> socket.create_connection()
 a> select.select([s], [], [], 0)
+a> sum(range(4), stop=1)
+a> sum(range(4), 1, start=2)
+a> sum()
 a> s

@@ -1,0 +1,12 @@
+# sum() over ranges: exact, also past 64 bits, and without making the items.
+server> sum(range(10**6))
+server> sum(range(5, -100, -7))
+server> sum(range(3), 10)
+server> sum(range(0))
+server> sum(range(10), 0.5)
+server> sum(range(2**62, 2**63-1, 2**60))
+server> sum(range(10), start=1)
+server> sum([1, 2], [])
+server> sum(range(4), stop=1)
+server> sum(range(4), 1, start=2)
+server> sum()
