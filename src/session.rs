@@ -37,13 +37,24 @@ pub enum Submitted {
     Refused(String),
 }
 
+/// What a busy pane is doing, in the words every front end uses: `blocked
+/// in accept() (step 4)`, or `running step 4` when the step is in no call
+/// (it computes).
+pub fn doing(call: &str, step: u64) -> String {
+    if call.is_empty() {
+        format!("running step {step}")
+    } else {
+        format!("blocked in {call} (step {step})")
+    }
+}
+
 /// Why a line could not be sent.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SubmitError {
     /// The pane is still running (blocked in) this step.
     #[error(
-        "the pane is blocked in {} (step {step}); interrupt it or act in the other pane",
-        if call.is_empty() { "a call" } else { call }
+        "the pane is {}; interrupt it or act in the other pane",
+        doing(call, *step)
     )]
     Busy { step: u64, call: &'static str },
     /// The pane name is not `[A-Za-z_][A-Za-z0-9_-]*`.

@@ -219,9 +219,8 @@ impl Shared {
             }
             Ok(Submitted::Refused(reason)) => self.say(Kind::Error, &reason),
             Err(SubmitError::Busy { step, call }) => {
-                let call = if call.is_empty() { "a call" } else { call };
                 return Entered::Busy {
-                    blocked: format!("{pane} is blocked in {call} (step {step})"),
+                    blocked: format!("{pane} is {}", crate::session::doing(call, step)),
                     pane,
                 };
             }
@@ -272,10 +271,9 @@ impl Shared {
             match running {
                 Some(call) if blocked && !others => {
                     st.awaited = None;
-                    let call = if call.is_empty() { "a call" } else { call };
                     self.say(
                         Kind::Info,
-                        &format!("... {pane} is blocked in {call} (step {step})"),
+                        &format!("... {pane} is {}", crate::session::doing(call, step)),
                     );
                     return;
                 }
@@ -340,8 +338,7 @@ impl Shared {
             .into_iter()
             .filter_map(|p| {
                 let (info, call, _) = st.session.running(&p)?;
-                let call = if call.is_empty() { "a call" } else { call };
-                Some(format!("{p} is blocked in {call} (step {})", info.step))
+                Some(format!("{p} is {}", crate::session::doing(call, info.step)))
             })
             .collect()
     }
@@ -393,9 +390,8 @@ impl Shared {
                     let mark = if p == st.pane { "*" } else { " " };
                     let doing = match st.session.running(&p) {
                         Some((info, call, t)) => format!(
-                            "blocked in {} (step {}, {:.1} s)",
-                            if call.is_empty() { "a call" } else { call },
-                            info.step,
+                            "{}, {:.1} s",
+                            crate::session::doing(call, info.step),
                             t.as_secs_f64()
                         ),
                         None => "idle".to_string(),

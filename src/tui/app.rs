@@ -336,9 +336,8 @@ impl App {
         let pane = next.pane.clone();
         if let Some((info, call, _)) = self.session.running(&pane) {
             self.status = Some(format!(
-                "the next step goes to {pane}, which is blocked in {} (step {}): act in the other pane, or Ctrl-C there",
-                if call.is_empty() { "a call" } else { call },
-                info.step
+                "the next step goes to {pane}, which is {}: act in the other pane, or Ctrl-C there",
+                crate::session::doing(call, info.step)
             ));
             return;
         }
@@ -392,9 +391,8 @@ impl App {
         match self.session.running(name) {
             Some((info, call, _)) => {
                 self.status = Some(format!(
-                    "{name} is blocked in {} (step {}): Ctrl-C interrupts it, or act in the other pane (Ctrl-O)",
-                    if call.is_empty() { "a call" } else { call },
-                    info.step
+                    "{name} is {}: Ctrl-C interrupts it, or act in the other pane (Ctrl-O)",
+                    crate::session::doing(call, info.step)
                 ));
                 true
             }

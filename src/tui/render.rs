@@ -295,15 +295,17 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
             ),
             Activity::Running {
                 step,
+                call: "",
+                elapsed,
+            } => format!(" step {step} running for {:.1} s ", elapsed.as_secs_f64()),
+            Activity::Running {
+                step,
                 call,
                 elapsed,
-            } => {
-                let call = if call.is_empty() { "a call" } else { call };
-                format!(
-                    " step {step} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
-                    elapsed.as_secs_f64(),
-                )
-            }
+            } => format!(
+                " step {step} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
+                elapsed.as_secs_f64(),
+            ),
         });
     let blocked_rows = blocked.as_ref().map_or(0, |t| {
         t.width().div_ceil(inner.width.max(1) as usize) as u16
