@@ -16,3 +16,51 @@ pub use parser::parse_statement;
 pub fn continues(text: &str) -> bool {
     matches!(lexer::tokenize(text), Err(e) if e.message.ends_with("was never closed"))
 }
+
+/// The statements of a block of text (a paste, piped lines): lines end at
+/// `\n`, `\r\n` or `\r` (terminals such as tmux paste with `\r`); a line
+/// whose bracket is left open goes on with the next ones, kept as lines (a
+/// recording writes them as `...` lines); blank lines, `#` comments and a
+/// script's `=>` lines between statements are left out. A `:` command or a
+/// short form never continues.
+pub fn statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for raw in text.split(['\n', '\r']) {
+        let line = raw.trim();
+        if pending.is_empty() {
+            if line.is_empty() || line.starts_with('#') || line.starts_with("=>") {
+                continue;
+            }
+            pending = line.to_string();
+        } else if !line.is_empty() {
+            pending.push('\n');
+            pending.push_str(raw.trim_end());
+        }
+        if !open_statement(&pending) {
+            out.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        out.push(pending);
+    }
+    out
+}
+
+/// Whether `line` (perhaps `PANE> statement`) is a statement whose bracket is
+/// still open; commands and short forms are never open.
+fn open_statement(line: &str) -> bool {
+    let stmt = match line.split_once("> ") {
+        Some((pane, rest))
+            if !pane.is_empty()
+                && pane
+                    .chars()
+                    .all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric()) =>
+        {
+            rest
+        }
+        _ => line,
+    };
+    let stmt = stmt.trim();
+    !(stmt.starts_with(':') || shortform::is_short_form(stmt)) && continues(stmt)
+}

@@ -230,6 +230,30 @@ fn a_pasted_script_runs_step_by_step_across_panes() {
 }
 
 #[test]
+fn a_paste_with_carriage_returns_and_a_statement_over_two_lines() {
+    // tmux and many terminals paste with \r between lines.
+    let mut app = App::new(true);
+    let port = free_port();
+    app.paste(&format!(
+        "server> s = socket.create_server(('127.0.0.1', {port}))\rserver> conn, addr = s.accept()\r\
+         client> c = socket.create_connection(\r    ('127.0.0.1', {port}))\r\nclient> c.send(b'hi')\rserver> conn.recv(10)\r"
+    ));
+    wait_for(&mut app, "the pasted steps", |a| {
+        a.queued() == 0 && !a.session.any_busy() && texts(a, 0).last().is_some_and(|l| l == "b'hi'")
+    });
+    let client = texts(&app, 1);
+    assert_eq!(client[0], ">>> c = socket.create_connection(");
+    assert_eq!(
+        client[1],
+        "...     ('127.0.0.1', {port}))".replace("{port}", &port.to_string())
+    );
+    assert_eq!(
+        app.last_step, 5,
+        "five statements, one of them over two lines"
+    );
+}
+
+#[test]
 fn editing_history_and_ctrl_c_behave_like_a_shell() {
     let mut app = App::new(true);
     enter(&mut app, "1 + 1");

@@ -185,33 +185,10 @@ pub fn validate_input(input: &str) -> ValidationResult {
 }
 
 /// The statements of an input of several lines (a paste, or a bracket
-/// continued on the next line): lines are joined while a bracket is open, as
-/// `validate_input` continues them; blank lines, `#` comments and a script's
-/// `=>` lines are left out.
+/// continued on the next line): `lang::statements`, which the interface's
+/// paste uses too.
 pub fn statements(input: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut pending = String::new();
-    for raw in input.split(['\n', '\r']) {
-        let line = raw.trim();
-        if pending.is_empty() {
-            if line.is_empty() || line.starts_with('#') || line.starts_with("=>") {
-                continue;
-            }
-            pending = line.to_string();
-        } else if !line.is_empty() {
-            // Kept as lines, with their indentation: the recording writes
-            // them as `...` lines.
-            pending.push('\n');
-            pending.push_str(raw.trim_end());
-        }
-        if !matches!(validate_input(&pending), ValidationResult::Incomplete) {
-            out.push(std::mem::take(&mut pending));
-        }
-    }
-    if !pending.is_empty() {
-        out.push(pending);
-    }
-    out
+    crate::lang::statements(input)
 }
 
 impl Completer for ReplHelper {

@@ -522,24 +522,17 @@ impl App {
     /// Pasted text: one line is typed into the input; several lines are queued
     /// as steps (`#` narration and `=>` lines are skipped).
     pub fn paste(&mut self, text: &str) {
-        let lines: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        if lines.len() <= 1 {
+        // Lines end at \n, \r\n or \r (tmux pastes with \r); a statement
+        // whose bracket is open goes on over the next lines.
+        let mut statements = crate::lang::statements(text);
+        if statements.len() <= 1 && !statements.first().is_some_and(|s| s.contains('\n')) {
             let pane = &mut self.panes[self.focus];
-            for c in lines.first().copied().unwrap_or("").chars() {
+            for c in statements.pop().unwrap_or_default().chars() {
                 pane.input.handle(InputRequest::InsertChar(c));
             }
             return;
         }
-        self.queue.extend(
-            lines
-                .into_iter()
-                .filter(|l| !l.starts_with('#') && !l.starts_with("=>"))
-                .map(String::from),
-        );
+        self.queue.extend(statements);
         self.pump();
     }
 
