@@ -167,10 +167,8 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     status
 }
 
-/// The interface's loop, gitui's way: terminal input comes from a thread of
-/// its own, and one `select!` waits on it, on the engine's messages (a step
-/// that starts to wait or finishes is drawn at once) and on a tick for the
-/// live timers.
+/// The interface's loop on the real terminal: terminal input comes from a
+/// thread of its own (crossterm's blocking read), and `run_loop` does the rest.
 fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
     let (input_tx, input) = crossbeam_channel::unbounded();
     std::thread::Builder::new()
@@ -184,19 +182,42 @@ fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
                 }
             }
         })?;
+    run_loop(terminal, app, &input, TICK, |_| {})
+}
+
+/// How often the screen is redrawn with no event, for the live timers: while
+/// a step runs (its "for 1.2 s" counts), and rarely otherwise.
+pub const TICK: (Duration, Duration) = (Duration::from_millis(100), Duration::from_millis(500));
+
+/// The interface's loop, gitui's way, over any ratatui backend (tests drive
+/// it with a `TestBackend` and a channel of events): one `select!` waits on
+/// terminal input, on the engine's messages (a step that starts to wait or
+/// finishes is drawn at once) and on a tick for the live timers (`ticks`:
+/// while a step runs, otherwise). `drawn` sees each frame. Returns when the
+/// user quits.
+pub fn run_loop<B: ratatui::backend::Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    input: &crossbeam_channel::Receiver<io::Result<Event>>,
+    ticks: (Duration, Duration),
+    mut drawn: impl FnMut(&ratatui::buffer::Buffer),
+) -> io::Result<()> {
+    let failed = |e: B::Error| io::Error::other(e.to_string());
     let engine = app.session.finished_steps();
     loop {
-        let size = terminal.size()?;
+        let size = terminal.size().map_err(failed)?;
         app.page = (size.height / 2).max(1) as usize;
-        terminal.draw(|frame| render::draw(frame, app))?;
+        let frame = terminal
+            .draw(|frame| render::draw(frame, app))
+            .map_err(failed)?;
+        drawn(frame.buffer);
         if app.quit {
             return Ok(());
         }
-        // Redraw often while a pane is blocked (its timer is live), rarely otherwise.
         let tick = if app.session.any_busy() || app.queued() > 0 {
-            Duration::from_millis(100)
+            ticks.0
         } else {
-            Duration::from_millis(500)
+            ticks.1
         };
         let area = Rect::new(0, 0, size.width, size.height);
         crossbeam_channel::select! {

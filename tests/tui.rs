@@ -506,3 +506,62 @@ fn every_lesson_stepped_through_records_a_script_that_replays() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The real loop (`tui::run_loop`) on a test backend, fed keys through a
+/// channel, with a tick of an hour: any frame drawn after a key's own frame
+/// was drawn because the engine said something.
+#[test]
+fn the_loop_draws_a_wait_and_an_outcome_as_the_engine_reports_them() {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let (keys, input) = crossbeam_channel::unbounded();
+    let (frames_tx, frames) = crossbeam_channel::unbounded::<String>();
+    let looping = std::thread::spawn(move || {
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).expect("test backend");
+        let mut app = App::new(false);
+        let hour = Duration::from_secs(3600);
+        sockplay::tui::run_loop(&mut terminal, &mut app, &input, (hour, hour), |buffer| {
+            let mut text = String::new();
+            for y in 0..buffer.area.height {
+                for x in 0..buffer.area.width {
+                    text.push_str(buffer[(x, y)].symbol());
+                }
+                text.push('\n');
+            }
+            let _ = frames_tx.send(text);
+        })
+    });
+    let key = |code: KeyCode, modifiers: KeyModifiers| {
+        keys.send(Ok(Event::Key(KeyEvent::new(code, modifiers))))
+            .expect("the loop reads keys");
+    };
+    let line = |text: &str| {
+        for c in text.chars() {
+            key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        key(KeyCode::Enter, KeyModifiers::NONE);
+    };
+    let until = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let frame = frames
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no frame showed {what:?}"));
+            if frame.contains(what) {
+                return frame;
+            }
+        }
+    };
+    line("a, b = socket.socketpair()");
+    until("Unix/stream");
+    line("a.recv(5)");
+    // Waiting for data with no timeout: drawn as blocked with no tick.
+    until("blocked in recv() for");
+    // Ctrl-C ends it: the outcome is drawn as the engine reports it.
+    key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    until("why: you interrupted the blocked recv()");
+    key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    looping
+        .join()
+        .expect("the loop does not panic")
+        .expect("the loop ends without error");
+}
