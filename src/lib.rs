@@ -14,6 +14,7 @@ mod lines;
 pub mod check;
 pub mod cli;
 pub mod complete;
+pub mod console;
 pub mod display;
 pub mod explain;
 pub mod export;

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 
 use super::helper::{COMMANDS, Panes};
+use crate::console::{Console, Route, Said, Sent, route};
 use crate::display::{self, Kind};
-use crate::explain::Explanation;
 use crate::pane::{Msg, PaneSnapshot};
 use crate::record::Recorder;
-use crate::session::{self, Event, Session, SubmitError, Submitted, is_pane_name, split_pane};
+use crate::session::{self, Event, Session, SubmitError, is_pane_name};
 
 /// How long a step may take before the REPL says it is blocked and gives the
 /// prompt back (the interface's and `run`'s default too).
@@ -37,15 +37,25 @@ pub enum Entered {
 
 /// Everything behind the lock.
 pub struct State {
-    pub session: Session,
-    pub recorder: Recorder,
+    /// The session, its recording and the shared settings (`console`).
+    pub console: Console,
     /// The pane lines without a `PANE> ` prefix go to.
     pub pane: String,
-    /// Whether `why:` lines follow outcomes.
-    pub explanations: bool,
-    last_why: Option<Explanation>,
     /// The step the reader waits for, and whether its outcome is printed.
     awaited: Option<(u64, bool)>,
+}
+
+impl std::ops::Deref for State {
+    type Target = Console;
+    fn deref(&self) -> &Console {
+        &self.console
+    }
+}
+
+impl std::ops::DerefMut for State {
+    fn deref_mut(&mut self) -> &mut Console {
+        &mut self.console
+    }
 }
 
 /// The state and how to show things.
@@ -89,11 +99,8 @@ impl Shared {
         let _ = session.open_pane(&pane);
         Shared {
             state: Mutex::new(State {
-                session,
-                recorder,
+                console: Console::new(session, recorder),
                 pane,
-                explanations: true,
-                last_why: None,
                 awaited: None,
             }),
             changed: Condvar::new(),
@@ -186,45 +193,30 @@ impl Shared {
     /// `settle_others` (piped and pasted lines), blocked steps of other panes
     /// get the same time to finish.
     pub fn enter(&self, line: &str, settle_others: bool) -> Entered {
-        // A statement over several lines keeps them: it is recorded with `...` lines.
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            return Entered::Done;
-        }
-        if let Some(command) = trimmed.strip_prefix(':') {
-            return self.command(command.trim());
-        }
-        let mut st = self.lock();
-        let (pane, statement) = match split_pane(trimmed) {
-            Some((pane, rest)) => (pane.to_string(), rest.trim()),
-            None => (st.pane.clone(), trimmed),
+        let (pane, statement) = match route(line) {
+            Route::Nothing => return Entered::Done,
+            Route::Command { name, arg } => return self.command(name, arg),
+            Route::Statement { pane, statement } => (pane.map(str::to_string), statement),
         };
-        if statement.is_empty() {
-            // `server>` alone does nothing, as Enter on an empty line.
-            return Entered::Done;
+        let mut st = self.lock();
+        let pane = pane.unwrap_or_else(|| st.pane.clone());
+        let (sent, record_failed) = st.console.send(&pane, statement);
+        if let Some(e) = record_failed {
+            self.say(Kind::Error, &format!("sockplay: {e}"));
         }
-        match st.session.submit(&pane, statement) {
-            Ok(Submitted::Step(info)) => {
-                if let Err(e) = st.recorder.sent(&info) {
-                    self.say(Kind::Error, &format!("sockplay: {e}"));
-                }
+        match sent {
+            Sent::Step(info) => {
                 if self.interactive && info.typed.is_some() {
                     self.say(Kind::Expanded, &format!("  = {}", info.input));
                 }
                 st.awaited = Some((info.step, false));
                 self.wait_for(st, &pane, info.step, settle_others);
             }
-            Ok(Submitted::Used(socket)) => {
+            Sent::Used(socket) => {
                 self.say(Kind::Info, &format!("{socket} is now the current socket"));
             }
-            Ok(Submitted::Refused(reason)) => self.say(Kind::Error, &reason),
-            Err(SubmitError::Busy { step, call }) => {
-                return Entered::Busy {
-                    blocked: format!("{pane} is {}", crate::session::doing(call, step)),
-                    pane,
-                };
-            }
-            Err(e) => self.say(Kind::Error, &format!("{pane}: {e}")),
+            Sent::Refused(reason) | Sent::Failed(reason) => self.say(Kind::Error, &reason),
+            Sent::Busy(blocked) => return Entered::Busy { pane, blocked },
         }
         Entered::Done
     }
@@ -368,9 +360,7 @@ impl Shared {
         }
     }
 
-    fn command(&self, command: &str) -> Entered {
-        let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
-        let arg = arg.trim();
+    fn command(&self, name: &str, arg: &str) -> Entered {
         let mut st = self.lock();
         match name {
             "pane" if is_pane_name(arg) => match st.session.open_pane(arg) {
@@ -418,49 +408,23 @@ impl Shared {
                     self.say(Kind::Info, &format!("{mark} {p}: {doing}; {sockets}"));
                 }
             }
-            "explain" => match &st.last_why {
-                Some(why) => self.say(Kind::Why, &format!("why: {}", why.long)),
-                None => self.say(Kind::Info, "nothing to explain yet"),
+            _ => match st.console.command(name, arg) {
+                // A note is in the recording; the REPL does not echo it.
+                Said::Line(Kind::Info, text) if name == "note" && text.starts_with('#') => {}
+                Said::Line(kind, text) | Said::InPane(_, kind, text) => self.say(kind, &text),
+                Said::Help => self.write_out(&format!("{HELP}\n")),
+                Said::Quit => return Entered::Quit,
+                Said::NotMine => {
+                    let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+                    self.say(
+                        Kind::Error,
+                        &format!(
+                            "unknown command :{name} (the commands: {})",
+                            known.join(" ")
+                        ),
+                    );
+                }
             },
-            "why" => match arg {
-                "on" | "" => {
-                    st.explanations = true;
-                    self.say(Kind::Info, "explanations on");
-                }
-                "off" => {
-                    st.explanations = false;
-                    self.say(Kind::Info, "explanations off (:explain still works)");
-                }
-                _ => self.say(Kind::Error, "usage: :why on|off"),
-            },
-            "note" if !arg.is_empty() => {
-                if let Err(e) = st.recorder.note(arg) {
-                    self.say(Kind::Error, &format!("sockplay: {e}"));
-                }
-            }
-            "note" => self.say(Kind::Error, "usage: :note TEXT"),
-            "save" | "save!" if !arg.is_empty() => {
-                match st.recorder.save(std::path::Path::new(arg), name == "save!") {
-                    Ok(()) => self.say(Kind::Info, &format!("session saved to {arg}")),
-                    Err(e) => self.say(Kind::Error, &e.to_string()),
-                }
-            }
-            "save" | "save!" => self.say(
-                Kind::Error,
-                "usage: :save FILE (or :save! FILE to write over it)",
-            ),
-            "help" | "h" | "?" => self.write_out(&format!("{HELP}\n")),
-            "quit" | "q" | "exit" => return Entered::Quit,
-            _ => {
-                let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
-                self.say(
-                    Kind::Error,
-                    &format!(
-                        "unknown command :{name} (the commands: {})",
-                        known.join(" ")
-                    ),
-                );
-            }
         }
         Entered::Done
     }
@@ -468,22 +432,12 @@ impl Shared {
     /// The lines of a finished step, under a `[pane step N]` header when the
     /// reader is not waiting for it (it was reported blocked).
     fn finished_lines(&self, st: &mut State, event: Event) -> (u64, Vec<(Kind, String)>) {
-        let Event::Finished {
-            info,
-            outcome,
-            stdout,
-            closed,
-            facts,
-            ..
-        } = event
-        else {
+        let Some(done) = st.console.finished(&event) else {
             return (0, Vec::new());
         };
+        let info = &done.info;
         let mut lines = Vec::new();
-        if let Err(e) = st
-            .recorder
-            .finished(info.step, &info.pane, &outcome, &stdout, &closed)
-        {
+        if let Some(e) = done.record_error {
             lines.push((Kind::Error, format!("sockplay: {e}")));
         }
         if st.awaited.map(|(s, _)| s) != Some(info.step) {
@@ -497,16 +451,7 @@ impl Shared {
                 ),
             ));
         }
-        let shown = display::finished(&info.input, &outcome, &stdout, &closed, facts.as_ref());
-        lines.extend(
-            shown
-                .lines
-                .into_iter()
-                .filter(|(kind, _)| *kind != Kind::Why || st.explanations),
-        );
-        if shown.why.is_some() {
-            st.last_why = shown.why;
-        }
+        lines.extend(done.lines);
         (info.step, lines)
     }
 }
