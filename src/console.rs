@@ -83,8 +83,8 @@ pub enum Said {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finished {
     pub info: StepInfo,
-    /// What it printed, its value or exception, `why:` (when explanations
-    /// are on), and the sockets it closed.
+    /// What it printed, its value or exception, `why:`, and the sockets it
+    /// closed. A front end leaves the `why:` line out while `explanations` is off.
     pub lines: Vec<(Kind, String)>,
     /// The recording could not be written: why (once).
     pub record_error: Option<String>,
@@ -204,11 +204,7 @@ impl Console {
             .err()
             .map(|e| e.to_string());
         let shown = display::finished(&info.input, outcome, stdout, closed, facts.as_ref());
-        let lines = shown
-            .lines
-            .into_iter()
-            .filter(|(kind, _)| *kind != Kind::Why || self.explanations)
-            .collect();
+        let lines = shown.lines;
         if let Some(why) = shown.why {
             self.last_why = Some((info.pane.clone(), why));
         }

@@ -163,7 +163,7 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
             stepper.title
         );
     }
-    app.session.close_all_before_exit();
+    std::mem::take(&mut app.console.session).close_all_before_exit();
     status
 }
 

@@ -451,7 +451,12 @@ impl Shared {
                 ),
             ));
         }
-        lines.extend(done.lines);
+        let explanations = st.explanations;
+        lines.extend(
+            done.lines
+                .into_iter()
+                .filter(|(kind, _)| *kind != Kind::Why || explanations),
+        );
         (info.step, lines)
     }
 }

@@ -9,11 +9,11 @@ use tui_input::{Input, InputRequest};
 
 use super::keys::Action;
 use super::transcript::{Kind, Transcript, shorten};
-use crate::explain::Explanation;
+use crate::console::{Console, Route, Said, Sent, route};
 use crate::net::inspect::{KernelView, inspect};
 use crate::record::Recorder;
 pub use crate::session::split_pane;
-use crate::session::{Event, Session, SubmitError, Submitted};
+use crate::session::{Event, Session};
 use crate::stepper::{Prediction, Stepper, Verdict};
 
 /// The panes of the interface, left to right.
@@ -88,23 +88,20 @@ impl PaneView {
 
 /// The whole interface.
 pub struct App {
-    pub session: Session,
+    /// The session, its recording and the shared settings (`explanations`,
+    /// the last explanation); `App` derefs to it.
+    pub console: Console,
     pub panes: Vec<PaneView>,
     pub focus: usize,
-    /// Whether one-line explanations show under outcomes.
-    pub explanations: bool,
     pub help: bool,
     pub quit: bool,
     /// A one-line message in the footer.
     pub status: Option<String>,
-    pub last_explanation: Option<(usize, Explanation)>,
     pub color: bool,
     /// The number of the last step sent.
     pub last_step: u64,
     /// Rows a page scroll moves (set from the screen's size).
     pub page: usize,
-    /// The session's recording (SPEC section 4), written as it goes.
-    pub recorder: Recorder,
     /// The statement being entered was echoed line by line as it was typed.
     echoed: bool,
     /// When the last step was sent (quiescence is waited for from then).
@@ -121,6 +118,19 @@ pub struct App {
     allow_panic: bool,
 }
 
+impl std::ops::Deref for App {
+    type Target = Console;
+    fn deref(&self) -> &Console {
+        &self.console
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Console {
+        &mut self.console
+    }
+}
+
 impl App {
     /// An interface whose session is recorded in memory only.
     pub fn new(color: bool) -> App {
@@ -135,18 +145,15 @@ impl App {
             let _ = session.open_pane(name);
         }
         let mut app = App {
-            session,
+            console: Console::new(session, recorder),
             panes: PANES.iter().map(|n| PaneView::new(n)).collect(),
             focus: 0,
-            explanations: true,
             help: false,
             quit: false,
             status: None,
-            last_explanation: None,
             color,
             last_step: 0,
             page: 10,
-            recorder,
             echoed: false,
             sent_at: Instant::now(),
             queue: VecDeque::new(),
@@ -256,7 +263,7 @@ impl App {
                     pane.continued.clear();
                     pane.input.reset();
                     self.status = Some("the unfinished statement was dropped".into());
-                } else if self.session.interrupt(&name) {
+                } else if self.console.session.interrupt(&name) {
                     self.status = Some(format!("interrupting {name}..."));
                 } else if !pane.input.value().is_empty() {
                     pane.input.reset();
@@ -272,10 +279,14 @@ impl App {
             Action::PageDown => pane.scroll = pane.scroll.saturating_sub(self.page),
             Action::ToggleHelp => self.help = true,
             Action::ToggleWhy => {
-                self.explanations = !self.explanations;
+                self.console.explanations = !self.console.explanations;
                 self.status = Some(format!(
                     "explanations {}",
-                    if self.explanations { "on" } else { "off" }
+                    if self.console.explanations {
+                        "on"
+                    } else {
+                        "off"
+                    }
                 ));
             }
             Action::Close => self.status = None,
@@ -321,7 +332,7 @@ impl App {
         };
         // Ctrl-C where the recording pressed it, before the next step.
         while let Some(pane) = stepper.take_interrupt() {
-            if self.session.interrupt(&pane) {
+            if self.console.session.interrupt(&pane) {
                 self.status = Some(format!("Ctrl-C to {pane}, as the script does (F5 goes on)"));
                 return;
             }
@@ -334,7 +345,7 @@ impl App {
             return;
         };
         let pane = next.pane.clone();
-        if let Some((info, call, _)) = self.session.running(&pane) {
+        if let Some((info, call, _)) = self.console.session.running(&pane) {
             self.status = Some(format!(
                 "the next step goes to {pane}, which is {}: act in the other pane, or Ctrl-C there",
                 crate::session::doing(call, info.step)
@@ -355,7 +366,7 @@ impl App {
             .map(|s| s.taken_narration())
             .unwrap_or_default();
         for line in narration {
-            if let Err(e) = self.recorder.narration(&line) {
+            if let Err(e) = self.console.recorder.narration(&line) {
                 self.status = Some(format!("the recording failed: {e}"));
             }
         }
@@ -365,7 +376,7 @@ impl App {
             && let Some(stepper) = &mut self.stepper
         {
             // Not sent as a step: back to the script if its pane was busy.
-            if self.session.is_busy(pane) {
+            if self.console.session.is_busy(pane) {
                 stepper.put_back();
             } else {
                 stepper.discard();
@@ -387,12 +398,10 @@ impl App {
         if line.trim_start().starts_with(':') || split_pane(line).is_some() {
             return false;
         }
-        let name = &self.panes[self.focus].name;
-        match self.session.running(name) {
-            Some((info, call, _)) => {
+        match self.console.busy(&self.panes[self.focus].name) {
+            Some(blocked) => {
                 self.status = Some(format!(
-                    "{name} is {}: Ctrl-C interrupts it, or act in the other pane (Ctrl-O)",
-                    crate::session::doing(call, info.step)
+                    "{blocked}: Ctrl-C interrupts it, or act in the other pane (Ctrl-O)"
                 ));
                 true
             }
@@ -403,43 +412,41 @@ impl App {
     /// A line typed or pasted: a command, a `PANE> ` line, or a statement for
     /// the focused pane.
     pub fn enter(&mut self, line: &str) {
-        let trimmed = line.trim();
-        if let Some(command) = trimmed.strip_prefix(':') {
-            self.command(command.trim());
-            return;
-        }
-        let (index, statement) = match split_pane(trimmed) {
-            Some((pane, rest)) => match self.pane_index(pane) {
-                Some(i) => (i, rest.trim()),
-                None => (self.focus, trimmed),
+        let (index, statement) = match route(line) {
+            Route::Nothing => return,
+            Route::Command { name, arg } => {
+                self.command(name, arg);
+                return;
+            }
+            Route::Statement { pane, statement } => match pane.map(|p| self.pane_index(p)) {
+                None => (self.focus, statement),
+                Some(Some(i)) => (i, statement),
+                // Not one of the panes: the whole line is the focused pane's.
+                Some(None) => (self.focus, line.trim()),
             },
-            None => (self.focus, trimmed),
         };
-        if statement.is_empty() {
-            // `server>` alone does nothing, as Enter on an empty line in the REPL.
-            return;
-        }
         self.focus = index;
         let pane = &mut self.panes[index];
         // The one-line input recalls a statement of several lines as one.
-        let remembered = trimmed.replace('\n', " ");
+        let remembered = line.trim().replace('\n', " ");
         if pane.history.last() != Some(&remembered) {
             pane.history.push(remembered);
         }
         pane.history_pos = None;
         pane.scroll = 0;
         let name = pane.name.clone();
-        match self.session.submit(&name, statement) {
-            Ok(Submitted::Step(info)) => {
+        let (sent, record_failed) = self.console.send(&name, statement);
+        if let Some(e) = record_failed {
+            self.status = Some(format!("the recording failed: {e}"));
+        }
+        match sent {
+            Sent::Step(info) => {
                 self.last_step = info.step;
                 self.sent_at = Instant::now();
                 if std::mem::take(&mut self.script_step)
                     && let Some(stepper) = &mut self.stepper
                 {
                     stepper.sent_as(info.step);
-                }
-                if let Err(e) = self.recorder.sent(&info) {
-                    self.status = Some(format!("the recording failed: {e}"));
                 }
                 let pane = &mut self.panes[index];
                 let shown = info.typed.as_deref().unwrap_or(&info.input);
@@ -454,68 +461,54 @@ impl App {
                         .push(Kind::Expanded, &format!("  = {}", info.input));
                 }
             }
-            Ok(Submitted::Used(socket)) => {
+            Sent::Used(socket) => {
                 let pane = &mut self.panes[index];
                 pane.transcript
                     .push(Kind::Input, &format!(">>> {statement}"));
                 pane.transcript
                     .push(Kind::Info, &format!("{socket} is now the current socket"));
             }
-            Ok(Submitted::Refused(reason)) => {
+            Sent::Refused(reason) => {
                 let pane = &mut self.panes[index];
                 pane.transcript
                     .push(Kind::Input, &format!(">>> {statement}"));
                 pane.transcript.push(Kind::Error, &reason);
             }
-            Err(e @ SubmitError::Busy { .. }) => {
+            Sent::Busy(blocked) => {
                 // Keeps the line: it goes back to the input of its pane.
                 self.panes[index].set_line(statement);
-                self.status = Some(format!("{name}: {e}"));
+                self.status = Some(format!("{blocked}; interrupt it or act in the other pane"));
             }
-            Err(e) => self.status = Some(e.to_string()),
+            Sent::Failed(reason) => self.status = Some(reason),
         }
         self.pump();
     }
 
-    fn command(&mut self, command: &str) {
-        let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
-        let arg = arg.trim();
-        match name {
-            "note" if !arg.is_empty() => {
-                self.panes[self.focus]
-                    .transcript
-                    .push(Kind::Info, &format!("# {arg}"));
-                if let Err(e) = self.recorder.note(arg) {
-                    self.status = Some(format!("the recording failed: {e}"));
-                }
+    fn command(&mut self, name: &str, arg: &str) {
+        if name == "panic" && self.allow_panic {
+            panic!("a panic forced with :panic");
+        }
+        match self.console.command(name, arg) {
+            Said::Line(kind, text) if name == "note" && kind == Kind::Info => {
+                // The note is shown where it was written, as the recording has it.
+                self.panes[self.focus].transcript.push(Kind::Info, &text);
             }
-            "note" => self.status = Some("usage: :note TEXT".into()),
-            "save" | "save!" if !arg.is_empty() => {
-                let force = name == "save!";
-                self.status = Some(match self.recorder.save(std::path::Path::new(arg), force) {
-                    Ok(()) => format!("session saved to {arg}"),
-                    Err(e) => e.to_string(),
-                });
-            }
-            "save" | "save!" => {
-                self.status = Some("usage: :save FILE (or :save! FILE to write over it)".into())
-            }
-            "help" | "h" | "?" => self.help = true,
-            "quit" | "q" | "exit" => self.quit = true,
-            "explain" => match &self.last_explanation {
-                Some((index, e)) => {
-                    let text = format!("why: {}", e.long);
-                    let index = *index;
-                    self.panes[index].transcript.push(Kind::Why, &text);
+            Said::Line(_, text) => self.status = Some(text),
+            Said::InPane(pane, kind, text) => match self.pane_index(&pane) {
+                Some(index) => {
+                    self.panes[index].transcript.push(kind, &text);
                     self.panes[index].scroll = 0;
-                    if !self.explanations {
+                    if !self.console.explanations {
                         self.status = Some(text);
                     }
                 }
-                None => self.status = Some("nothing to explain yet".into()),
+                None => self.status = Some(text),
             },
-            "panic" if self.allow_panic => panic!("a panic forced with :panic"),
-            _ => self.status = Some(format!("unknown command :{name} (F1 lists the commands)")),
+            Said::Help => self.help = true,
+            Said::Quit => self.quit = true,
+            Said::NotMine => {
+                self.status = Some(format!("unknown command :{name} (F1 lists the commands)"))
+            }
         }
     }
 
@@ -538,7 +531,7 @@ impl App {
 
     /// A message of the engine, received by the interface's loop.
     pub(crate) fn engine(&mut self, msg: crate::pane::Msg) {
-        if let Some(event) = self.session.event_of(msg) {
+        if let Some(event) = self.console.session.event_of(msg) {
             self.event(event);
             self.refresh_kernel();
         }
@@ -567,7 +560,7 @@ impl App {
     pub fn pump(&mut self) {
         let mut changed = false;
         loop {
-            while let Some(event) = self.session.try_event() {
+            while let Some(event) = self.console.session.try_event() {
                 self.event(event);
                 changed = true;
             }
@@ -577,7 +570,7 @@ impl App {
         }
         let due = self.kernel_at.is_none_or(|at| {
             at.elapsed()
-                >= if self.session.any_busy() {
+                >= if self.console.session.any_busy() {
                     Duration::from_millis(250)
                 } else {
                     Duration::from_secs(1)
@@ -597,11 +590,15 @@ impl App {
         let index = split_pane(line)
             .and_then(|(p, _)| self.pane_index(p))
             .unwrap_or(self.focus);
-        if self.session.is_busy(&self.panes[index].name) {
+        if self.console.session.is_busy(&self.panes[index].name) {
             return false;
         }
         // Sent once the session is quiescent, as `run` sends its next step.
-        if !self.session.quiescent(SETTLE, self.sent_at, &|_| false) {
+        if !self
+            .console
+            .session
+            .quiescent(SETTLE, self.sent_at, &|_| false)
+        {
             return false;
         }
         let Some(line) = self.queue.pop_front() else {
@@ -612,35 +609,28 @@ impl App {
     }
 
     fn finished(&mut self, event: Event) {
+        let Some(done) = self.console.finished(&event) else {
+            return;
+        };
         let Event::Finished {
             info,
             outcome,
             stdout,
             elapsed,
-            closed,
-            facts,
             ..
         } = event
         else {
             return;
         };
-        if let Err(e) = self
-            .recorder
-            .finished(info.step, &info.pane, &outcome, &stdout, &closed)
-        {
+        if let Some(e) = done.record_error {
             self.status = Some(format!("the recording failed: {e}"));
         }
         let Some(index) = self.pane_index(&info.pane) else {
             return;
         };
         let pane = &mut self.panes[index];
-        let shown =
-            crate::display::finished(&info.input, &outcome, &stdout, &closed, facts.as_ref());
-        for (kind, text) in &shown.lines {
+        for (kind, text) in &done.lines {
             pane.transcript.push(*kind, text);
-        }
-        if let Some(why) = shown.why {
-            self.last_explanation = Some((index, why));
         }
         if let Some(stepper) = &mut self.stepper {
             if elapsed >= SETTLE {
@@ -671,7 +661,7 @@ impl App {
     pub fn refresh_kernel(&mut self) {
         self.kernel_at = Some(Instant::now());
         for pane in &mut self.panes {
-            let Some(snap) = self.session.snapshot(&pane.name) else {
+            let Some(snap) = self.console.session.snapshot(&pane.name) else {
                 continue;
             };
             pane.current = snap.current.map(|(n, _)| n);
@@ -695,7 +685,7 @@ impl App {
 
     fn complete(&mut self) {
         let pane = &mut self.panes[self.focus];
-        let Some(snap) = self.session.snapshot(&pane.name) else {
+        let Some(snap) = self.console.session.snapshot(&pane.name) else {
             return;
         };
         let value = pane.input.value().to_string();

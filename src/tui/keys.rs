@@ -106,7 +106,7 @@ pub const HELP: &[(&str, &str)] = &[
         "delete; Ctrl-W word back, Ctrl-U to start, Ctrl-K to end",
     ),
     ("PageUp / PageDown / wheel", "scroll the transcript"),
-    ("F2", "explanations (why) on or off"),
+    ("F2 / :why on|off", "explanations (why) on or off"),
     (
         "F5 / Enter on empty line",
         "with a script or lesson: run its next step (1-4 answer a question)",
