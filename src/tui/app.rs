@@ -112,8 +112,6 @@ pub struct App {
     pub stepper: Option<Stepper>,
     /// The last prediction's verdict, shown in the banner until the next step.
     pub verdict: Option<Verdict>,
-    /// Set while `enter` sends a step taken from the script.
-    script_step: bool,
     /// `:panic` forces a panic (tests of the terminal's restoration only).
     allow_panic: bool,
 }
@@ -160,7 +158,6 @@ impl App {
             kernel_at: None,
             stepper: None,
             verdict: None,
-            script_step: false,
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
         };
         app.refresh_kernel();
@@ -370,18 +367,20 @@ impl App {
                 self.status = Some(format!("the recording failed: {e}"));
             }
         }
-        self.script_step = true;
-        self.enter(&format!("{pane}> {statement}"));
-        if std::mem::take(&mut self.script_step)
-            && let Some(stepper) = &mut self.stepper
-        {
-            // Not sent as a step: back to the script if its pane was busy.
-            if self.console.session.is_busy(pane) {
-                stepper.put_back();
-            } else {
-                stepper.discard();
+        // Sent explicitly, and the stepper told what became of it.
+        let sent = match self.pane_index(pane) {
+            Some(index) => self.send(index, statement, &format!("{pane}> {statement}")),
+            None => Sent::Failed(format!("{pane}: not a pane of the interface")),
+        };
+        if let Some(stepper) = &mut self.stepper {
+            match sent {
+                Sent::Step(info) => stepper.sent_as(info.step),
+                // Its pane is blocked: back to the script, still next.
+                Sent::Busy(_) => stepper.put_back(),
+                _ => stepper.discard(),
             }
         }
+        self.pump();
     }
 
     /// Scrolls pane `index` by `lines` (positive: back in history).
@@ -425,6 +424,13 @@ impl App {
                 Some(None) => (self.focus, line.trim()),
             },
         };
+        self.send(index, statement, line);
+        self.pump();
+    }
+
+    /// Sends `statement` to pane `index` (`line` as typed, for its history)
+    /// and shows what became of it; returns that.
+    fn send(&mut self, index: usize, statement: &str, line: &str) -> Sent {
         self.focus = index;
         let pane = &mut self.panes[index];
         // The one-line input recalls a statement of several lines as one.
@@ -439,15 +445,10 @@ impl App {
         if let Some(e) = record_failed {
             self.status = Some(format!("the recording failed: {e}"));
         }
-        match sent {
+        match &sent {
             Sent::Step(info) => {
                 self.last_step = info.step;
                 self.sent_at = Instant::now();
-                if std::mem::take(&mut self.script_step)
-                    && let Some(stepper) = &mut self.stepper
-                {
-                    stepper.sent_as(info.step);
-                }
                 let pane = &mut self.panes[index];
                 let shown = info.typed.as_deref().unwrap_or(&info.input);
                 // A statement typed over several lines is on screen already.
@@ -479,9 +480,9 @@ impl App {
                 self.panes[index].set_line(statement);
                 self.status = Some(format!("{blocked}; interrupt it or act in the other pane"));
             }
-            Sent::Failed(reason) => self.status = Some(reason),
+            Sent::Failed(reason) => self.status = Some(reason.clone()),
         }
-        self.pump();
+        sent
     }
 
     fn command(&mut self, name: &str, arg: &str) {
