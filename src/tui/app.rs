@@ -473,7 +473,7 @@ impl App {
                 let pane = &mut self.panes[index];
                 pane.transcript
                     .push(Kind::Input, &format!(">>> {statement}"));
-                pane.transcript.push(Kind::Error, &reason);
+                pane.transcript.push(Kind::Error, reason);
             }
             Sent::Busy(blocked) => {
                 // Keeps the line: it goes back to the input of its pane.
