@@ -7,13 +7,15 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::check::{Observed, satisfies};
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
 use crate::script::{self, Narration, ScriptError};
+
+mod report;
 use crate::session::{Event, Session, StepInfo, Submitted};
+pub use report::escape_controls;
+use report::{Done, Json, Report, Text};
 
 /// The longest a finished step's lines wait in the output buffer while the
 /// runner keeps going (it flushes whenever it is about to wait): a reader of
@@ -46,69 +48,6 @@ impl Default for RunOptions {
     }
 }
 
-/// One line of the JSON transcript, fields in the order of SPEC section 6.
-#[derive(Serialize)]
-struct JsonEvent<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    step: Option<u64>,
-    pane: &'a str,
-    input: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    typed: Option<&'a str>,
-    status: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    repr: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exception: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errno: Option<Option<i32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stdout: Option<&'a str>,
-    /// The repr was cut after 65,536 characters (SPEC section 6).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    truncated: Option<bool>,
-}
-
-impl<'a> JsonEvent<'a> {
-    fn new(
-        step: Option<u64>,
-        pane: &'a str,
-        input: &'a str,
-        typed: Option<&'a str>,
-        status: &'a str,
-    ) -> Self {
-        JsonEvent {
-            step,
-            pane,
-            input,
-            typed,
-            status,
-            repr: None,
-            exception: None,
-            errno: None,
-            message: None,
-            stdout: None,
-            truncated: None,
-        }
-    }
-}
-
-/// Makes text safe for a terminal: control characters are shown escaped.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\n' || crate::value::repr::is_printable(c) {
-            out.push(c);
-        } else {
-            let r = crate::value::repr::str_repr(&c.to_string());
-            out.push_str(&r[1..r.len() - 1]);
-        }
-    }
-    out
-}
-
 /// What happened to a step, for `--check`.
 #[derive(Default)]
 struct Record {
@@ -122,7 +61,8 @@ struct Record {
 struct Runner<'w> {
     opts: RunOptions,
     session: Session,
-    out: &'w mut dyn Write,
+    /// The transcript's format: readable text or JSON Lines.
+    report: Box<dyn Report + 'w>,
     /// When the output was last flushed: it is flushed when the runner is
     /// about to wait, and otherwise at least every `FLUSH_EVERY`.
     flushed: Instant,
@@ -137,16 +77,6 @@ struct Runner<'w> {
 }
 
 impl Runner<'_> {
-    fn write_line(&mut self, line: &str) {
-        let _ = writeln!(self.out, "{line}");
-    }
-
-    fn json(&mut self, e: &JsonEvent) {
-        if let Ok(line) = serde_json::to_string(e) {
-            self.write_line(&json_surrogates(&line));
-        }
-    }
-
     fn report_finished(
         &mut self,
         info: &StepInfo,
@@ -161,56 +91,17 @@ impl Runner<'_> {
             record.outcome = Some(outcome.clone());
             record.printed = stdout.lines().map(escape_controls).collect();
         }
-        if self.opts.json {
-            let mut e = JsonEvent::new(
-                Some(info.step),
-                &info.pane,
-                &info.input,
-                info.typed.as_deref(),
-                "ok",
-            );
-            match outcome {
-                Outcome::Ok(repr) => e.repr = Some(repr),
-                Outcome::Error(x) => {
-                    e.status = "error";
-                    e.exception = Some(&x.class);
-                    e.errno = Some(x.errno);
-                    e.message = Some(&x.message);
-                }
-            }
-            if !stdout.is_empty() {
-                e.stdout = Some(stdout);
-            }
-            e.truncated = truncated.then_some(true);
-            self.json(&e);
-            return;
-        }
-        if was_blocked {
-            let line = format!(
-                "[{}] {} <<< {}    (released after step {}, {:.2} s)",
-                info.step,
-                info.pane,
-                info.input,
-                self.last_step,
-                elapsed.as_secs_f64()
-            );
-            self.write_line(&escape_controls(&line));
-        }
-        for printed in stdout.lines() {
-            self.write_line(&format!("    | {}", escape_controls(printed)));
-        }
-        let cut = if truncated {
-            "... (cut after 65,536 characters)"
-        } else {
-            ""
-        };
-        self.write_line(&format!(
-            "    {}{cut}",
-            escape_controls(&outcome.display_line())
-        ));
-        for note in closed {
-            self.write_line(&format!("    # {}", escape_controls(note)));
-        }
+        let released_after = self.last_step;
+        self.report.finished(&Done {
+            info,
+            outcome,
+            stdout,
+            truncated,
+            closed,
+            elapsed,
+            was_blocked,
+            released_after,
+        });
     }
 
     /// Reports a finished step (one destructuring for every place that
@@ -250,7 +141,7 @@ impl Runner<'_> {
                 Some(e) => Some(e),
                 None => {
                     // About to wait for real: show what we have first.
-                    let _ = self.out.flush();
+                    self.report.flush();
                     let look = self.session.next_look(settle, since);
                     self.session.next_event(look)
                 }
@@ -278,7 +169,7 @@ impl Runner<'_> {
             if !timed || now >= until {
                 return;
             }
-            let _ = self.out.flush();
+            self.report.flush();
             let look = (until - now).min(Duration::from_millis(50));
             if let Some(event) = self.session.next_event(look) {
                 self.report(event);
@@ -304,7 +195,7 @@ impl Runner<'_> {
                 Some(e) => Some(e),
                 None => {
                     // About to wait for real: show what we have first.
-                    let _ = self.out.flush();
+                    self.report.flush();
                     self.session
                         .next_event(deadline.saturating_duration_since(Instant::now()))
                 }
@@ -336,7 +227,7 @@ impl Runner<'_> {
             if now >= until {
                 break;
             }
-            let _ = self.out.flush();
+            self.report.flush();
             if let Some(event) = self.session.next_event(until - now) {
                 self.report(event);
             }
@@ -345,16 +236,7 @@ impl Runner<'_> {
     }
 
     fn narrate(&mut self, narration: &[Narration]) {
-        if self.opts.json {
-            return;
-        }
-        for n in narration {
-            let line = match n {
-                Narration::Note(t) => format!("# {t}"),
-                Narration::Question(t) => format!("#? {t}"),
-            };
-            self.write_line(&escape_controls(&line));
-        }
+        self.report.narration(narration);
     }
 
     /// Plays one step line; returns false when the run must stop (a pane stayed blocked).
@@ -376,21 +258,9 @@ impl Runner<'_> {
                     .map_or((0, ""), |(i, c, _)| (i.step, c));
                 let message =
                     format!("pane '{pane}' is still blocked in step {blocked_step} ({call})");
-                if self.opts.json {
-                    let mut e =
-                        JsonEvent::new(Some(self.last_step + 1), pane, statement, None, "refused");
-                    e.message = Some(&message);
-                    self.json(&e);
-                } else {
-                    self.write_line(&escape_controls(&format!(
-                        "[{}] {pane} >>> {statement}",
-                        self.last_step + 1
-                    )));
-                    self.write_line(&format!(
-                        "    refused: {message} after {:.1} s",
-                        self.opts.step_timeout.as_secs_f64()
-                    ));
-                }
+                let waited = self.opts.step_timeout;
+                self.report
+                    .still_blocked(self.last_step + 1, pane, statement, &message, waited);
                 return false;
             }
         }
@@ -408,86 +278,28 @@ impl Runner<'_> {
                         },
                     );
                 }
-                if !self.opts.json {
-                    self.write_line(&escape_controls(&format!(
-                        "[{}] {} >>> {}",
-                        info.step,
-                        info.pane,
-                        info.typed.as_deref().unwrap_or(&info.input)
-                    )));
-                    if info.typed.is_some() {
-                        self.write_line(&escape_controls(&format!("    = {}", info.input)));
-                    }
-                }
+                self.report.sent(&info);
                 self.settle(expected_blocked.then_some(info.step));
                 if self.session.is_busy(pane) {
                     self.blocked.insert(info.step);
                     if let Some(r) = self.records.get_mut(&info.step) {
                         r.blocked = true;
                     }
-                    if self.opts.json {
-                        self.json(&JsonEvent::new(
-                            Some(info.step),
-                            pane,
-                            &info.input,
-                            info.typed.as_deref(),
-                            "blocked",
-                        ));
-                    } else {
-                        let call = self.session.running(pane).map_or("", |(_, c, _)| c);
-                        self.write_line(&format!("    ... blocked in {call}"));
-                    }
-                    let _ = self.out.flush();
+                    let call = self.session.running(pane).map_or("", |(_, c, _)| c);
+                    self.report.blocked(&info, call);
+                    self.report.flush();
                 }
             }
-            Ok(Submitted::Used(name)) => {
-                if !self.opts.json {
-                    self.write_line(&escape_controls(&format!(
-                        "{pane} >>> {statement}\n    (current socket: {name})"
-                    )));
-                }
-            }
-            Ok(Submitted::Refused(reason)) => {
-                if self.opts.json {
-                    let mut e = JsonEvent::new(None, pane, statement, Some(statement), "refused");
-                    e.message = Some(&reason);
-                    self.json(&e);
-                } else {
-                    self.write_line(&escape_controls(&format!(
-                        "{pane} >>> {statement}\n    refused: {reason}"
-                    )));
-                }
-            }
-            Err(e) => {
-                self.write_line(&escape_controls(&format!(
-                    "{pane} >>> {statement}\n    refused: {e}"
-                )));
-            }
+            Ok(Submitted::Used(name)) => self.report.used(pane, statement, &name),
+            Ok(Submitted::Refused(reason)) => self.report.refused(None, pane, statement, &reason),
+            Err(e) => self.report.refused(None, pane, statement, &e.to_string()),
         }
         if self.flushed.elapsed() >= FLUSH_EVERY {
-            let _ = self.out.flush();
+            self.report.flush();
             self.flushed = Instant::now();
         }
         true
     }
-}
-
-/// A JSON line with each lone-surrogate stand-in (`value::surrogate`) written
-/// as the escape CPython's json writes for it (`"\ud800"`), so that a
-/// printed surrogate reads back as the same string.
-fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
-    use crate::value::surrogate::surrogate_of;
-    if !line.chars().any(|c| surrogate_of(c).is_some()) {
-        return std::borrow::Cow::Borrowed(line);
-    }
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match surrogate_of(c) {
-            Some(n) => out.push_str(&format!("\\u{n:04x}")),
-            None => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// What `--check` compares: a `=>` or `PANE =>` line and the step it speaks of.
@@ -516,10 +328,15 @@ pub fn run(
     } else {
         script::read(path)?
     };
+    let report: Box<dyn Report> = if opts.json {
+        Box::new(Json { out })
+    } else {
+        Box::new(Text { out })
+    };
     let mut runner = Runner {
         opts,
         session: Session::new(),
-        out,
+        report,
         flushed: Instant::now(),
         blocked: HashSet::new(),
         last_of_pane: HashMap::new(),
@@ -687,7 +504,7 @@ pub fn run(
             status = 1;
         }
     }
-    let _ = runner.out.flush();
+    runner.report.flush();
     runner.session.close_all_before_exit();
     Ok(status)
 }

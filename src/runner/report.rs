@@ -1,0 +1,299 @@
+//! What `sockplay run` writes as the script plays, one type per format (as
+//! trippy's `report/` has one per output): the readable transcript and the
+//! JSON Lines transcript of SPEC section 6. `--check` is judged at the end
+//! from the steps' records, not written as they go.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::outcome::Outcome;
+use crate::script::Narration;
+use crate::session::StepInfo;
+
+/// A finished step, as a report needs it.
+pub struct Done<'a> {
+    pub info: &'a StepInfo,
+    pub outcome: &'a Outcome,
+    pub stdout: &'a str,
+    /// The repr was cut after 65,536 characters.
+    pub truncated: bool,
+    /// Sockets the step closed because nothing refers to them any more.
+    pub closed: &'a [String],
+    pub elapsed: Duration,
+    /// It had been reported blocked, and was released after step `released_after`.
+    pub was_blocked: bool,
+    pub released_after: u64,
+}
+
+/// One output format of the runner.
+pub trait Report {
+    /// Narration lines before a step or at the end.
+    fn narration(&mut self, _narration: &[Narration]) {}
+    /// A step was sent.
+    fn sent(&mut self, _info: &StepInfo) {}
+    /// A step is blocked (the session is quiescent and it still runs), in `call`.
+    fn blocked(&mut self, info: &StepInfo, call: &str);
+    fn finished(&mut self, done: &Done);
+    /// `use NAME` changed the current socket.
+    fn used(&mut self, _pane: &str, _statement: &str, _socket: &str) {}
+    /// A line that did not run: a short form refused, a pane that could not take it.
+    fn refused(&mut self, step: Option<u64>, pane: &str, statement: &str, reason: &str);
+    /// Step `step` went to a pane still blocked after `waited`: the run stops.
+    fn still_blocked(
+        &mut self,
+        step: u64,
+        pane: &str,
+        statement: &str,
+        message: &str,
+        waited: Duration,
+    ) {
+        let _ = waited;
+        self.refused(Some(step), pane, statement, message);
+    }
+    /// Writes what is buffered.
+    fn flush(&mut self);
+}
+
+/// Makes text safe for a terminal: control characters are shown escaped.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\n' || crate::value::repr::is_printable(c) {
+            out.push(c);
+        } else {
+            let r = crate::value::repr::str_repr(&c.to_string());
+            out.push_str(&r[1..r.len() - 1]);
+        }
+    }
+    out
+}
+
+/// The readable transcript: `[3] server >>> s.listen()` and its outcome
+/// under it, `<<<` when a blocked step is released.
+pub struct Text<'w> {
+    pub out: &'w mut dyn Write,
+}
+
+impl Text<'_> {
+    fn line(&mut self, line: &str) {
+        let _ = writeln!(self.out, "{line}");
+    }
+}
+
+impl Report for Text<'_> {
+    fn narration(&mut self, narration: &[Narration]) {
+        for n in narration {
+            let line = match n {
+                Narration::Note(t) => format!("# {t}"),
+                Narration::Question(t) => format!("#? {t}"),
+            };
+            self.line(&escape_controls(&line));
+        }
+    }
+
+    fn sent(&mut self, info: &StepInfo) {
+        self.line(&escape_controls(&format!(
+            "[{}] {} >>> {}",
+            info.step,
+            info.pane,
+            info.typed.as_deref().unwrap_or(&info.input)
+        )));
+        if info.typed.is_some() {
+            self.line(&escape_controls(&format!("    = {}", info.input)));
+        }
+    }
+
+    fn blocked(&mut self, _info: &StepInfo, call: &str) {
+        self.line(&format!("    ... blocked in {call}"));
+    }
+
+    fn finished(&mut self, d: &Done) {
+        if d.was_blocked {
+            let line = format!(
+                "[{}] {} <<< {}    (released after step {}, {:.2} s)",
+                d.info.step,
+                d.info.pane,
+                d.info.input,
+                d.released_after,
+                d.elapsed.as_secs_f64()
+            );
+            self.line(&escape_controls(&line));
+        }
+        for printed in d.stdout.lines() {
+            self.line(&format!("    | {}", escape_controls(printed)));
+        }
+        let cut = if d.truncated {
+            "... (cut after 65,536 characters)"
+        } else {
+            ""
+        };
+        self.line(&format!(
+            "    {}{cut}",
+            escape_controls(&d.outcome.display_line())
+        ));
+        for note in d.closed {
+            self.line(&format!("    # {}", escape_controls(note)));
+        }
+    }
+
+    fn used(&mut self, pane: &str, statement: &str, socket: &str) {
+        self.line(&escape_controls(&format!(
+            "{pane} >>> {statement}\n    (current socket: {socket})"
+        )));
+    }
+
+    fn refused(&mut self, step: Option<u64>, pane: &str, statement: &str, reason: &str) {
+        let head = match step {
+            Some(n) => format!("[{n}] {pane} >>> {statement}"),
+            None => format!("{pane} >>> {statement}"),
+        };
+        self.line(&escape_controls(&format!("{head}\n    refused: {reason}")));
+    }
+
+    fn still_blocked(
+        &mut self,
+        step: u64,
+        pane: &str,
+        statement: &str,
+        message: &str,
+        waited: Duration,
+    ) {
+        let message = format!("{message} after {:.1} s", waited.as_secs_f64());
+        self.refused(Some(step), pane, statement, &message);
+    }
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+/// One line of the JSON transcript, fields in the order of SPEC section 6.
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<u64>,
+    pane: &'a str,
+    input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typed: Option<&'a str>,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repr: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errno: Option<Option<i32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdout: Option<&'a str>,
+    /// The repr was cut after 65,536 characters (SPEC section 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    truncated: Option<bool>,
+}
+
+impl<'a> JsonEvent<'a> {
+    fn new(
+        step: Option<u64>,
+        pane: &'a str,
+        input: &'a str,
+        typed: Option<&'a str>,
+        status: &'a str,
+    ) -> Self {
+        JsonEvent {
+            step,
+            pane,
+            input,
+            typed,
+            status,
+            repr: None,
+            exception: None,
+            errno: None,
+            message: None,
+            stdout: None,
+            truncated: None,
+        }
+    }
+}
+
+/// The JSON Lines transcript of SPEC section 6.
+pub struct Json<'w> {
+    pub out: &'w mut dyn Write,
+}
+
+impl Json<'_> {
+    fn event(&mut self, e: &JsonEvent) {
+        if let Ok(line) = serde_json::to_string(e) {
+            let _ = writeln!(self.out, "{}", json_surrogates(&line));
+        }
+    }
+}
+
+impl Report for Json<'_> {
+    fn blocked(&mut self, info: &StepInfo, _call: &str) {
+        self.event(&JsonEvent::new(
+            Some(info.step),
+            &info.pane,
+            &info.input,
+            info.typed.as_deref(),
+            "blocked",
+        ));
+    }
+
+    fn finished(&mut self, d: &Done) {
+        let info = d.info;
+        let mut e = JsonEvent::new(
+            Some(info.step),
+            &info.pane,
+            &info.input,
+            info.typed.as_deref(),
+            "ok",
+        );
+        match d.outcome {
+            Outcome::Ok(repr) => e.repr = Some(repr),
+            Outcome::Error(x) => {
+                e.status = "error";
+                e.exception = Some(&x.class);
+                e.errno = Some(x.errno);
+                e.message = Some(&x.message);
+            }
+        }
+        if !d.stdout.is_empty() {
+            e.stdout = Some(d.stdout);
+        }
+        e.truncated = d.truncated.then_some(true);
+        self.event(&e);
+    }
+
+    fn refused(&mut self, step: Option<u64>, pane: &str, statement: &str, reason: &str) {
+        // A refused short form has no step number and keeps what was typed.
+        let typed = step.is_none().then_some(statement);
+        let mut e = JsonEvent::new(step, pane, statement, typed, "refused");
+        e.message = Some(reason);
+        self.event(&e);
+    }
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+/// A JSON line with each lone-surrogate stand-in (`value::surrogate`) written
+/// as the escape CPython's json writes for it (`"\ud800"`), so that a
+/// printed surrogate reads back as the same string.
+fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
+    use crate::value::surrogate::surrogate_of;
+    if !line.chars().any(|c| surrogate_of(c).is_some()) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match surrogate_of(c) {
+            Some(n) => out.push_str(&format!("\\u{n:04x}")),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
