@@ -56,19 +56,7 @@ pub trait Report {
     fn flush(&mut self);
 }
 
-/// Makes text safe for a terminal: control characters are shown escaped.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\n' || crate::value::repr::is_printable(c) {
-            out.push(c);
-        } else {
-            let r = crate::value::repr::str_repr(&c.to_string());
-            out.push_str(&r[1..r.len() - 1]);
-        }
-    }
-    out
-}
+pub use crate::display::escape_controls;
 
 /// The readable transcript: `[3] server >>> s.listen()` and its outcome
 /// under it, `<<<` when a blocked step is released.

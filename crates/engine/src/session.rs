@@ -325,12 +325,12 @@ impl Session {
     /// Where finished steps arrive, for a front end that waits for them on a
     /// thread of its own (without holding the session); each one it receives
     /// goes back through `event_of`.
-    pub(crate) fn finished_steps(&self) -> Receiver<Msg> {
+    pub fn finished_steps(&self) -> Receiver<Msg> {
         self.done_rx.clone()
     }
 
     /// The event of a finished step received from `finished_steps`.
-    pub(crate) fn event_of(&mut self, done: Msg) -> Option<Event> {
+    pub fn event_of(&mut self, done: Msg) -> Option<Event> {
         self.finish(done)
     }
 

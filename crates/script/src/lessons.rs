@@ -16,7 +16,7 @@ pub struct Lesson {
 
 macro_rules! lessons {
     ($($name:literal),* $(,)?) => {
-        &[$(Lesson { name: $name, text: include_str!(concat!("../lessons/", $name, ".sp")) }),*]
+        &[$(Lesson { name: $name, text: include_str!(concat!("../../../lessons/", $name, ".sp")) }),*]
     };
 }
 

@@ -62,15 +62,16 @@ pub(crate) struct Job {
     pub parsed: Result<Stmt, Exception>,
 }
 
-/// What a pane's thread reports back.
-pub(crate) struct Done {
-    pub pane: String,
-    pub step: u64,
-    pub executed: Executed,
+/// What a pane's thread reports back (the session turns it into an `Event`).
+pub struct Done {
+    pub(crate) pane: String,
+    pub(crate) step: u64,
+    pub(crate) executed: Executed,
 }
 
-/// A message from a pane's thread to the session.
-pub(crate) enum Msg {
+/// A message from a pane's thread to the session, which a front end that
+/// waits on `Session::finished_steps` hands back to `Session::event_of`.
+pub enum Msg {
     /// A step finished.
     Finished(Box<Done>),
     /// A step started to wait in a call whose condition the kernel says is

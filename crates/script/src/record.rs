@@ -320,7 +320,7 @@ impl Recorder {
         lines.extend(
             stdout
                 .lines()
-                .map(|printed| format!("| {}", crate::runner::escape_controls(printed))),
+                .map(|printed| format!("| {}", crate::display::escape_controls(printed))),
         );
         lines.extend(
             closed

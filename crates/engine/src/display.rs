@@ -34,10 +34,24 @@ pub enum Kind {
     Info,
 }
 
+/// Makes text safe for a terminal: control characters are shown escaped.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\n' || crate::value::repr::is_printable(c) {
+            out.push(c);
+        } else {
+            let r = crate::value::repr::str_repr(&c.to_string());
+            out.push_str(&r[1..r.len() - 1]);
+        }
+    }
+    out
+}
+
 /// Escapes control characters (and other unprintable ones) as Python would in
 /// a str repr, so the text can go to the terminal as it is.
 pub fn escape(text: &str) -> String {
-    crate::runner::escape_controls(text).replace('\n', "\\n")
+    escape_controls(text).replace('\n', "\\n")
 }
 
 /// Counts the bytes a bytes repr stands for (`b'a\x00\n'` is 3).
