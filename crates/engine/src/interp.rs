@@ -6,6 +6,7 @@ pub mod args;
 pub mod builtins;
 pub mod codecs;
 pub mod ints;
+pub mod iter;
 pub mod ops;
 pub mod python_names;
 pub mod sockets;

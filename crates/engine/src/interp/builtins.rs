@@ -11,44 +11,7 @@ use crate::value::repr::{repr, try_repr, try_str};
 use crate::value::{Builtin, Value, range_len};
 use num_bigint::BigInt;
 
-/// Iterates a value as Python's `iter()` would, collecting the items.
-pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
-    let slot = std::mem::size_of::<Value>();
-    Ok(match v {
-        Value::Str(s) => {
-            crate::mem::reserve(s.len(), slot)?;
-            s.chars().map(|c| Value::str(c.to_string())).collect()
-        }
-        Value::Bytes(b) => {
-            crate::mem::reserve(b.len(), slot)?;
-            b.iter().map(|&b| Value::Int(b as i64)).collect()
-        }
-        Value::Tuple(items) => {
-            crate::mem::reserve(items.len(), slot)?;
-            items.to_vec()
-        }
-        Value::List(items) => {
-            crate::mem::reserve(items.len(), slot)?;
-            items.as_ref().clone()
-        }
-        Value::Range(start, stop, step) => {
-            let len = range_len(*start, *stop, *step);
-            let len = usize::try_from(len).map_err(|_| crate::mem::memory_error())?;
-            crate::mem::reserve(len, std::mem::size_of::<Value>())?;
-            // Every item lies between the bounds, so it fits an i64.
-            (0..len as i128)
-                .map(|i| Value::Int((i128::from(*start) + i * i128::from(*step)) as i64))
-                .collect()
-        }
-        Value::Reversed(rest) => std::mem::take(&mut *crate::value::locked(rest)),
-        other => {
-            return Err(Exception::type_error(format!(
-                "'{}' object is not iterable",
-                other.type_name()
-            )));
-        }
-    })
-}
+pub use super::iter::iterate;
 
 /// `len(v)`.
 pub fn len(v: &Value) -> Result<i64, Exception> {

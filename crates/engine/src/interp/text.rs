@@ -462,7 +462,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
         }
         "join" => {
             let item = args.one(&format!("{tname}.join"))?;
-            let items = super::builtins::iterate(item)?;
+            let items = super::iter::iterate(item)?;
             let total = items
                 .iter()
                 .map(|v| match v {
