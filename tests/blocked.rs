@@ -56,15 +56,19 @@ fn step_of(e: &Event) -> u64 {
     }
 }
 
+/// The outcome of `step`, once it finishes (its `Blocked` events are passed over).
+fn outcome_of(s: &mut Session, step: u64) -> Outcome {
+    loop {
+        if let Event::Finished { outcome, .. } = event_of(s, step) {
+            return outcome;
+        }
+    }
+}
+
 /// Runs a line that must finish; returns its outcome.
 fn run(s: &mut Session, pane: &str, line: &str) -> Outcome {
     let step = submit(s, pane, line);
-    loop {
-        match event_of(s, step) {
-            Event::Finished { outcome, .. } => return outcome,
-            Event::Blocked { .. } => {}
-        }
-    }
+    outcome_of(s, step)
 }
 
 fn connected(s: &mut Session) -> u16 {
@@ -123,15 +127,11 @@ fn an_accept_with_nothing_to_accept_is_reported_blocked_at_once() {
         "client",
         &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
     );
-    loop {
-        if let Event::Finished { outcome, .. } = event_of(&mut s, step) {
-            assert!(
-                matches!(&outcome, Outcome::Ok(r) if r.starts_with("(<socket.socket")),
-                "{outcome:?}"
-            );
-            break;
-        }
-    }
+    let outcome = outcome_of(&mut s, step);
+    assert!(
+        matches!(&outcome, Outcome::Ok(r) if r.starts_with("(<socket.socket")),
+        "{outcome:?}"
+    );
 }
 
 #[test]
@@ -207,15 +207,11 @@ fn a_wait_with_a_timeout_is_announced_as_such_and_settles_by_time() {
     // ...unless the script says it was blocked when recorded.
     assert!(s.quiescent(SETTLE, since, &|n| n == step));
     assert!(s.interrupt("client"));
-    loop {
-        if let Event::Finished { outcome, .. } = event_of(&mut s, step) {
-            assert!(
-                matches!(&outcome, Outcome::Error(e) if e.class == "KeyboardInterrupt"),
-                "{outcome:?}"
-            );
-            break;
-        }
-    }
+    let outcome = outcome_of(&mut s, step);
+    assert!(
+        matches!(&outcome, Outcome::Error(e) if e.class == "KeyboardInterrupt"),
+        "{outcome:?}"
+    );
 }
 
 #[test]
@@ -238,15 +234,11 @@ fn a_select_with_no_timeout_waits_for_a_socket_to_be_ready() {
         other => panic!("{other:?}"),
     }
     run(&mut s, "client", "c.send(b'!')");
-    loop {
-        if let Event::Finished { outcome, .. } = event_of(&mut s, step) {
-            assert!(
-                matches!(&outcome, Outcome::Ok(r) if r.starts_with("([<socket.socket")),
-                "{outcome:?}"
-            );
-            break;
-        }
-    }
+    let outcome = outcome_of(&mut s, step);
+    assert!(
+        matches!(&outcome, Outcome::Ok(r) if r.starts_with("([<socket.socket")),
+        "{outcome:?}"
+    );
 }
 
 #[test]
