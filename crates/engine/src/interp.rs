@@ -9,6 +9,8 @@ pub mod ints;
 pub mod iter;
 pub mod ops;
 pub mod python_names;
+pub mod select;
+pub mod sockaddr;
 pub mod sockets;
 pub mod text;
 

@@ -5,10 +5,8 @@
 //! interrupted by a signal aimed at its thread (`sys::interrupt_thread`), which
 //! makes the call fail with EINTR, turned into `KeyboardInterrupt`.
 
-pub mod addr;
 pub mod facts;
 pub mod inspect;
-pub mod select;
 pub mod sock;
 pub mod sys;
 

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use super::args::{Args, bytes_like, c_int};
 use super::python_names;
+use super::select;
+use super::sockaddr as addr;
 use crate::net::facts::{CallFacts, Moved};
-use crate::net::sock::PySocket;
-use crate::net::{Waiter, addr, select, sys};
+use crate::net::sock::{PySocket, SockOpt};
+use crate::net::{Waiter, sys};
 use crate::outcome::Exception;
 use crate::value::repr::repr;
 use crate::value::{Builtin, EnumKind, Module, Value};
@@ -47,6 +49,41 @@ pub const SOCKET_FUNCTIONS: &[&str] = &[
     "socketpair",
     "gethostname",
 ];
+
+/// A socket option's value as Python has it: an int, or bytes.
+fn sockopt_value(v: SockOpt) -> Value {
+    match v {
+        SockOpt::Int(n) => Value::Int(n as i64),
+        SockOpt::Bytes(b) => Value::bytes(b),
+    }
+}
+
+/// `repr(sock)` as CPython 3.11's `socket.__repr__`: its addresses appear
+/// as Python values, converted here (the socket model speaks `SockAddr`).
+pub fn socket_repr(sock: &PySocket) -> String {
+    let closed = sock.is_closed();
+    let mut s = format!(
+        "<socket.socket{} fd={}, family={}, type={}, proto={}",
+        if closed { " [closed]" } else { "" },
+        sock.fileno(),
+        sock.family,
+        sock.kind,
+        sock.proto
+    );
+    if !closed {
+        for (name, address) in [("laddr", sock.getsockname()), ("raddr", sock.getpeername())] {
+            if let Ok(address) = address {
+                let value = addr::to_value(&address);
+                if addr::shows_in_repr(&value) {
+                    s.push_str(&format!(", {name}="));
+                    s.push_str(&crate::value::repr::str_of(&value));
+                }
+            }
+        }
+    }
+    s.push('>');
+    s
+}
 
 /// Where new sockets are registered, so that unreferenced ones are closed at the end of the step.
 pub type Registry = Vec<Arc<PySocket>>;
@@ -490,7 +527,10 @@ fn call(
         "accept" => {
             args.def(&qual, &[], 0, 0, 1)?;
             let (conn, peer) = sock.accept(w)?;
-            Ok(Value::tuple(vec![register(reg, conn), peer]))
+            Ok(Value::tuple(vec![
+                register(reg, conn),
+                addr::to_value(&peer),
+            ]))
         }
         "close" => {
             args.def(&qual, &[], 0, 0, 1)?;
@@ -534,7 +574,7 @@ fn call(
                 (data, None, datagram)
             } else {
                 let (data, from, datagram) = sock.recvfrom(w, size as usize, flags)?;
-                (data, Some(from), datagram)
+                (data, Some(addr::to_value(&from)), datagram)
             };
             moved.received = Some(data.len());
             moved.datagram = datagram;
@@ -596,11 +636,11 @@ fn call(
         }
         "getsockname" => {
             args.none(&qual)?;
-            sock.getsockname()
+            sock.getsockname().map(|a| addr::to_value(&a))
         }
         "getpeername" => {
             args.none(&qual)?;
-            sock.getpeername()
+            sock.getpeername().map(|a| addr::to_value(&a))
         }
         "gettimeout" => {
             args.none(&qual)?;
@@ -623,11 +663,13 @@ fn call(
             let a = args.tuple("getsockopt", &qual, 2, 3)?;
             let (level, opt) = (c_int(&a[0])?, c_int(&a[1])?);
             match a.get(2).map(c_int).transpose()? {
-                None | Some(0) => sock.getsockopt(level, opt, None),
+                None | Some(0) => sock.getsockopt(level, opt, None).map(sockopt_value),
                 Some(len) if !(1..=1024).contains(&len) => {
                     Err(Exception::new("OSError", "getsockopt buflen out of range"))
                 }
-                Some(len) => sock.getsockopt(level, opt, Some(len as usize)),
+                Some(len) => sock
+                    .getsockopt(level, opt, Some(len as usize))
+                    .map(sockopt_value),
             }
         }
         "setsockopt" => {

@@ -14,9 +14,20 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::facts::{History, State};
-use super::{Waiter, addr, sys};
+use super::{Waiter, sys};
 use crate::outcome::Exception;
-use crate::value::Value;
+
+/// A mutex's value, also after a panic elsewhere (the value stays valid).
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A socket option's value: an int, or the bytes asked for with a length.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SockOpt {
+    Int(i32),
+    Bytes(Vec<u8>),
+}
 
 /// The largest buffer `recv` allocates, whatever size it is asked for.
 pub const MAX_RECV: usize = 64 * 1024 * 1024;
@@ -140,7 +151,7 @@ impl PySocket {
 
     /// `gettimeout()`.
     pub fn timeout(&self) -> Option<f64> {
-        *crate::value::locked(&self.timeout)
+        *locked(&self.timeout)
     }
 
     /// Runs `f` on the open socket, or fails with EBADF as CPython does on fd -1.
@@ -154,13 +165,13 @@ impl PySocket {
     /// `settimeout(t)` / `setblocking(flag)`: the timeout is stored first, then
     /// O_NONBLOCK is set, so on a closed socket the value changes and EBADF follows.
     pub fn set_timeout(&self, timeout: Option<f64>) -> Result<(), Exception> {
-        *crate::value::locked(&self.timeout) = timeout;
+        *locked(&self.timeout) = timeout;
         self.with(|s| s.set_nonblocking(timeout.is_some()).map_err(os_error))
     }
 
     /// The deadline of a call starting now, in timeout mode.
     fn deadline(&self) -> Option<Instant> {
-        match *crate::value::locked(&self.timeout) {
+        match *locked(&self.timeout) {
             Some(t) if t > 0.0 => Some(Instant::now() + Duration::from_secs_f64(t.min(1e9))),
             _ => None,
         }
@@ -240,9 +251,8 @@ impl PySocket {
     }
 
     /// `accept()`: the new socket is blocking, like CPython's.
-    pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, Value), Exception> {
+    pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, SockAddr), Exception> {
         let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s| s.accept())?;
-        let peer = addr::to_value(&peer);
         Ok((
             Self::wrap(
                 sock,
@@ -270,7 +280,7 @@ impl PySocket {
                 Ok(errno)
             }
         };
-        let timeout = *crate::value::locked(&self.timeout);
+        let timeout = *locked(&self.timeout);
         let deadline = self.deadline();
         // On a closed socket CPython calls connect(-1): EBADF, which
         // connect_ex returns as a number like any other errno.
@@ -429,14 +439,14 @@ impl PySocket {
         w: &dyn Waiter,
         size: usize,
         flags: i32,
-    ) -> Result<(Vec<u8>, Value, Option<usize>), Exception> {
+    ) -> Result<(Vec<u8>, SockAddr, Option<usize>), Exception> {
         let mut buf = zeroed(size.min(MAX_RECV))?;
         let needs = needs(flags, size);
         let (n, from) = self.call_for(w, "recvfrom()", false, needs, self.deadline(), |s| {
             sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
         })?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
-        Ok((buf, addr::to_value(&from), datagram))
+        Ok((buf, from, datagram))
     }
 
     /// `send(data, flags)`: the number of bytes the kernel took. On a blocking
@@ -569,13 +579,13 @@ impl PySocket {
     }
 
     /// `getsockname()`.
-    pub fn getsockname(&self) -> Result<Value, Exception> {
-        self.with(|s| s.local_addr().map(|a| addr::to_value(&a)).map_err(os_error))
+    pub fn getsockname(&self) -> Result<SockAddr, Exception> {
+        self.with(|s| s.local_addr().map_err(os_error))
     }
 
     /// `getpeername()`.
-    pub fn getpeername(&self) -> Result<Value, Exception> {
-        self.with(|s| s.peer_addr().map(|a| addr::to_value(&a)).map_err(os_error))
+    pub fn getpeername(&self) -> Result<SockAddr, Exception> {
+        self.with(|s| s.peer_addr().map_err(os_error))
     }
 
     /// `getsockopt(level, name)` as an int, or with `buflen` as bytes.
@@ -584,7 +594,7 @@ impl PySocket {
         level: i32,
         name: i32,
         buflen: Option<usize>,
-    ) -> Result<Value, Exception> {
+    ) -> Result<SockOpt, Exception> {
         self.with(|s| {
             let fd = s.as_raw_fd();
             match buflen {
@@ -592,10 +602,10 @@ impl PySocket {
                     let raw = sys::getsockopt(fd, level, name, 4).map_err(os_error)?;
                     let mut word = [0u8; 4];
                     word[..raw.len().min(4)].copy_from_slice(&raw[..raw.len().min(4)]);
-                    Ok(Value::Int(i32::from_ne_bytes(word) as i64))
+                    Ok(SockOpt::Int(i32::from_ne_bytes(word)))
                 }
                 Some(len) => sys::getsockopt(fd, level, name, len)
-                    .map(Value::bytes)
+                    .map(SockOpt::Bytes)
                     .map_err(os_error),
             }
         })
@@ -610,35 +620,6 @@ impl PySocket {
         len: usize,
     ) -> Result<(), Exception> {
         self.with(|s| sys::setsockopt(s.as_raw_fd(), level, name, value, len).map_err(os_error))
-    }
-
-    /// `repr(sock)` as CPython 3.11's `socket.__repr__`.
-    pub fn repr(&self) -> String {
-        let closed = self.is_closed();
-        let mut s = format!(
-            "<socket.socket{} fd={}, family={}, type={}, proto={}",
-            if closed { " [closed]" } else { "" },
-            self.fileno(),
-            self.family,
-            self.kind,
-            self.proto
-        );
-        if !closed {
-            if let Ok(laddr) = self.getsockname()
-                && addr::shows_in_repr(&laddr)
-            {
-                s.push_str(", laddr=");
-                s.push_str(&crate::value::repr::str_of(&laddr));
-            }
-            if let Ok(raddr) = self.getpeername()
-                && addr::shows_in_repr(&raddr)
-            {
-                s.push_str(", raddr=");
-                s.push_str(&crate::value::repr::str_of(&raddr));
-            }
-        }
-        s.push('>');
-        s
     }
 
     /// The raw socket, for the kernel's view of front ends.

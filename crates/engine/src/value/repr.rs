@@ -152,7 +152,7 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             w.push(']')
         }
         Value::Enum(kind, n) => w.push_str(&enum_repr(*kind, *n)),
-        Value::Socket(sock) => w.push_str(&sock.repr()),
+        Value::Socket(sock) => w.push_str(&crate::interp::sockets::socket_repr(sock)),
         Value::Module(Module::Socket) => {
             w.push_str("<module 'socket' from '/usr/lib/python3.11/socket.py'>")
         }

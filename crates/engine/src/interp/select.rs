@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Waiter, sys};
+use crate::net::{Waiter, sys};
 use crate::outcome::Exception;
 use crate::value::Value;
 

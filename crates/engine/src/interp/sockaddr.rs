@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use socket2::SockAddr;
 
-use super::sys;
+use crate::net::sys;
 use crate::outcome::Exception;
 use crate::value::Value;
 
