@@ -277,3 +277,22 @@ fn malformed_input_never_panics_and_the_pane_goes_on() {
     }
     assert_eq!(run(&mut s, "p", "1 + 1"), Outcome::Ok("2".into()));
 }
+
+#[test]
+fn ctrl_c_stops_a_long_computation_as_it_stops_a_blocked_call() {
+    let mut s = Session::new();
+    // Ten million items take a while to make; the interrupt comes at once.
+    let Ok(Submitted::Step(info)) = s.submit("server", "x = list(range(10**7))") else {
+        panic!("the step did not start")
+    };
+    assert!(s.interrupt("server"));
+    let outcome = wait_for(&mut s, info.step, Duration::from_secs(30)).expect("it ends");
+    // (The outcome is not printed whole: a list of ten million items.)
+    let shown: String = format!("{outcome:?}").chars().take(200).collect();
+    assert!(
+        matches!(&outcome, Outcome::Error(e) if e.class == "KeyboardInterrupt"),
+        "{shown}"
+    );
+    // The pane goes on, and the name was not bound.
+    assert!(matches!(run(&mut s, "server", "x"), Outcome::Error(e) if e.class == "NameError"));
+}

@@ -231,7 +231,9 @@ impl PaneHandle {
             return Err(parsed);
         }
         self.shared.entering("");
-        let executed = execute(&mut local, parsed, &Inline(self.shared.as_ref()));
+        let executed = as_running(&self.shared, || {
+            execute(&mut local, parsed, &Inline(self.shared.as_ref()))
+        });
         if let Ok(mut s) = self.shared.snapshot.lock() {
             *s = snapshot(&local);
         }
@@ -295,6 +297,27 @@ fn snapshot(interp: &Interp) -> PaneSnapshot {
             })
             .collect(),
     }
+}
+
+thread_local! {
+    /// The pane whose step runs on this thread, so that a long computation
+    /// can see an interrupt (`interrupted`) as a socket call does.
+    static RUNNING: std::cell::RefCell<Option<Arc<Shared>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the step running on this thread was interrupted (Ctrl-C); reading
+/// it clears it. Long computations (making millions of items) ask it now and
+/// then and end with KeyboardInterrupt, as CPython checks for signals.
+pub fn interrupted() -> bool {
+    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|s| s.take_interrupt()))
+}
+
+/// Runs `f` with `shared` as this thread's running pane.
+fn as_running<T>(shared: &Arc<Shared>, f: impl FnOnce() -> T) -> T {
+    let was = RUNNING.with(|r| r.replace(Some(shared.clone())));
+    let out = f();
+    RUNNING.with(|r| *r.borrow_mut() = was);
+    out
 }
 
 thread_local! {
@@ -366,7 +389,7 @@ fn work(
         let for_this = shared.interrupt_for.load(Ordering::SeqCst) == step;
         shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
-        let executed = execute(&mut local, parsed, shared.as_ref());
+        let executed = as_running(&shared, || execute(&mut local, parsed, shared.as_ref()));
         if let Ok(mut s) = shared.snapshot.lock() {
             *s = snapshot(&local);
         }

@@ -29,10 +29,18 @@ pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
             let len = range_len(*start, *stop, *step);
             let len = usize::try_from(len).map_err(|_| crate::mem::memory_error())?;
             crate::mem::reserve(len, std::mem::size_of::<Value>())?;
-            // Every item lies between the bounds, so it fits an i64.
-            (0..len as i128)
-                .map(|i| Value::Int((i128::from(*start) + i * i128::from(*step)) as i64))
-                .collect()
+            let mut items = Vec::with_capacity(len);
+            for i in 0..len as i128 {
+                // Millions of items take seconds: Ctrl-C stops it, as in CPython.
+                if i & 0xffff == 0xffff && crate::pane::interrupted() {
+                    return Err(Exception::keyboard_interrupt());
+                }
+                // Every item lies between the bounds, so it fits an i64.
+                items.push(Value::Int(
+                    (i128::from(*start) + i * i128::from(*step)) as i64,
+                ));
+            }
+            items
         }
         Value::Reversed(rest) => std::mem::take(&mut *crate::value::locked(rest)),
         other => {

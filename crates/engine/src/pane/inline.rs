@@ -84,7 +84,12 @@ impl<'a> Check<'a> {
         match func {
             Expr::Name(name) => match self.interp.get(name) {
                 Some(Value::Builtin(Builtin::CreateConnection | Builtin::Select)) => false,
+                // Builtins that walk their argument may take seconds (a list of
+                // ten million items): on the pane's thread they can be
+                // interrupted, and the front end goes on drawing.
+                Some(Value::Builtin(b)) if walks(*b) => false,
                 Some(Value::Method(_, method)) => !may_wait(method),
+                None => !Builtin::by_name(name).is_some_and(walks),
                 _ => true,
             },
             Expr::Attr(obj, method) if may_wait(method) => {
@@ -130,6 +135,19 @@ impl<'a> Check<'a> {
             _ => false,
         }
     }
+}
+
+/// Whether a builtin walks the items of its argument.
+fn walks(b: Builtin) -> bool {
+    matches!(
+        b,
+        Builtin::List
+            | Builtin::Tuple
+            | Builtin::Bytes
+            | Builtin::Sum
+            | Builtin::Max
+            | Builtin::Min
+    )
 }
 
 /// Whether a send's arguments are a short bytes literal and nothing else but
