@@ -146,7 +146,7 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
         };
         match read {
             Ok(input) => {
-                let entries = helper::statements(&input);
+                let entries = crate::lang::statements(&input);
                 for entry in &entries {
                     let _ = rl.add_history_entry(entry.as_str());
                 }

@@ -184,13 +184,6 @@ pub fn validate_input(input: &str) -> ValidationResult {
     }
 }
 
-/// The statements of an input of several lines (a paste, or a bracket
-/// continued on the next line): `lang::statements`, which the interface's
-/// paste uses too.
-pub fn statements(input: &str) -> Vec<String> {
-    crate::lang::statements(input)
-}
-
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
@@ -332,23 +325,6 @@ mod tests {
         assert_eq!(hint("x = sock"), None);
         assert_eq!(usage_hint("bind", 2), None);
         assert_eq!(hint(":sa").map(|h| h.display), Some("ve FILE".into()));
-    }
-
-    #[test]
-    fn a_paste_is_split_into_statements() {
-        let pasted = "# the echo server\nserver> s = socket.socket()\n\n  s.bind((\n'127.0.0.1',\n 0))\n=> None\nclient> send don't\n";
-        assert_eq!(
-            statements(pasted),
-            vec![
-                "server> s = socket.socket()",
-                "s.bind((\n'127.0.0.1',\n 0))",
-                "client> send don't"
-            ]
-        );
-        assert_eq!(statements("x = 1"), vec!["x = 1"]);
-        assert_eq!(statements("# only a comment"), Vec::<String>::new());
-        // A bracket never closed is sent as it is, for CPython's SyntaxError.
-        assert_eq!(statements("f(1,\n2"), vec!["f(1,\n2"]);
     }
 
     #[test]

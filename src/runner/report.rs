@@ -48,10 +48,7 @@ pub trait Report {
         statement: &str,
         message: &str,
         waited: Duration,
-    ) {
-        let _ = waited;
-        self.refused(Some(step), pane, statement, message);
-    }
+    );
     /// Writes what is buffered.
     fn flush(&mut self);
 }
@@ -253,6 +250,18 @@ impl Report for Json<'_> {
         }
         e.truncated = d.truncated.then_some(true);
         self.event(&e);
+    }
+
+    fn still_blocked(
+        &mut self,
+        step: u64,
+        pane: &str,
+        statement: &str,
+        message: &str,
+        _: Duration,
+    ) {
+        // SPEC section 6: the message names the blocked step; the wait is the text's.
+        self.refused(Some(step), pane, statement, message);
     }
 
     fn refused(&mut self, step: Option<u64>, pane: &str, statement: &str, reason: &str) {

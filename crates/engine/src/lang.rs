@@ -64,3 +64,25 @@ fn open_statement(line: &str) -> bool {
     let stmt = stmt.trim();
     !(stmt.starts_with(':') || shortform::is_short_form(stmt)) && continues(stmt)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn a_paste_is_split_into_statements() {
+        let pasted = "# the echo server\nserver> s = socket.socket()\n\n  s.bind((\n'127.0.0.1',\n 0))\n=> None\nclient> send don't\n";
+        assert_eq!(
+            statements(pasted),
+            vec![
+                "server> s = socket.socket()",
+                "s.bind((\n'127.0.0.1',\n 0))",
+                "client> send don't"
+            ]
+        );
+        assert_eq!(statements("x = 1"), vec!["x = 1"]);
+        assert_eq!(statements("# only a comment"), Vec::<String>::new());
+        // A bracket never closed is sent as it is, for CPython's SyntaxError.
+        assert_eq!(statements("f(1,\n2"), vec!["f(1,\n2"]);
+    }
+}
