@@ -26,15 +26,14 @@ pub enum Tok {
     End,
 }
 
-const OPERATORS: [&str; 47] = [
-    "**=", "//=", ">>=", "<<=", "...", "!=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=", "-=",
-    "*=", "/=", "%=", "&=", "|=", "^=", "->", ":=", "@=", "(", ")", "[", "]", "{", "}", ",", ":",
-    ".", ";", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&", "^", "~", "@",
-];
-
 /// Splits `line` into tokens, ending with `Tok::End`.
 pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
-    let chars: Vec<char> = line.chars().collect();
+    // Most lines are ASCII: one byte, one char, no decoding.
+    let chars: Vec<char> = if line.is_ascii() {
+        line.bytes().map(char::from).collect()
+    } else {
+        line.chars().collect()
+    };
     let mut tokens = Vec::with_capacity(chars.len() / 3 + 4);
     let mut i = 0;
     let mut depth: Vec<(char, usize)> = Vec::new();
@@ -70,14 +69,11 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             ));
         }
         if let Some(prefix_len) = string_prefix_len(&chars, i) {
-            let prefix: String = chars[i..i + prefix_len]
-                .iter()
-                .collect::<String>()
-                .to_lowercase();
-            if prefix.contains('f') {
+            let prefix = Prefix::of(&chars[i..i + prefix_len]);
+            if prefix.format {
                 return Err(Exception::unsupported("an f-string"));
             }
-            let (tok, next) = lex_string(&chars, i + prefix_len, &prefix, col)?;
+            let (tok, next) = lex_string(&chars, i + prefix_len, prefix, col)?;
             tokens.push(Token { kind: tok, col });
             i = next;
             continue;
@@ -101,12 +97,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             });
             continue;
         }
-        // Compared char by char: no String for each operator.
-        let at = &chars[i..];
-        let Some(op) = OPERATORS
-            .iter()
-            .find(|op| op.len() <= at.len() && op.chars().zip(at).all(|(o, &c)| o == c))
-        else {
+        let Some(op) = operator(&chars[i..]) else {
             if c == '$' || c == '?' || c == '!' || c == '`' {
                 return Err(Exception::syntax("invalid syntax", col));
             }
@@ -118,7 +109,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
             };
             return Err(Exception::syntax(message, col));
         };
-        match *op {
+        match op {
             "(" | "[" | "{" => {
                 // CPython's tokenizer nests at most MAXLEVEL (200) brackets.
                 if depth.len() >= 200 {
@@ -167,15 +158,79 @@ fn closing(open: char) -> char {
     }
 }
 
+/// The operator that starts `at`, the longest that matches (as Python's
+/// tokenizer takes `**=` before `**` before `*`).
+fn operator(at: &[char]) -> Option<&'static str> {
+    let first = *at.first()?;
+    // Only the operators that start with this character are compared, longest first.
+    let candidates: &[&'static str] = match first {
+        '*' => &["**=", "**", "*=", "*"],
+        '/' => &["//=", "//", "/=", "/"],
+        '>' => &[">>=", ">>", ">=", ">"],
+        '<' => &["<<=", "<<", "<=", "<"],
+        '.' => &["...", "."],
+        '!' => &["!="],
+        '=' => &["==", "="],
+        '+' => &["+=", "+"],
+        '-' => &["-=", "->", "-"],
+        '%' => &["%=", "%"],
+        '&' => &["&=", "&"],
+        '|' => &["|=", "|"],
+        '^' => &["^=", "^"],
+        ':' => &[":=", ":"],
+        '@' => &["@=", "@"],
+        '(' => &["("],
+        ')' => &[")"],
+        '[' => &["["],
+        ']' => &["]"],
+        '{' => &["{"],
+        '}' => &["}"],
+        ',' => &[","],
+        ';' => &[";"],
+        '~' => &["~"],
+        _ => return None,
+    };
+    candidates.iter().copied().find(|op| {
+        let bytes = op.as_bytes();
+        bytes.len() <= at.len()
+            && bytes[1..]
+                .iter()
+                .zip(&at[1..])
+                .all(|(&o, &c)| o as char == c)
+    })
+}
+
+/// What a string literal's prefix asks for (`rb`, `B`, `f`...).
+#[derive(Clone, Copy)]
+struct Prefix {
+    raw: bool,
+    bytes: bool,
+    format: bool,
+}
+
+impl Prefix {
+    fn of(letters: &[char]) -> Prefix {
+        let has = |l: char| letters.iter().any(|c| c.to_ascii_lowercase() == l);
+        Prefix {
+            raw: has('r'),
+            bytes: has('b'),
+            format: has('f'),
+        }
+    }
+}
+
 /// If a string literal starts at `i` (possibly after a prefix), the prefix length.
 fn string_prefix_len(chars: &[char], i: usize) -> Option<usize> {
     for len in 0..=2 {
         let &quote = chars.get(i + len)?;
         if quote == '\'' || quote == '"' {
-            let prefix: String = chars[i..i + len].iter().collect::<String>().to_lowercase();
+            let mut prefix = [' '; 2];
+            for (slot, c) in prefix.iter_mut().zip(&chars[i..i + len]) {
+                *slot = c.to_ascii_lowercase();
+            }
             let valid = matches!(
-                prefix.as_str(),
-                "" | "r" | "b" | "u" | "f" | "br" | "rb" | "fr" | "rf"
+                &prefix[..len],
+                [] | ['r' | 'b' | 'u' | 'f'] | ['b', 'r'] | ['r', 'b'] | ['f', 'r'] | ['r', 'f']
             );
             return valid.then_some(len);
         }
@@ -190,14 +245,16 @@ fn string_prefix_len(chars: &[char], i: usize) -> Option<usize> {
 fn lex_string(
     chars: &[char],
     start: usize,
-    prefix: &str,
+    prefix: Prefix,
     col: usize,
 ) -> Result<(Tok, usize), Exception> {
     let quote = chars[start];
     let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
     let open_len = if triple { 3 } else { 1 };
     let mut i = start + open_len;
-    let mut body = Vec::with_capacity(chars.len() - start);
+    // The body is every character between the quotes, escapes as written.
+    let body_start = i;
+    let body_end;
     loop {
         let Some(&c) = chars.get(i) else {
             let what = if triple {
@@ -211,40 +268,37 @@ fn lex_string(
             ));
         };
         if c == '\\' {
-            body.push(c);
-            if let Some(&next) = chars.get(i + 1) {
-                body.push(next);
-            }
             i += 2;
             continue;
         }
         if c == quote
             && (!triple || (chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote)))
         {
+            body_end = i;
             i += open_len;
             break;
         }
-        body.push(c);
         i += 1;
     }
-    let raw = prefix.contains('r');
-    let tok = if prefix.contains('b') {
+    let body = &chars[body_start..body_end];
+    let raw = prefix.raw;
+    let tok = if prefix.bytes {
         if body.iter().any(|c| !c.is_ascii()) {
             return Err(Exception::syntax(
                 "bytes can only contain ASCII literal characters",
                 col,
             ));
         }
-        Tok::Bytes(if raw {
+        Tok::Bytes(if raw || !body.contains(&'\\') {
             body.iter().map(|&c| c as u8).collect()
         } else {
-            unescape_bytes(&body, col)?
+            unescape_bytes(body, col)?
         })
     } else {
-        Tok::Str(if raw {
+        Tok::Str(if raw || !body.contains(&'\\') {
             body.iter().collect()
         } else {
-            unescape_str(&body, col)?
+            unescape_str(body, col)?
         })
     };
     Ok((tok, i))
@@ -288,7 +342,7 @@ fn hex_digits(body: &[char], from: usize, count: usize) -> Option<u32> {
 
 /// Applies Python's escapes for a str literal (`\n`, `\x41`, `\u00e9`, `\N{...}`, octal...).
 fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
         let c = body[i];
@@ -298,7 +352,8 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
             continue;
         }
         let e = body[i + 1];
-        let pos = out.chars().count();
+        // Where the escape is, for an error's message only (counting is O(n)).
+        let pos = || out.chars().count();
         if let Some(s) = simple_escape(e) {
             out.push(s);
             i += 2;
@@ -313,6 +368,7 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
                 _ => (8, "\\UXXXXXXXX"),
             };
             let Some(v) = hex_digits(body, i + 2, count) else {
+                let pos = pos();
                 let avail = body[i + 2..]
                     .iter()
                     .take(count)
@@ -328,6 +384,7 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
             };
             // A lone surrogate is a valid str in CPython: see value::surrogate.
             let Some(ch) = crate::value::surrogate::from_code_point(v) else {
+                let pos = pos();
                 return Err(Exception::syntax(
                     format!(
                         "(unicode error) 'unicodeescape' codec can't decode bytes in position {pos}-{}: illegal Unicode character",
@@ -354,6 +411,7 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
                     i += 4 + name.chars().count();
                 }
                 (name, _) => {
+                    let pos = pos();
                     let (end, what) = match name {
                         Some(name) => (
                             pos + 3 + name.chars().count(),
@@ -380,7 +438,7 @@ fn unescape_str(body: &[char], col: usize) -> Result<String, Exception> {
 
 /// Applies Python's escapes for a bytes literal (`\x00`, octal; `\u` stays as written).
 fn unescape_bytes(body: &[char], col: usize) -> Result<Vec<u8>, Exception> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
         let c = body[i];
@@ -548,6 +606,25 @@ mod tests {
         assert_eq!(one(r"b'\777'"), Tok::Bytes(vec![0xff]));
         assert_eq!(one(r"br'\x00'"), Tok::Bytes(br"\x00".to_vec()));
         assert_eq!(one(r"Rb'\n'"), Tok::Bytes(br"\n".to_vec()));
+    }
+
+    /// Every operator of Python's tokenizer that the playground knows.
+    const OPERATORS: [&str; 47] = [
+        "**=", "//=", ">>=", "<<=", "...", "!=", "==", "<=", ">=", "**", "//", "<<", ">>", "+=",
+        "-=", "*=", "/=", "%=", "&=", "|=", "^=", "->", ":=", "@=", "(", ")", "[", "]", "{", "}",
+        ",", ":", ".", ";", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&", "^", "~", "@",
+    ];
+
+    #[test]
+    fn every_operator_is_read_whole() {
+        for op in OPERATORS {
+            let chars: Vec<char> = op.chars().collect();
+            assert_eq!(operator(&chars), Some(op), "{op} alone");
+        }
+        let chars: Vec<char> = "**=x".chars().collect();
+        assert_eq!(operator(&chars), Some("**="), "the longest first");
+        assert_eq!(one("->"), Tok::Op("->"));
+        assert_eq!(operator(&['$']), None);
     }
 
     #[test]

@@ -109,6 +109,24 @@ impl Parser {
         tok
     }
 
+    /// Moves past the current token and hands it over (a name or a literal
+    /// is not copied); `untake` puts it back before an error is built from it.
+    fn take(&mut self) -> Tok {
+        let at = self.pos.min(self.tokens.len() - 1);
+        let tok = std::mem::replace(&mut self.tokens[at].kind, Tok::End);
+        if matches!(tok, Tok::End) {
+            return tok;
+        }
+        self.pos = at + 1;
+        tok
+    }
+
+    /// Steps back over the token `take` handed over, and restores it.
+    fn untake(&mut self, tok: Tok) {
+        self.pos -= 1;
+        self.tokens[self.pos].kind = tok;
+    }
+
     /// Moves past the current token without copying it.
     fn skip(&mut self) {
         if self.pos < self.tokens.len() - 1 {
@@ -151,8 +169,8 @@ impl Parser {
     }
 
     fn statement(&mut self) -> Result<Stmt, Exception> {
-        if let Tok::Name(word) = self.peek().clone() {
-            if let Some((_, what)) = UNSUPPORTED_KEYWORDS.iter().find(|(k, _)| *k == word) {
+        if let Tok::Name(word) = self.peek() {
+            if let Some((_, what)) = UNSUPPORTED_KEYWORDS.iter().find(|(k, _)| k == word) {
                 return Err(Exception::unsupported(what));
             }
             match word.as_str() {
@@ -595,13 +613,18 @@ impl Parser {
                 depth = e.depth();
             }
             if self.eat_op(".") {
-                match self.advance() {
+                match self.take() {
                     Tok::Name(attr) => {
                         depth += 1;
                         e = self.bounded(Expr::Attr(Box::new(e), attr), &mut depth);
                     }
-                    _ => {
+                    Tok::End => {
+                        // As before `take`: the error points at the dot.
                         self.pos -= 1;
+                        return Err(self.invalid());
+                    }
+                    other => {
+                        self.untake(other);
                         return Err(self.invalid());
                     }
                 }
@@ -735,13 +758,13 @@ impl Parser {
 
     fn atom_inner(&mut self) -> Result<Expr, Exception> {
         let col = self.col();
-        match self.advance() {
+        match self.take() {
             Tok::Name(n) => match n.as_str() {
                 "True" => Ok(Expr::Lit(Value::Bool(true))),
                 "False" => Ok(Expr::Lit(Value::Bool(false))),
                 "None" => Ok(Expr::Lit(Value::None)),
                 _ if is_keyword(&n) => {
-                    self.pos -= 1;
+                    self.untake(Tok::Name(n));
                     Err(self.invalid())
                 }
                 _ => Ok(Expr::Name(n)),
@@ -801,8 +824,8 @@ impl Parser {
                 self.pos = self.tokens.len() - 1;
                 Err(Exception::syntax("invalid syntax", col))
             }
-            _ => {
-                self.pos -= 1;
+            other => {
+                self.untake(other);
                 Err(self.invalid())
             }
         }

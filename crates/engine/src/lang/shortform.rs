@@ -83,8 +83,18 @@ pub enum Line {
 /// does not make it Python), without expanding it.
 pub fn is_short_form(line: &str) -> bool {
     let trimmed = line.trim();
-    let verb = trimmed.split_whitespace().next().unwrap_or("");
-    VERBS.contains(&verb) && !continues_as_python(trimmed)
+    // Every verb is a lowercase word ended by a space or the line: the first
+    // word of a Python line rarely is, and is settled without a scan of the rest.
+    let end = trimmed
+        .bytes()
+        .position(|b| !(b.is_ascii_lowercase() || b == b'_'))
+        .unwrap_or(trimmed.len());
+    let verb = &trimmed[..end];
+    let word_ends = trimmed[end..]
+        .chars()
+        .next()
+        .is_none_or(char::is_whitespace);
+    word_ends && VERBS.contains(&verb) && !continues_as_python(trimmed)
 }
 
 /// The usage of a verb, its first way of writing only: `bind [HOST] PORT`.
