@@ -329,7 +329,7 @@ pub fn run(
         script::read(path)?
     };
     let report: Box<dyn Report> = if opts.json {
-        Box::new(Json { out })
+        Box::new(Json::new(out))
     } else {
         Box::new(Text { out })
     };

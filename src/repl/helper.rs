@@ -39,7 +39,7 @@ pub trait Panes: Send + Sync {
     /// The pane lines without a `PANE> ` prefix go to.
     fn current(&self) -> String;
     /// A pane's names and sockets after its last step (None: no such pane).
-    fn snapshot(&self, pane: &str) -> Option<PaneSnapshot>;
+    fn snapshot(&self, pane: &str) -> Option<Arc<PaneSnapshot>>;
 }
 
 /// The rustyline helper of `sockplay repl`.
@@ -246,13 +246,13 @@ mod tests {
         fn current(&self) -> String {
             "server".into()
         }
-        fn snapshot(&self, pane: &str) -> Option<PaneSnapshot> {
+        fn snapshot(&self, pane: &str) -> Option<Arc<PaneSnapshot>> {
             let names: &[&str] = match pane {
                 "server" => &["conn", "count", "server", "socket"],
                 "client" => &["client", "socket"],
                 _ => return None,
             };
-            Some(PaneSnapshot {
+            Some(Arc::new(PaneSnapshot {
                 names: names.iter().map(|n| n.to_string()).collect(),
                 current: None,
                 sockets: vec![SocketView {
@@ -262,7 +262,7 @@ mod tests {
                     kind: libc::SOCK_STREAM,
                     timeout: None,
                 }],
-            })
+            }))
         }
     }
 

@@ -134,7 +134,7 @@ impl Shared {
         let current = st
             .session
             .snapshot(&st.pane)
-            .and_then(|s| s.current.map(|(n, _)| n));
+            .and_then(|s| s.current.as_ref().map(|(n, _)| n.clone()));
         session::prompt(&st.pane, current.as_deref())
     }
 
@@ -466,7 +466,7 @@ impl Panes for Shared {
         self.lock().pane.clone()
     }
 
-    fn snapshot(&self, pane: &str) -> Option<PaneSnapshot> {
+    fn snapshot(&self, pane: &str) -> Option<std::sync::Arc<PaneSnapshot>> {
         self.lock().session.snapshot(pane)
     }
 }

@@ -205,14 +205,32 @@ impl<'a> JsonEvent<'a> {
 
 /// The JSON Lines transcript of SPEC section 6.
 pub struct Json<'w> {
-    pub out: &'w mut dyn Write,
+    out: &'w mut dyn Write,
+    /// One line's JSON, reused from line to line.
+    line: Vec<u8>,
 }
 
-impl Json<'_> {
-    fn event(&mut self, e: &JsonEvent) {
-        if let Ok(line) = serde_json::to_string(e) {
-            let _ = writeln!(self.out, "{}", json_surrogates(&line));
+impl<'w> Json<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Json {
+            out,
+            line: Vec::with_capacity(512),
         }
+    }
+
+    fn event(&mut self, e: &JsonEvent) {
+        self.line.clear();
+        if serde_json::to_writer(&mut self.line, e).is_err() {
+            return;
+        }
+        // An ASCII line (most) has no surrogate to spell.
+        if self.line.is_ascii() {
+            let _ = self.out.write_all(&self.line);
+        } else if let Ok(text) = std::str::from_utf8(&self.line) {
+            // serde_json writes valid UTF-8.
+            let _ = self.out.write_all(json_surrogates(text).as_bytes());
+        }
+        let _ = self.out.write_all(b"\n");
     }
 }
 
@@ -282,7 +300,7 @@ impl Report for Json<'_> {
 /// printed surrogate reads back as the same string.
 fn json_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
     use crate::value::surrogate::surrogate_of;
-    if !line.chars().any(|c| surrogate_of(c).is_some()) {
+    if line.is_ascii() || !line.chars().any(|c| surrogate_of(c).is_some()) {
         return std::borrow::Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len());

@@ -665,7 +665,7 @@ impl App {
             let Some(snap) = self.console.session.snapshot(&pane.name) else {
                 continue;
             };
-            pane.current = snap.current.map(|(n, _)| n);
+            pane.current = snap.current.as_ref().map(|(n, _)| n.clone());
             pane.sockets = snap
                 .sockets
                 .iter()

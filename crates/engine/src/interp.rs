@@ -55,7 +55,11 @@ impl Executed {
 
 /// One pane's interpreter.
 pub struct Interp {
-    names: HashMap<String, Value>,
+    names: HashMap<String, Value, foldhash::fast::RandomState>,
+    /// See `generation()`.
+    generation: u64,
+    /// The sockets' names at `generation`: what `run` reports a closed socket by.
+    named_before: (u64, Vec<(String, usize)>),
     sockets: sockets::Registry,
     stdout: String,
     current: Option<String>,
@@ -74,11 +78,13 @@ impl Default for Interp {
 impl Interp {
     /// A namespace with `import socket, select` already done.
     pub fn new() -> Interp {
-        let mut names = HashMap::new();
+        let mut names = HashMap::with_hasher(foldhash::fast::RandomState::default());
         names.insert("socket".to_string(), Value::Module(Module::Socket));
         names.insert("select".to_string(), Value::Module(Module::Select));
         Interp {
             names,
+            generation: 0,
+            named_before: (u64::MAX, Vec::new()),
             sockets: Vec::new(),
             stdout: String::new(),
             current: None,
@@ -92,15 +98,19 @@ impl Interp {
     pub fn run(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Executed {
         self.stdout.clear();
         self.facts = None;
-        // Which names held which sockets before the step, to say what a step closed.
-        let named_before: Vec<(String, *const PySocket)> = if self.sockets.is_empty() {
-            Vec::new()
-        } else {
-            self.named_sockets()
-                .into_iter()
-                .map(|(n, s)| (n, Arc::as_ptr(&s)))
-                .collect()
-        };
+        // Which names held which sockets before the step, to say what a step
+        // closed: taken again only when a name was bound since.
+        if self.named_before.0 != self.generation {
+            let named = if self.sockets.is_empty() {
+                Vec::new()
+            } else {
+                self.named_sockets()
+                    .into_iter()
+                    .map(|(n, s)| (n, Arc::as_ptr(&s) as usize))
+                    .collect()
+            };
+            self.named_before = (self.generation, named);
+        }
         let result = self.exec(stmt, w);
         // The repr is taken while the value still holds its sockets, as CPython's
         // REPL does before the value is released.
@@ -109,13 +119,14 @@ impl Interp {
             Ok((text, cut)) => (Outcome::Ok(text), cut),
             Err(e) => (Outcome::Error(e), false),
         };
-        let closed = self
-            .end_step()
+        let ended = self.end_step();
+        let named_before = &self.named_before.1;
+        let closed = ended
             .into_iter()
             .map(|(ptr, fd)| {
                 let names: Vec<&str> = named_before
                     .iter()
-                    .filter(|(_, p)| *p == ptr)
+                    .filter(|(_, p)| *p == ptr as usize)
                     .map(|(n, _)| n.as_str())
                     .collect();
                 let what = if names.is_empty() {
@@ -135,6 +146,22 @@ impl Interp {
             closed,
             facts: self.facts.take(),
         }
+    }
+
+    /// Binds `name` to `value` (a name already bound keeps its key: no allocation).
+    fn bind(&mut self, name: &str, value: Value) {
+        self.generation += 1;
+        if let Some(slot) = self.names.get_mut(name) {
+            *slot = value;
+        } else {
+            self.names.insert(name.to_string(), value);
+        }
+    }
+
+    /// Counts every binding and unbinding of a name: while it stays the same,
+    /// every name refers to the same value as before.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The value bound to `name` in this pane, if any.
@@ -187,15 +214,19 @@ impl Interp {
     /// Closes every socket no name reaches any more.
     /// Closes the sockets nothing refers to; returns each one's identity and fd.
     fn end_step(&mut self) -> Vec<(*const PySocket, i32)> {
-        if self.sockets.is_empty() {
+        // A socket held by anything besides the registry is held by a value
+        // the pane can still reach (the step's temporaries are gone by now):
+        // then no walk is needed. (A socket held only by a cycle of lists stays
+        // open, as CPython's reference counting leaves it to the collector.)
+        if self.sockets.iter().all(|s| Arc::strong_count(s) > 1) {
             return Vec::new();
         }
         /// The sockets found, and the containers already walked: a container
         /// held a million times (`[a] * 1000`) is walked once, without recursion.
         #[derive(Default)]
         struct Walk {
-            sockets: HashSet<*const PySocket>,
-            containers: HashSet<usize>,
+            sockets: HashSet<*const PySocket, foldhash::fast::RandomState>,
+            containers: HashSet<usize, foldhash::fast::RandomState>,
         }
         let mut walk = Walk::default();
         let mut todo: Vec<Value> = self.names.values().cloned().collect();
@@ -269,7 +300,7 @@ impl Interp {
                 let old = self.lookup(name)?;
                 let rhs = self.eval(value, w)?;
                 let new = ops::binary(*op, &old, &rhs)?;
-                self.names.insert(name.clone(), new);
+                self.bind(name, new);
                 Ok(Value::None)
             }
             Stmt::Import(modules) => {
@@ -281,7 +312,7 @@ impl Interp {
                             return Err(Exception::unsupported(format!("importing '{other}'")));
                         }
                     };
-                    self.names.insert(m.clone(), Value::Module(module));
+                    self.bind(m, Value::Module(module));
                 }
                 Ok(Value::None)
             }
@@ -304,7 +335,7 @@ impl Interp {
                             e
                         }
                     })?;
-                    self.names.insert(alias.clone(), v);
+                    self.bind(alias, v);
                 }
                 Ok(Value::None)
             }
@@ -313,6 +344,7 @@ impl Interp {
                     if self.names.remove(n).is_none() {
                         return Err(name_error(n));
                     }
+                    self.generation += 1;
                 }
                 Ok(Value::None)
             }
@@ -323,7 +355,7 @@ impl Interp {
     fn assign(&mut self, target: &Target, value: Value) -> Result<(), Exception> {
         match target {
             Target::Name(n) => {
-                self.names.insert(n.clone(), value);
+                self.bind(n, value);
                 Ok(())
             }
             Target::Tuple(targets) => {

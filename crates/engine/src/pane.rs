@@ -13,6 +13,7 @@ use crate::interp::{Executed, Interp};
 use crate::lang::ast::Stmt;
 use crate::net::{Wait, Waiter, sys};
 use crate::outcome::Exception;
+use crate::value::Value;
 
 mod inline;
 
@@ -115,7 +116,10 @@ pub(crate) struct Shared {
     /// What the running step waits for, and since when; None while it runs.
     pub wait: Mutex<Option<(Wait, Instant)>>,
     thread: AtomicU64,
-    pub snapshot: Mutex<PaneSnapshot>,
+    /// What the front ends read; replaced (not edited) when it changes.
+    pub snapshot: Mutex<Arc<PaneSnapshot>>,
+    /// The interpreter's `generation()` when the snapshot was taken.
+    snapshot_of: AtomicU64,
     name: String,
     /// Where a wait is announced (the session's channel).
     notify: Sender<Msg>,
@@ -184,13 +188,14 @@ impl PaneHandle {
             call: Mutex::new(""),
             wait: Mutex::new(None),
             thread: AtomicU64::new(0),
-            snapshot: Mutex::new(PaneSnapshot::default()),
+            snapshot: Mutex::new(Arc::default()),
+            snapshot_of: AtomicU64::new(u64::MAX),
             name: name.to_string(),
             notify: done.clone(),
         });
         let interp = Arc::new(Mutex::new(Interp::new()));
-        if let (Ok(mut s), Ok(local)) = (shared.snapshot.lock(), interp.lock()) {
-            *s = snapshot(&local);
+        if let Ok(local) = interp.lock() {
+            refresh(&shared, &local);
         }
         let worker_shared = shared.clone();
         let worker_interp = interp.clone();
@@ -234,9 +239,7 @@ impl PaneHandle {
         let executed = as_running(&self.shared, || {
             execute(&mut local, parsed, &Inline(self.shared.as_ref()))
         });
-        if let Ok(mut s) = self.shared.snapshot.lock() {
-            *s = snapshot(&local);
-        }
+        refresh(&self.shared, &local);
         Ok(executed)
     }
 
@@ -247,9 +250,7 @@ impl PaneHandle {
             .lock()
             .map_err(|_| "the pane is broken".to_string())?;
         local.set_current(name)?;
-        if let Ok(mut s) = self.shared.snapshot.lock() {
-            *s = snapshot(&local);
-        }
+        refresh(&self.shared, &local);
         Ok(())
     }
 
@@ -279,6 +280,34 @@ impl PaneHandle {
                 }
             });
     }
+}
+
+/// Takes a new snapshot of the pane when what it shows has changed: a name
+/// bound or unbound, the current socket, a socket's fd or timeout. Most steps
+/// (a send, a recv) change none of these and cost no allocation here.
+fn refresh(shared: &Shared, interp: &Interp) {
+    let Ok(mut s) = shared.snapshot.lock() else {
+        return;
+    };
+    let same_names = shared.snapshot_of.load(Ordering::Relaxed) == interp.generation();
+    let same_current = match (&s.current, interp.current()) {
+        (None, None) => true,
+        (Some((name, family)), Some((n, sock))) => name == n && *family == sock.family,
+        _ => false,
+    };
+    let same_sockets = || {
+        s.sockets.iter().all(|v| match interp.get(&v.name) {
+            Some(Value::Socket(sock)) => sock.raw_fd() == v.fd && sock.timeout() == v.timeout,
+            _ => false,
+        })
+    };
+    if same_names && same_current && same_sockets() {
+        return;
+    }
+    *s = Arc::new(snapshot(interp));
+    shared
+        .snapshot_of
+        .store(interp.generation(), Ordering::Relaxed);
 }
 
 fn snapshot(interp: &Interp) -> PaneSnapshot {
@@ -390,9 +419,7 @@ fn work(
         shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
         let executed = as_running(&shared, || execute(&mut local, parsed, shared.as_ref()));
-        if let Ok(mut s) = shared.snapshot.lock() {
-            *s = snapshot(&local);
-        }
+        refresh(&shared, &local);
         drop(local);
         shared.waiting(None);
         shared.running.store(0, Ordering::SeqCst);

@@ -5,6 +5,7 @@
 //! come back as events. The session knows nothing of terminals.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -229,7 +230,7 @@ impl Session {
             .shared
             .snapshot
             .lock()
-            .map(|s| s.clone())
+            .map(|s| Arc::clone(&s))
             .unwrap_or_default();
         let is_bound = |n: &str| snap.names.binary_search_by(|x| x.as_str().cmp(n)).is_ok();
         let ctx = Context {
@@ -507,10 +508,10 @@ impl Session {
     }
 
     /// What a pane's names and sockets were after its last step.
-    pub fn snapshot(&self, pane: &str) -> Option<PaneSnapshot> {
+    pub fn snapshot(&self, pane: &str) -> Option<Arc<PaneSnapshot>> {
         self.panes
             .get(pane)
-            .and_then(|p| p.handle.shared.snapshot.lock().ok().map(|s| s.clone()))
+            .and_then(|p| p.handle.shared.snapshot.lock().ok().map(|s| Arc::clone(&s)))
     }
 
     /// Ends the session of a process that is about to exit: closes every open

@@ -75,6 +75,8 @@ impl<'a> Check<'a> {
                     && kwargs.iter().all(|(_, a)| self.expr(a))
                     && self.callee(func, args, kwargs.is_empty())
             }
+            Expr::Name(_) | Expr::Lit(_) => true,
+            Expr::Attr(obj, _) => self.expr(obj),
             other => other.children().into_iter().all(|c| self.expr(c)),
         }
     }
