@@ -86,6 +86,15 @@ pub trait Waiter {
     fn announces(&self) -> bool {
         true
     }
+    /// Whether a call that would wait is to be tried once without waiting
+    /// (MSG_DONTWAIT) instead of asking poll first: a step tried on the front
+    /// end's thread. If it would wait, the call says so with `would_wait`,
+    /// and the step runs again on the pane's thread, where it may wait.
+    fn attempt_only(&self) -> bool {
+        false
+    }
+    /// The attempt found that the call would wait: nothing was done.
+    fn would_wait(&self) {}
 }
 
 /// A waiter for code that is never interrupted (tests, one-off calls).

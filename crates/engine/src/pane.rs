@@ -153,19 +153,33 @@ impl Waiter for Shared {
 
 /// The waiter of a step run inline: it was shown not to wait (`inline`),
 /// so the kernel is not asked again before each call.
-struct Inline<'a>(&'a Shared);
+struct Inline<'a> {
+    shared: &'a Shared,
+    /// The step is an attempt (`inline::Verdict::Attempt`).
+    attempt: bool,
+    /// The attempt's call would have waited.
+    missed: std::cell::Cell<bool>,
+}
 
 impl Waiter for Inline<'_> {
     fn entering(&self, call: &'static str) {
-        self.0.entering(call);
+        self.shared.entering(call);
     }
 
     fn take_interrupt(&self) -> bool {
-        self.0.take_interrupt()
+        self.shared.take_interrupt()
     }
 
     fn announces(&self) -> bool {
         false
+    }
+
+    fn attempt_only(&self) -> bool {
+        self.attempt
+    }
+
+    fn would_wait(&self) {
+        self.missed.set(true);
     }
 }
 
@@ -230,15 +244,24 @@ impl PaneHandle {
         let Ok(mut local) = self.interp.try_lock() else {
             return Err(parsed);
         };
-        if let Ok(stmt) = &parsed
-            && !inline::cannot_block(stmt, &local)
-        {
+        let verdict = match &parsed {
+            Ok(stmt) => inline::verdict(stmt, &local),
+            Err(_) => inline::Verdict::Inline,
+        };
+        if verdict == inline::Verdict::Thread {
             return Err(parsed);
         }
         self.shared.entering("");
-        let executed = as_running(&self.shared, || {
-            execute(&mut local, parsed, &Inline(self.shared.as_ref()))
-        });
+        let waiter = Inline {
+            shared: self.shared.as_ref(),
+            attempt: verdict == inline::Verdict::Attempt,
+            missed: std::cell::Cell::new(false),
+        };
+        let executed = as_running(&self.shared, || execute(&mut local, &parsed, &waiter));
+        if waiter.missed.get() {
+            // Nothing happened: the step runs again where it may wait.
+            return Err(parsed);
+        }
         refresh(&self.shared, &local);
         Ok(executed)
     }
@@ -376,18 +399,18 @@ pub fn quiet_step_panics() {
 /// it: a panic becomes the step's outcome, and the pane goes on with its names.
 fn execute(
     interp: &mut Interp,
-    parsed: Result<crate::lang::ast::Stmt, Exception>,
+    parsed: &Result<crate::lang::ast::Stmt, Exception>,
     waiter: &dyn Waiter,
 ) -> Executed {
     let stmt = match parsed {
         Ok(stmt) => stmt,
         Err(e) => {
-            return Executed::error(e);
+            return Executed::error(e.clone());
         }
     };
     let was = IN_STEP.with(|s| s.replace(true));
     let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run(&stmt, waiter)));
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run(stmt, waiter)));
     IN_STEP.with(|s| s.set(was));
     result.unwrap_or_else(|panic| {
         let why = panic
@@ -418,7 +441,7 @@ fn work(
         let for_this = shared.interrupt_for.load(Ordering::SeqCst) == step;
         shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
-        let executed = as_running(&shared, || execute(&mut local, parsed, shared.as_ref()));
+        let executed = as_running(&shared, || execute(&mut local, &parsed, shared.as_ref()));
         refresh(&shared, &local);
         drop(local);
         shared.waiting(None);

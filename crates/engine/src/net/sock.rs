@@ -188,9 +188,10 @@ impl PySocket {
         name: &'static str,
         writing: bool,
         deadline: Option<Instant>,
-        f: impl FnMut(&Socket) -> io::Result<T>,
+        f: impl FnMut(&Socket, i32) -> io::Result<T>,
     ) -> Result<T, Exception> {
-        self.call_for(w, name, writing, Some(1), deadline, f)
+        // accept(2) has no MSG_DONTWAIT: it is never attempted.
+        self.call_for(w, name, writing, Some(1), deadline, false, f)
     }
 
     /// `call` for a call that needs `bytes` before it returns (all of them
@@ -202,9 +203,16 @@ impl PySocket {
         writing: bool,
         bytes: Option<usize>,
         deadline: Option<Instant>,
-        mut f: impl FnMut(&Socket) -> io::Result<T>,
+        honours_flags: bool,
+        mut f: impl FnMut(&Socket, i32) -> io::Result<T>,
     ) -> Result<T, Exception> {
         let blocking = self.timeout().is_none();
+        // `f` adds these flags to its own: MSG_DONTWAIT for an attempt, which
+        // only a call that honours them can make.
+        // (Not with MSG_WAITALL, which an attempt would cut short.)
+        let attempt =
+            honours_flags && blocking && deadline.is_none() && bytes == Some(1) && w.attempt_only();
+        let extra = if attempt { libc::MSG_DONTWAIT } else { 0 };
         self.with(|sock| {
             w.entering(name);
             let fd = sock.as_raw_fd();
@@ -214,6 +222,7 @@ impl PySocket {
                         break Err(e);
                     }
                 } else if blocking
+                    && !attempt
                     && w.announces()
                     && let Some(bytes) = bytes
                 {
@@ -222,8 +231,12 @@ impl PySocket {
                 if w.take_interrupt() {
                     break Err(Exception::keyboard_interrupt());
                 }
-                match f(sock) {
+                match f(sock, extra) {
                     Ok(v) => break Ok(v),
+                    Err(e) if attempt && e.raw_os_error() == Some(libc::EAGAIN) => {
+                        w.would_wait();
+                        break Err(os_error(e));
+                    }
                     Err(e) => match e.raw_os_error() {
                         Some(libc::EINTR) => {
                             if w.take_interrupt() {
@@ -252,7 +265,7 @@ impl PySocket {
 
     /// `accept()`: the new socket is blocking, like CPython's.
     pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, SockAddr), Exception> {
-        let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s| s.accept())?;
+        let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s, _| s.accept())?;
         Ok((
             Self::wrap(
                 sock,
@@ -397,7 +410,8 @@ impl PySocket {
             false,
             needs(flags, size),
             self.deadline(),
-            |s| sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags)),
+            true,
+            |s, extra| sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags) | extra),
         )?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
         Ok((buf, datagram))
@@ -442,9 +456,15 @@ impl PySocket {
     ) -> Result<(Vec<u8>, SockAddr, Option<usize>), Exception> {
         let mut buf = zeroed(size.min(MAX_RECV))?;
         let needs = needs(flags, size);
-        let (n, from) = self.call_for(w, "recvfrom()", false, needs, self.deadline(), |s| {
-            sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags))
-        })?;
+        let (n, from) = self.call_for(
+            w,
+            "recvfrom()",
+            false,
+            needs,
+            self.deadline(),
+            true,
+            |s, extra| sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags) | extra),
+        )?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
         Ok((buf, from, datagram))
     }
@@ -458,9 +478,15 @@ impl PySocket {
                 s.send_with_flags(rest, flags | libc::MSG_DONTWAIT)
             });
         }
-        self.call_for(w, "send()", true, needs(flags, 1), self.deadline(), |s| {
-            s.send_with_flags(data, flags)
-        })
+        self.call_for(
+            w,
+            "send()",
+            true,
+            needs(flags, 1),
+            self.deadline(),
+            false,
+            |s, _| s.send_with_flags(data, flags),
+        )
     }
 
     /// `sendall(data, flags)`: sends until everything is sent; one deadline
@@ -482,9 +508,15 @@ impl PySocket {
         }
         let deadline = self.deadline();
         loop {
-            let n = self.call_for(w, "sendall()", true, needs(flags, 1), deadline, |s| {
-                s.send_with_flags(&data[*sent..], flags)
-            })?;
+            let n = self.call_for(
+                w,
+                "sendall()",
+                true,
+                needs(flags, 1),
+                deadline,
+                false,
+                |s, _| s.send_with_flags(&data[*sent..], flags),
+            )?;
             *sent += n;
             if *sent >= data.len() {
                 return Ok(());
@@ -508,9 +540,15 @@ impl PySocket {
                 s.send_to_with_flags(rest, to, flags | libc::MSG_DONTWAIT)
             });
         }
-        self.call_for(w, "sendto()", true, needs(flags, 1), self.deadline(), |s| {
-            s.send_to_with_flags(data, to, flags)
-        })
+        self.call_for(
+            w,
+            "sendto()",
+            true,
+            needs(flags, 1),
+            self.deadline(),
+            false,
+            |s, _| s.send_to_with_flags(data, to, flags),
+        )
     }
 
     /// A send on a blocking socket, as the kernel's blocking send behaves

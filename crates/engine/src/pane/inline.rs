@@ -49,14 +49,49 @@ fn may_wait(method: &str) -> bool {
     READING.contains(&method) || WRITING.contains(&method) || OTHER.contains(&method)
 }
 
-/// Whether running `stmt` in `interp` now cannot block: it calls nothing that
-/// waits, or only calls that the sockets' current state lets return at once.
-pub fn cannot_block(stmt: &Stmt, interp: &Interp) -> bool {
+/// Where a step may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// On the pane's thread: it may wait.
+    Thread,
+    /// On the caller's thread: it calls nothing that waits, or only calls
+    /// that the sockets' current state lets return at once.
+    Inline,
+    /// On the caller's thread as an attempt: its one call that may wait (a
+    /// `recv` or `recvfrom` that is the statement's first effect) is made
+    /// with MSG_DONTWAIT; if it would wait, nothing has happened yet and the
+    /// step goes to the pane's thread. This saves asking poll(2) first.
+    Attempt,
+}
+
+/// Where running `stmt` in `interp` now may happen.
+pub fn verdict(stmt: &Stmt, interp: &Interp) -> Verdict {
     let mut check = Check {
         interp,
         used: Vec::new(),
+        may_attempt: stmt.expr().is_some_and(first_effect_is_the_call),
+        attempted: false,
     };
-    stmt.expr().is_none_or(|e| check.expr(e))
+    match stmt.expr().is_none_or(|e| check.expr(e)) {
+        false => Verdict::Thread,
+        true if check.attempted => Verdict::Attempt,
+        true => Verdict::Inline,
+    }
+}
+
+/// Whether `e` is `NAME.method(ARGS)` with names and literals for arguments:
+/// nothing with an effect runs before the call.
+fn first_effect_is_the_call(e: &Expr) -> bool {
+    match e {
+        Expr::Call { func, args, kwargs } => {
+            matches!(func.as_ref(), Expr::Attr(obj, _) if matches!(obj.as_ref(), Expr::Name(_)))
+                && kwargs.is_empty()
+                && args
+                    .iter()
+                    .all(|a| matches!(a, Expr::Name(_) | Expr::Lit(_)))
+        }
+        _ => false,
+    }
 }
 
 struct Check<'a> {
@@ -64,6 +99,10 @@ struct Check<'a> {
     /// Sockets already relied on for readiness: a second call on one of them
     /// may find the data or room taken by the first.
     used: Vec<&'a str>,
+    /// The statement is one call with no effect before it (see `Verdict::Attempt`).
+    may_attempt: bool,
+    /// The call is to be attempted rather than asked about.
+    attempted: bool,
 }
 
 impl<'a> Check<'a> {
@@ -115,6 +154,17 @@ impl<'a> Check<'a> {
                             return false;
                         }
                         let writing = WRITING.contains(&method.as_str());
+                        // Only a blocking socket's call is attempted: one
+                        // with a timeout waits in poll, never with MSG_DONTWAIT.
+                        if self.may_attempt
+                            && sock.timeout().is_none()
+                            && (method == "recv" || method == "recvfrom")
+                            && args.len() <= 1
+                        {
+                            self.attempted = true;
+                            self.used.push(name);
+                            return true;
+                        }
                         let plain = if writing {
                             small_payload(method, args)
                         } else {
@@ -164,7 +214,7 @@ fn small_payload(method: &str, args: &[Expr]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::cannot_block;
+    use super::{Verdict, verdict};
     use crate::interp::Interp;
     use crate::lang::parse_statement;
     use crate::net::NoWaiter;
@@ -175,20 +225,44 @@ mod tests {
     }
 
     fn inline(interp: &Interp, line: &str) -> bool {
-        cannot_block(
+        verdict(
             &parse_statement(line).expect("test statements parse"),
             interp,
-        )
+        ) != Verdict::Thread
+    }
+
+    fn attempted(interp: &Interp, line: &str) -> bool {
+        verdict(
+            &parse_statement(line).expect("test statements parse"),
+            interp,
+        ) == Verdict::Attempt
     }
 
     #[test]
     fn a_call_that_would_wait_goes_to_the_thread() {
         let mut i = Interp::new();
         run(&mut i, "a, b = socket.socketpair()");
-        assert!(!inline(&i, "a.recv(10)"), "nothing to read yet");
+        assert!(
+            attempted(&i, "a.recv(10)"),
+            "a lone recv is attempted: the kernel says at once whether it would wait"
+        );
+        assert!(
+            !inline(&i, "print(a.recv(10))"),
+            "print is no effect, but only a lone call is attempted"
+        );
         assert!(inline(&i, "a.send(b'hi')"));
         run(&mut i, "a.send(b'hi')");
-        assert!(inline(&i, "b.recv(10)"), "data is waiting");
+        assert!(inline(&i, "x = b.recv(10)"), "data is waiting");
+        run(&mut i, "b.settimeout(5)");
+        assert!(
+            !attempted(&i, "b.recv(10)"),
+            "a recv with a timeout waits in poll: it is not attempted"
+        );
+        run(&mut i, "b.settimeout(None)");
+        assert!(
+            !attempted(&i, "b.recv(len(b'ab'))") && inline(&i, "b.recv(len(b'ab'))"),
+            "a call in the arguments runs before the recv: asked with poll, not attempted"
+        );
         assert!(
             !inline(&i, "b.recv(1) + b.recv(1)"),
             "the second may find nothing"
