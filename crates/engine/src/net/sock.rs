@@ -191,7 +191,7 @@ impl PySocket {
         f: impl FnMut(&Socket, i32) -> io::Result<T>,
     ) -> Result<T, Exception> {
         // accept(2) has no MSG_DONTWAIT: it is never attempted.
-        self.call_for(w, name, writing, Some(1), deadline, false, f)
+        self.call_for(&NoAttempt(w), name, writing, Some(1), deadline, f)
     }
 
     /// `call` for a call that needs `bytes` before it returns (all of them
@@ -203,15 +203,12 @@ impl PySocket {
         writing: bool,
         bytes: Option<usize>,
         deadline: Option<Instant>,
-        honours_flags: bool,
         mut f: impl FnMut(&Socket, i32) -> io::Result<T>,
     ) -> Result<T, Exception> {
         let blocking = self.timeout().is_none();
-        // `f` adds these flags to its own: MSG_DONTWAIT for an attempt, which
-        // only a call that honours them can make.
-        // (Not with MSG_WAITALL, which an attempt would cut short.)
-        let attempt =
-            honours_flags && blocking && deadline.is_none() && bytes == Some(1) && w.attempt_only();
+        // `f` adds these flags to its own: MSG_DONTWAIT for an attempt (not
+        // with MSG_WAITALL, which an attempt would cut short).
+        let attempt = blocking && deadline.is_none() && bytes == Some(1) && w.attempt_only();
         let extra = if attempt { libc::MSG_DONTWAIT } else { 0 };
         self.with(|sock| {
             w.entering(name);
@@ -410,7 +407,6 @@ impl PySocket {
             false,
             needs(flags, size),
             self.deadline(),
-            true,
             |s, extra| sys::recv(s.as_raw_fd(), &mut buf, self.trunc_flags(flags) | extra),
         )?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
@@ -462,7 +458,6 @@ impl PySocket {
             false,
             needs,
             self.deadline(),
-            true,
             |s, extra| sys::recvfrom(s.as_raw_fd(), &mut buf, self.trunc_flags(flags) | extra),
         )?;
         let datagram = self.fit_datagram(&mut buf, n, flags)?;
@@ -484,7 +479,6 @@ impl PySocket {
             true,
             needs(flags, 1),
             self.deadline(),
-            false,
             |s, _| s.send_with_flags(data, flags),
         )
     }
@@ -508,15 +502,9 @@ impl PySocket {
         }
         let deadline = self.deadline();
         loop {
-            let n = self.call_for(
-                w,
-                "sendall()",
-                true,
-                needs(flags, 1),
-                deadline,
-                false,
-                |s, _| s.send_with_flags(&data[*sent..], flags),
-            )?;
+            let n = self.call_for(w, "sendall()", true, needs(flags, 1), deadline, |s, _| {
+                s.send_with_flags(&data[*sent..], flags)
+            })?;
             *sent += n;
             if *sent >= data.len() {
                 return Ok(());
@@ -546,7 +534,6 @@ impl PySocket {
             true,
             needs(flags, 1),
             self.deadline(),
-            false,
             |s, _| s.send_to_with_flags(data, to, flags),
         )
     }
@@ -675,6 +662,24 @@ fn needs(flags: i32, size: usize) -> Option<usize> {
         Some(size)
     } else {
         Some(1)
+    }
+}
+
+/// A waiter whose calls are never attempted: for calls that take no flags (accept).
+struct NoAttempt<'a>(&'a dyn Waiter);
+
+impl Waiter for NoAttempt<'_> {
+    fn entering(&self, call: &'static str) {
+        self.0.entering(call);
+    }
+    fn take_interrupt(&self) -> bool {
+        self.0.take_interrupt()
+    }
+    fn waiting(&self, wait: Option<crate::net::Wait>) {
+        self.0.waiting(wait);
+    }
+    fn announces(&self) -> bool {
+        self.0.announces()
     }
 }
 
