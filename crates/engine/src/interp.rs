@@ -447,15 +447,30 @@ impl Interp {
                 attribute(&obj, name)
             }
             Expr::Call { func, args, kwargs } => {
-                let f = self.eval(func, w)?;
-                let mut call_args = Args {
-                    pos: self.eval_all(args, w)?,
-                    kw: Vec::with_capacity(kwargs.len()),
-                };
-                for (k, v) in kwargs {
-                    let v = self.eval(v, w)?;
-                    call_args.kw.push((k.clone(), v));
+                // `sock.method(...)` calls the method without building the
+                // bound method first (as CPython's LOAD_METHOD does); the
+                // order is the same: the object, its attribute, the arguments.
+                if let Expr::Attr(obj, name) = func.as_ref() {
+                    let obj = self.eval(obj, w)?;
+                    if let Value::Socket(sock) = &obj
+                        && sockets::SOCKET_METHODS.contains(&name.as_str())
+                    {
+                        let call_args = self.eval_args(args, kwargs, w)?;
+                        return sockets::call_method(
+                            sock,
+                            name,
+                            &call_args,
+                            &mut self.sockets,
+                            w,
+                            &mut self.facts,
+                        );
+                    }
+                    let f = attribute(&obj, name)?;
+                    let call_args = self.eval_args(args, kwargs, w)?;
+                    return self.call(&f, &call_args, w);
                 }
+                let f = self.eval(func, w)?;
+                let call_args = self.eval_args(args, kwargs, w)?;
                 self.call(&f, &call_args, w)
             }
             Expr::Index(target, index) => {
@@ -514,6 +529,24 @@ impl Interp {
 
     fn eval_all(&mut self, items: &[Expr], w: &dyn Waiter) -> Result<Vec<Value>, Exception> {
         items.iter().map(|e| self.eval(e, w)).collect()
+    }
+
+    /// A call's arguments, evaluated in order: the positional ones, then the keywords.
+    fn eval_args(
+        &mut self,
+        args: &[Expr],
+        kwargs: &[(String, Expr)],
+        w: &dyn Waiter,
+    ) -> Result<Args, Exception> {
+        let mut call_args = Args {
+            pos: self.eval_all(args, w)?,
+            kw: Vec::with_capacity(kwargs.len()),
+        };
+        for (k, v) in kwargs {
+            let v = self.eval(v, w)?;
+            call_args.kw.push((k.clone(), v));
+        }
+        Ok(call_args)
     }
 
     fn call(&mut self, f: &Value, args: &Args, w: &dyn Waiter) -> Result<Value, Exception> {

@@ -247,7 +247,9 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             }
             continue;
         }
-        if let Some((pane, expected)) = line.split_once("=>")
+        // (A line without '=' is settled by memchr, not a substring search.)
+        if line.as_bytes().contains(&b'=')
+            && let Some((pane, expected)) = line.split_once("=>")
             && crate::session::is_pane_name(pane.trim())
             && !pane.trim().is_empty()
             && pane.ends_with(char::is_whitespace)

@@ -26,7 +26,7 @@ impl Args {
     pub fn tuple(
         &self,
         name: &str,
-        qual: &str,
+        qual: impl std::fmt::Display,
         min: usize,
         max: usize,
     ) -> Result<&[Value], Exception> {
@@ -59,7 +59,7 @@ impl Args {
     }
 
     /// A `METH_O` method: exactly one positional argument.
-    pub fn one(&self, qual: &str) -> Result<&Value, Exception> {
+    pub fn one(&self, qual: impl std::fmt::Display) -> Result<&Value, Exception> {
         if !self.kw.is_empty() {
             return Err(Exception::type_error(format!(
                 "{qual}() takes no keyword arguments"
@@ -75,7 +75,7 @@ impl Args {
     }
 
     /// A `METH_NOARGS` method.
-    pub fn none(&self, qual: &str) -> Result<(), Exception> {
+    pub fn none(&self, qual: impl std::fmt::Display) -> Result<(), Exception> {
         if !self.kw.is_empty() {
             return Err(Exception::type_error(format!(
                 "{qual}() takes no keyword arguments"
@@ -95,7 +95,7 @@ impl Args {
     /// `self_offset` is 1 for methods (Python counts `self` in its messages).
     pub fn def(
         &self,
-        qual: &str,
+        qual: impl std::fmt::Display,
         params: &[&str],
         positional: usize,
         required: usize,

@@ -522,10 +522,11 @@ fn call(
     w: &dyn Waiter,
     moved: &mut Moved,
 ) -> Result<Value, Exception> {
-    let qual = format!("socket.{name}");
+    // Formatted only for an error's message.
+    let qual = Qualified(name);
     match name {
         "accept" => {
-            args.def(&qual, &[], 0, 0, 1)?;
+            args.def(qual, &[], 0, 0, 1)?;
             let (conn, peer) = sock.accept(w)?;
             Ok(Value::tuple(vec![
                 register(reg, conn),
@@ -533,16 +534,16 @@ fn call(
             ]))
         }
         "close" => {
-            args.def(&qual, &[], 0, 0, 1)?;
+            args.def(qual, &[], 0, 0, 1)?;
             sock.close();
             Ok(Value::None)
         }
         "bind" => {
-            let address = addr::parse(sock.family, args.one(&qual)?, "bind")?;
+            let address = addr::parse(sock.family, args.one(qual)?, "bind")?;
             sock.bind(&address).map(|_| Value::None)
         }
         "connect" | "connect_ex" => {
-            let address = addr::parse(sock.family, args.one(&qual)?, name)?;
+            let address = addr::parse(sock.family, args.one(qual)?, name)?;
             let errno = sock.connect(w, &address, name == "connect")?;
             Ok(if name == "connect" {
                 Value::None
@@ -551,7 +552,7 @@ fn call(
             })
         }
         "listen" => {
-            let a = args.tuple("listen", &qual, 0, 1)?;
+            let a = args.tuple("listen", qual, 0, 1)?;
             let backlog = match a.first() {
                 Some(v) => c_int(v)?,
                 None => libc::SOMAXCONN.min(128),
@@ -559,7 +560,7 @@ fn call(
             sock.listen(backlog).map(|_| Value::None)
         }
         "recv" | "recvfrom" => {
-            let a = args.tuple(name, &qual, 1, 2)?;
+            let a = args.tuple(name, qual, 1, 2)?;
             let size = a[0].index()?;
             let flags = a.get(1).map(c_int).transpose()?.unwrap_or(0);
             if size < 0 {
@@ -584,7 +585,7 @@ fn call(
             })
         }
         "send" | "sendall" => {
-            let a = args.tuple(name, &qual, 1, 2)?;
+            let a = args.tuple(name, qual, 1, 2)?;
             let data = bytes_like(&a[0])?;
             let flags = a.get(1).map(c_int).transpose()?.unwrap_or(0);
             moved.flags = flags;
@@ -627,40 +628,40 @@ fn call(
             Ok(Value::Int(n as i64))
         }
         "shutdown" => {
-            let how = c_int(args.one(&qual)?)?;
+            let how = c_int(args.one(qual)?)?;
             sock.shutdown(how).map(|_| Value::None)
         }
         "fileno" => {
-            args.none(&qual)?;
+            args.none(qual)?;
             Ok(Value::Int(sock.fileno() as i64))
         }
         "getsockname" => {
-            args.none(&qual)?;
+            args.none(qual)?;
             sock.getsockname().map(|a| addr::to_value(&a))
         }
         "getpeername" => {
-            args.none(&qual)?;
+            args.none(qual)?;
             sock.getpeername().map(|a| addr::to_value(&a))
         }
         "gettimeout" => {
-            args.none(&qual)?;
+            args.none(qual)?;
             Ok(sock.timeout().map_or(Value::None, Value::Float))
         }
         "getblocking" => {
-            args.none(&qual)?;
+            args.none(qual)?;
             Ok(Value::Bool(sock.timeout() != Some(0.0)))
         }
         "setblocking" => {
-            let flag = args.one(&qual)?.index()?;
+            let flag = args.one(qual)?.index()?;
             sock.set_timeout(if flag != 0 { None } else { Some(0.0) })
                 .map(|_| Value::None)
         }
         "settimeout" => {
-            let timeout = parse_timeout(args.one(&qual)?)?;
+            let timeout = parse_timeout(args.one(qual)?)?;
             sock.set_timeout(timeout).map(|_| Value::None)
         }
         "getsockopt" => {
-            let a = args.tuple("getsockopt", &qual, 2, 3)?;
+            let a = args.tuple("getsockopt", qual, 2, 3)?;
             let (level, opt) = (c_int(&a[0])?, c_int(&a[1])?);
             match a.get(2).map(c_int).transpose()? {
                 None | Some(0) => sock.getsockopt(level, opt, None).map(sockopt_value),
@@ -714,5 +715,15 @@ fn call(
             "AttributeError",
             format!("'socket' object has no attribute '{name}'"),
         )),
+    }
+}
+
+/// `socket.NAME`, as CPython's messages name a socket method.
+#[derive(Clone, Copy)]
+struct Qualified<'a>(&'a str);
+
+impl std::fmt::Display for Qualified<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "socket.{}", self.0)
     }
 }

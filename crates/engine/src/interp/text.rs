@@ -240,7 +240,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             }
         }
         "upper" | "lower" | "isdigit" => {
-            args.none(&format!("{tname}.{name}"))?;
+            args.none(format!("{tname}.{name}"))?;
             Ok(match (name, text) {
                 ("upper", Text::Bytes(b)) => Value::bytes(b.to_ascii_uppercase()),
                 ("lower", Text::Bytes(b)) => Value::bytes(b.to_ascii_lowercase()),
@@ -255,7 +255,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             })
         }
         "strip" | "lstrip" | "rstrip" => {
-            let a = args.tuple(name, &format!("{tname}.{name}"), 0, 1)?;
+            let a = args.tuple(name, format!("{tname}.{name}"), 0, 1)?;
             let chars: Option<Vec<char>> = match a.first() {
                 None | Some(Value::None) => None,
                 Some(v) => Some(match (v, is_bytes) {
@@ -299,7 +299,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             })
         }
         "split" => {
-            let p = args.def(&format!("{tname}.split"), &["sep", "maxsplit"], 2, 0, 0)?;
+            let p = args.def(format!("{tname}.split"), &["sep", "maxsplit"], 2, 0, 0)?;
             let maxsplit = match &p[1] {
                 None => -1,
                 Some(v) => v.index()?,
@@ -339,7 +339,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             )))
         }
         "startswith" | "endswith" => {
-            let a = args.tuple(name, &format!("{tname}.{name}"), 1, 3)?;
+            let a = args.tuple(name, format!("{tname}.{name}"), 1, 3)?;
             let window = bounds(text, &a[1..])?.map(|(start, end)| &units[start..end]);
             let test = |v: &Value| -> Result<bool, Exception> {
                 let p = match (v, is_bytes) {
@@ -372,7 +372,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             }
         }
         "find" | "count" => {
-            let a = args.tuple(name, &format!("{tname}.{name}"), 1, 3)?;
+            let a = args.tuple(name, format!("{tname}.{name}"), 1, 3)?;
             let sub: Vec<u8> = match (&a[0], is_bytes) {
                 (Value::Bytes(b), true) => b.to_vec(),
                 (v, true) if v.as_int().is_some() => {
@@ -425,7 +425,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             }))
         }
         "replace" => {
-            let a = args.tuple("replace", &format!("{tname}.replace"), 2, 3)?;
+            let a = args.tuple("replace", format!("{tname}.replace"), 2, 3)?;
             let old = same_type(&a[0], is_bytes, "replace", "")?;
             let new = same_type(&a[1], is_bytes, "replace", "")?;
             let count = match a.get(2) {
@@ -461,7 +461,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             Ok(make(is_bytes, out))
         }
         "join" => {
-            let item = args.one(&format!("{tname}.join"))?;
+            let item = args.one(format!("{tname}.join"))?;
             let items = super::iter::iterate(item)?;
             let total = items
                 .iter()

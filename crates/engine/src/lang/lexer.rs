@@ -36,7 +36,8 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
     };
     let mut tokens = Vec::with_capacity(chars.len() / 3 + 4);
     let mut i = 0;
-    let mut depth: Vec<(char, usize)> = Vec::new();
+    // The open brackets, at most 200 (CPython's MAXLEVEL): kept on the stack.
+    let mut depth = Brackets::default();
     while i < chars.len() {
         let c = chars[i];
         let col = i + 1;
@@ -155,6 +156,42 @@ fn closing(open: char) -> char {
         '(' => ')',
         '[' => ']',
         _ => '}',
+    }
+}
+
+/// A stack of open brackets and their columns, as deep as CPython nests them.
+struct Brackets {
+    open: [(char, usize); 200],
+    len: usize,
+}
+
+impl Default for Brackets {
+    fn default() -> Self {
+        Brackets {
+            open: [('\0', 0); 200],
+            len: 0,
+        }
+    }
+}
+
+impl Brackets {
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    /// The caller keeps `len` under 200.
+    fn push(&mut self, b: (char, usize)) {
+        self.open[self.len] = b;
+        self.len += 1;
+    }
+    fn pop(&mut self) -> Option<(char, usize)> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.open[self.len])
+    }
+    fn first(&self) -> Option<&(char, usize)> {
+        self.open[..self.len].first()
     }
 }
 

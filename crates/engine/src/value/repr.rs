@@ -267,7 +267,22 @@ fn write_bytes_repr(w: &mut Writer, data: &[u8]) -> Result<(), Stop> {
         .reserve((data.len() + 3).min(w.limit.saturating_sub(w.out.len()).saturating_add(1)));
     w.push('b')?;
     w.push(quote as char)?;
-    for &b in data {
+    let plain = |b: u8| (0x20..=0x7e).contains(&b) && b != b'\\' && b != quote;
+    let mut rest = data;
+    while let Some(&b) = rest.first() {
+        // A run of bytes shown as they are is copied at once, up to the cap.
+        let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
+        if run > 0 {
+            let room = w.limit.saturating_sub(w.out.len()).saturating_add(1);
+            let take = run.min(room);
+            // Plain bytes are ASCII: valid UTF-8 on their own.
+            w.out
+                .push_str(std::str::from_utf8(&rest[..take]).unwrap_or_default());
+            rest = &rest[take..];
+            w.check()?;
+            continue;
+        }
+        rest = &rest[1..];
         match b {
             b'\\' => w.out.push_str("\\\\"),
             b'\t' => w.out.push_str("\\t"),
