@@ -5,10 +5,13 @@
 //! interrupted by a signal aimed at its thread (`sys::interrupt_thread`), which
 //! makes the call fail with EINTR, turned into `KeyboardInterrupt`.
 
+pub mod error;
 pub mod facts;
 pub mod inspect;
 pub mod sock;
 pub mod sys;
+
+pub use error::NetError;
 
 /// What a call that waits is waiting for: the kernel condition that releases
 /// it, asked of the kernel before the call waits (SPEC section 5).

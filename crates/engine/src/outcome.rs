@@ -109,3 +109,17 @@ impl Outcome {
         }
     }
 }
+
+/// A socket operation's failure, raised as CPython raises it.
+impl From<crate::net::NetError> for Exception {
+    fn from(e: crate::net::NetError) -> Exception {
+        use crate::net::NetError;
+        match e {
+            NetError::Os { errno, .. } => Exception::os(errno),
+            NetError::Other { message, .. } => Exception::new("OSError", message),
+            NetError::TimedOut { .. } => Exception::timed_out(),
+            NetError::Interrupted { .. } => Exception::keyboard_interrupt(),
+            NetError::NoMemory { .. } => crate::mem::memory_error(),
+        }
+    }
+}

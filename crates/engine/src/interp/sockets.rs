@@ -383,7 +383,7 @@ fn create_connection(args: &Args, reg: &mut Registry, w: &dyn Waiter) -> Result<
     let mut last = None;
     for info in infos {
         let sock = PySocket::new(info.family, info.socktype, info.proto)?;
-        let attempt = (|| {
+        let attempt = (|| -> Result<i32, Exception> {
             if let Some(t) = timeout {
                 sock.set_timeout(t)?;
             }
@@ -392,7 +392,7 @@ fn create_connection(args: &Args, reg: &mut Registry, w: &dyn Waiter) -> Result<
             {
                 sock.bind(&addr::parse(info.family, source, "bind")?)?;
             }
-            sock.connect(w, &socket2::SockAddr::from(info.addr), true)
+            Ok(sock.connect(w, &socket2::SockAddr::from(info.addr), true)?)
         })();
         match attempt {
             Ok(_) => return Ok(register(reg, sock)),
@@ -444,7 +444,7 @@ fn create_server(args: &Args, reg: &mut Registry) -> Result<Value, Exception> {
             let v6only = if dualstack { 0i32 } else { 1i32 }.to_ne_bytes();
             sock.setsockopt(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, Some(&v6only), 4)?;
         }
-        let bound = addr::parse(family, &address, "bind").and_then(|a| sock.bind(&a));
+        let bound = addr::parse(family, &address, "bind").and_then(|a| Ok(sock.bind(&a)?));
         if let Err(e) = bound {
             let Some(errno) = e.errno else { return Err(e) };
             // socket.py re-raises as error(errno, msg): the class follows the errno,
@@ -461,8 +461,8 @@ fn create_server(args: &Args, reg: &mut Registry) -> Result<Value, Exception> {
             return Err(err);
         }
         match &p[2] {
-            None | Some(Value::None) => sock.listen(libc::SOMAXCONN.min(128)),
-            Some(v) => sock.listen(c_int(v)?),
+            None | Some(Value::None) => Ok(sock.listen(libc::SOMAXCONN.min(128))?),
+            Some(v) => Ok(sock.listen(c_int(v)?)?),
         }
     })();
     match result {
@@ -492,7 +492,11 @@ pub fn call_method(
     let mut moved = Moved::default();
     let result = call(sock, name, args, reg, w, &mut moved);
     let how = args.pos.first().and_then(Value::as_int).map(|n| n as i32);
-    sock.remember(method, how, &result);
+    sock.remember(
+        method,
+        how,
+        result.as_ref().map(|_| ()).map_err(|e| e.errno),
+    );
     // The kernel is asked only when the outcome may need its state.
     let short_waitall = moved.flags & libc::MSG_WAITALL != 0 && moved.received < moved.asked;
     let after =
@@ -540,7 +544,8 @@ fn call(
         }
         "bind" => {
             let address = addr::parse(sock.family, args.one(qual)?, "bind")?;
-            sock.bind(&address).map(|_| Value::None)
+            sock.bind(&address)?;
+            Ok(Value::None)
         }
         "connect" | "connect_ex" => {
             let address = addr::parse(sock.family, args.one(qual)?, name)?;
@@ -557,7 +562,8 @@ fn call(
                 Some(v) => c_int(v)?,
                 None => libc::SOMAXCONN.min(128),
             };
-            sock.listen(backlog).map(|_| Value::None)
+            sock.listen(backlog)?;
+            Ok(Value::None)
         }
         "recv" | "recvfrom" => {
             let a = args.tuple(name, qual, 1, 2)?;
@@ -600,7 +606,8 @@ fn call(
                 let mut sent = 0;
                 let result = sock.sendall(w, data, flags, &mut sent);
                 moved.sent = Some((sent, data.len()));
-                result.map(|_| Value::None)
+                result?;
+                Ok(Value::None)
             }
         }
         "sendto" => {
@@ -629,7 +636,8 @@ fn call(
         }
         "shutdown" => {
             let how = c_int(args.one(qual)?)?;
-            sock.shutdown(how).map(|_| Value::None)
+            sock.shutdown(how)?;
+            Ok(Value::None)
         }
         "fileno" => {
             args.none(qual)?;
@@ -637,11 +645,11 @@ fn call(
         }
         "getsockname" => {
             args.none(qual)?;
-            sock.getsockname().map(|a| addr::to_value(&a))
+            Ok(addr::to_value(&sock.getsockname()?))
         }
         "getpeername" => {
             args.none(qual)?;
-            sock.getpeername().map(|a| addr::to_value(&a))
+            Ok(addr::to_value(&sock.getpeername()?))
         }
         "gettimeout" => {
             args.none(qual)?;
@@ -653,24 +661,27 @@ fn call(
         }
         "setblocking" => {
             let flag = args.one(qual)?.index()?;
-            sock.set_timeout(if flag != 0 { None } else { Some(0.0) })
-                .map(|_| Value::None)
+            sock.set_timeout(if flag != 0 { None } else { Some(0.0) })?;
+            Ok(Value::None)
         }
         "settimeout" => {
             let timeout = parse_timeout(args.one(qual)?)?;
-            sock.set_timeout(timeout).map(|_| Value::None)
+            sock.set_timeout(timeout)?;
+            Ok(Value::None)
         }
         "getsockopt" => {
             let a = args.tuple("getsockopt", qual, 2, 3)?;
             let (level, opt) = (c_int(&a[0])?, c_int(&a[1])?);
             match a.get(2).map(c_int).transpose()? {
-                None | Some(0) => sock.getsockopt(level, opt, None).map(sockopt_value),
+                None | Some(0) => Ok(sockopt_value(sock.getsockopt(level, opt, None)?)),
                 Some(len) if !(1..=1024).contains(&len) => {
                     Err(Exception::new("OSError", "getsockopt buflen out of range"))
                 }
-                Some(len) => sock
-                    .getsockopt(level, opt, Some(len as usize))
-                    .map(sockopt_value),
+                Some(len) => Ok(sockopt_value(sock.getsockopt(
+                    level,
+                    opt,
+                    Some(len as usize),
+                )?)),
             }
         }
         "setsockopt" => {

@@ -15,7 +15,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::facts::{History, State};
 use super::{Waiter, sys};
-use crate::outcome::Exception;
+use crate::net::NetError;
 
 /// A mutex's value, also after a panic elsewhere (the value stays valid).
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -33,16 +33,16 @@ pub enum SockOpt {
 pub const MAX_RECV: usize = 64 * 1024 * 1024;
 
 /// A receive buffer of `size` zero bytes, within the memory budget.
-fn zeroed(size: usize) -> Result<Vec<u8>, Exception> {
-    crate::mem::reserve(size, 1)?;
+fn zeroed(op: &'static str, size: usize) -> Result<Vec<u8>, NetError> {
+    crate::mem::reserve(size, 1).map_err(|_| NetError::NoMemory { op })?;
     Ok(vec![0; size])
 }
 
 /// Sets the buffer to the length the kernel reported: shorter when less
 /// arrived, longer (zero-filled) when MSG_TRUNC reported a longer datagram.
-fn fit(buf: &mut Vec<u8>, n: usize) -> Result<(), Exception> {
+fn fit(op: &'static str, buf: &mut Vec<u8>, n: usize) -> Result<(), NetError> {
     if n > buf.len() {
-        crate::mem::reserve(n - buf.len(), 1)?;
+        crate::mem::reserve(n - buf.len(), 1).map_err(|_| NetError::NoMemory { op })?;
     }
     buf.resize(n, 0);
     Ok(())
@@ -62,33 +62,26 @@ pub struct PySocket {
     history: History,
 }
 
-fn os_error(e: io::Error) -> Exception {
-    match e.raw_os_error() {
-        Some(n) => Exception::os(n),
-        None => Exception::new("OSError", e.to_string()),
-    }
-}
-
 impl PySocket {
     /// `socket.socket(family, type, proto)`: socket(2).
-    pub fn new(family: i32, kind: i32, proto: i32) -> Result<PySocket, Exception> {
+    pub fn new(family: i32, kind: i32, proto: i32) -> Result<PySocket, NetError> {
         let sock = Socket::new(
             Domain::from(family),
             Type::from(kind),
             Some(Protocol::from(proto)),
         )
-        .map_err(os_error)?;
+        .map_err(|e| NetError::io("socket()", e))?;
         Ok(Self::wrap(sock, family, kind, proto, History::default()))
     }
 
     /// `socket.socketpair(family, type, proto)`: socketpair(2).
-    pub fn pair(family: i32, kind: i32, proto: i32) -> Result<(PySocket, PySocket), Exception> {
+    pub fn pair(family: i32, kind: i32, proto: i32) -> Result<(PySocket, PySocket), NetError> {
         let (a, b) = Socket::pair(
             Domain::from(family),
             Type::from(kind),
             Some(Protocol::from(proto)),
         )
-        .map_err(os_error)?;
+        .map_err(|e| NetError::io("socketpair()", e))?;
         Ok((
             Self::wrap(a, family, kind, proto, History::connected()),
             Self::wrap(b, family, kind, proto, History::connected()),
@@ -121,13 +114,14 @@ impl PySocket {
 
     /// Keeps what a call's result says that the kernel will not say later:
     /// a shutdown, a peer (a stream that sent or received has one; `connect`
-    /// records its own), a reset reported.
-    pub fn remember<T>(&self, method: &str, how: Option<i32>, result: &Result<T, Exception>) {
+    /// records its own), a reset reported. `outcome`: Ok, or the errno it
+    /// failed with (None: not an OS error).
+    pub fn remember(&self, method: &str, how: Option<i32>, outcome: Result<(), Option<i32>>) {
         let moves = matches!(method, "send" | "sendall" | "recv" | "recvfrom");
-        match (method, result) {
-            ("shutdown", Ok(_)) => self.history.shut_down(how.unwrap_or(-1)),
-            (_, Ok(_)) if moves && self.kind == libc::SOCK_STREAM => self.history.saw_peer(),
-            (_, Err(e)) if e.errno == Some(libc::ECONNRESET) => self.history.saw_reset(),
+        match (method, outcome) {
+            ("shutdown", Ok(())) => self.history.shut_down(how.unwrap_or(-1)),
+            (_, Ok(())) if moves && self.kind == libc::SOCK_STREAM => self.history.saw_peer(),
+            (_, Err(Some(libc::ECONNRESET))) => self.history.saw_reset(),
             _ => {}
         }
     }
@@ -155,18 +149,25 @@ impl PySocket {
     }
 
     /// Runs `f` on the open socket, or fails with EBADF as CPython does on fd -1.
-    fn with<T>(&self, f: impl FnOnce(&Socket) -> Result<T, Exception>) -> Result<T, Exception> {
+    fn with<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Socket) -> Result<T, NetError>,
+    ) -> Result<T, NetError> {
         match self.open().as_ref() {
             Some(sock) => f(sock),
-            None => Err(Exception::os(libc::EBADF)),
+            None => Err(NetError::os(op, libc::EBADF)),
         }
     }
 
     /// `settimeout(t)` / `setblocking(flag)`: the timeout is stored first, then
     /// O_NONBLOCK is set, so on a closed socket the value changes and EBADF follows.
-    pub fn set_timeout(&self, timeout: Option<f64>) -> Result<(), Exception> {
+    pub fn set_timeout(&self, timeout: Option<f64>) -> Result<(), NetError> {
         *locked(&self.timeout) = timeout;
-        self.with(|s| s.set_nonblocking(timeout.is_some()).map_err(os_error))
+        self.with("settimeout()", |s| {
+            s.set_nonblocking(timeout.is_some())
+                .map_err(|e| NetError::io("settimeout()", e))
+        })
     }
 
     /// The deadline of a call starting now, in timeout mode.
@@ -189,7 +190,7 @@ impl PySocket {
         writing: bool,
         deadline: Option<Instant>,
         f: impl FnMut(&Socket, i32) -> io::Result<T>,
-    ) -> Result<T, Exception> {
+    ) -> Result<T, NetError> {
         // accept(2) has no MSG_DONTWAIT: it is never attempted.
         self.call_for(&NoAttempt(w), name, writing, Some(1), deadline, f)
     }
@@ -204,13 +205,13 @@ impl PySocket {
         bytes: Option<usize>,
         deadline: Option<Instant>,
         mut f: impl FnMut(&Socket, i32) -> io::Result<T>,
-    ) -> Result<T, Exception> {
+    ) -> Result<T, NetError> {
         let blocking = self.timeout().is_none();
         // `f` adds these flags to its own: MSG_DONTWAIT for an attempt (not
         // with MSG_WAITALL, which an attempt would cut short).
         let attempt = blocking && deadline.is_none() && bytes == Some(1) && w.attempt_only();
         let extra = if attempt { libc::MSG_DONTWAIT } else { 0 };
-        self.with(|sock| {
+        self.with(name, |sock| {
             w.entering(name);
             let fd = sock.as_raw_fd();
             let result = loop {
@@ -226,22 +227,22 @@ impl PySocket {
                     announce_wait(fd, writing, (bytes > 1).then_some(bytes), w, name);
                 }
                 if w.take_interrupt() {
-                    break Err(Exception::keyboard_interrupt());
+                    break Err(NetError::Interrupted { op: name });
                 }
                 match f(sock, extra) {
                     Ok(v) => break Ok(v),
                     Err(e) if attempt && e.raw_os_error() == Some(libc::EAGAIN) => {
                         w.would_wait();
-                        break Err(os_error(e));
+                        break Err(NetError::io(name, e));
                     }
                     Err(e) => match e.raw_os_error() {
                         Some(libc::EINTR) => {
                             if w.take_interrupt() {
-                                break Err(Exception::keyboard_interrupt());
+                                break Err(NetError::Interrupted { op: name });
                             }
                         }
                         Some(libc::EAGAIN) if deadline.is_some() => {}
-                        _ => break Err(os_error(e)),
+                        _ => break Err(NetError::io(name, e)),
                     },
                 }
             };
@@ -251,17 +252,22 @@ impl PySocket {
     }
 
     /// `bind(address)`.
-    pub fn bind(&self, address: &SockAddr) -> Result<(), Exception> {
-        self.with(|s| s.bind(address).map_err(os_error))
+    pub fn bind(&self, address: &SockAddr) -> Result<(), NetError> {
+        self.with("bind()", |s| {
+            s.bind(address).map_err(|e| NetError::io("bind()", e))
+        })
     }
 
     /// `listen(backlog)`.
-    pub fn listen(&self, backlog: i32) -> Result<(), Exception> {
-        self.with(|s| s.listen(backlog.max(0)).map_err(os_error))
+    pub fn listen(&self, backlog: i32) -> Result<(), NetError> {
+        self.with("listen()", |s| {
+            s.listen(backlog.max(0))
+                .map_err(|e| NetError::io("listen()", e))
+        })
     }
 
     /// `accept()`: the new socket is blocking, like CPython's.
-    pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, SockAddr), Exception> {
+    pub fn accept(&self, w: &dyn Waiter) -> Result<(PySocket, SockAddr), NetError> {
         let (sock, peer) = self.call(w, "accept()", false, self.deadline(), |s, _| s.accept())?;
         Ok((
             Self::wrap(
@@ -282,10 +288,10 @@ impl PySocket {
         w: &dyn Waiter,
         address: &SockAddr,
         raise: bool,
-    ) -> Result<i32, Exception> {
+    ) -> Result<i32, NetError> {
         let fail = |errno: i32| {
             if raise {
-                Err(Exception::os(errno))
+                Err(NetError::os("connect()", errno))
             } else {
                 Ok(errno)
             }
@@ -298,7 +304,7 @@ impl PySocket {
             return fail(libc::EBADF);
         }
         let blocking = timeout.is_none();
-        let first = self.with(|s| {
+        let first = self.with("connect()", |s| {
             w.entering("connect()");
             if !blocking {
                 return Ok(s.connect(address));
@@ -337,7 +343,7 @@ impl PySocket {
         };
         let wait = if errno == libc::EINTR {
             if w.take_interrupt() {
-                return Err(Exception::keyboard_interrupt());
+                return Err(NetError::Interrupted { op: "connect()" });
             }
             timeout != Some(0.0)
         } else {
@@ -347,7 +353,7 @@ impl PySocket {
             return fail(errno);
         }
         // The connection goes on in the kernel: wait until it is writable, then read SO_ERROR.
-        let result = self.with(|s| {
+        let result = self.with("connect()", |s| {
             let fd = s.as_raw_fd();
             loop {
                 let waited = match deadline {
@@ -360,7 +366,9 @@ impl PySocket {
                     Ok(None) => return Ok(0),
                     Ok(Some(e)) => match e.raw_os_error() {
                         Some(libc::EINTR) if !w.take_interrupt() => continue,
-                        Some(libc::EINTR) => return Err(Exception::keyboard_interrupt()),
+                        Some(libc::EINTR) => {
+                            return Err(NetError::Interrupted { op: "connect()" });
+                        }
                         Some(n) => return Ok(n),
                         None => return Ok(libc::EIO),
                     },
@@ -372,8 +380,8 @@ impl PySocket {
         // connect() fails with EISCONN) or, when it failed, unconnected (a
         // second one starts afresh). One started without waiting is marked so
         // by the next connect(), made here; an interrupted one goes on.
-        if blocking && !matches!(&result, Err(e) if e.class == "KeyboardInterrupt") {
-            let _ = self.with(|s| Ok(s.connect(address)));
+        if blocking && !matches!(&result, Err(NetError::Interrupted { .. })) {
+            let _ = self.with("connect()", |s| Ok(s.connect(address)));
         }
         match result {
             Ok(0) => {
@@ -381,7 +389,7 @@ impl PySocket {
                 Ok(0)
             }
             Ok(errno) => fail(errno),
-            Err(e) if e.class == "TimeoutError" && !raise => Ok(libc::EWOULDBLOCK),
+            Err(NetError::TimedOut { .. }) if !raise => Ok(libc::EWOULDBLOCK),
             Err(e) => Err(e),
         }
     }
@@ -396,11 +404,11 @@ impl PySocket {
         w: &dyn Waiter,
         size: usize,
         flags: i32,
-    ) -> Result<(Vec<u8>, Option<usize>), Exception> {
+    ) -> Result<(Vec<u8>, Option<usize>), NetError> {
         if size == 0 {
             return Ok((Vec::new(), None));
         }
-        let mut buf = zeroed(size.min(MAX_RECV))?;
+        let mut buf = zeroed("recv()", size.min(MAX_RECV))?;
         let n = self.call_for(
             w,
             "recv()",
@@ -431,13 +439,13 @@ impl PySocket {
         buf: &mut Vec<u8>,
         n: usize,
         flags: i32,
-    ) -> Result<Option<usize>, Exception> {
+    ) -> Result<Option<usize>, NetError> {
         let room = buf.len();
         let longer = (n > room).then_some(n);
         if flags & libc::MSG_TRUNC != 0 {
-            fit(buf, n)?;
+            fit("recv()", buf, n)?;
         } else {
-            fit(buf, n.min(room))?;
+            fit("recv()", buf, n.min(room))?;
         }
         Ok(longer)
     }
@@ -449,8 +457,8 @@ impl PySocket {
         w: &dyn Waiter,
         size: usize,
         flags: i32,
-    ) -> Result<(Vec<u8>, SockAddr, Option<usize>), Exception> {
-        let mut buf = zeroed(size.min(MAX_RECV))?;
+    ) -> Result<(Vec<u8>, SockAddr, Option<usize>), NetError> {
+        let mut buf = zeroed("recvfrom()", size.min(MAX_RECV))?;
         let needs = needs(flags, size);
         let (n, from) = self.call_for(
             w,
@@ -467,7 +475,7 @@ impl PySocket {
     /// `send(data, flags)`: the number of bytes the kernel took. On a blocking
     /// socket that is all of them (or an error before any byte), as the
     /// kernel's blocking send does.
-    pub fn send(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<usize, Exception> {
+    pub fn send(&self, w: &dyn Waiter, data: &[u8], flags: i32) -> Result<usize, NetError> {
         if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
             return self.send_blocking(w, "send()", data, true, &mut 0, |s, rest| {
                 s.send_with_flags(rest, flags | libc::MSG_DONTWAIT)
@@ -491,7 +499,7 @@ impl PySocket {
         data: &[u8],
         flags: i32,
         sent: &mut usize,
-    ) -> Result<(), Exception> {
+    ) -> Result<(), NetError> {
         *sent = 0;
         if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
             return self
@@ -510,7 +518,7 @@ impl PySocket {
                 return Ok(());
             }
             if w.take_interrupt() {
-                return Err(Exception::keyboard_interrupt());
+                return Err(NetError::Interrupted { op: "sendall()" });
             }
         }
     }
@@ -522,7 +530,7 @@ impl PySocket {
         data: &[u8],
         flags: i32,
         to: &SockAddr,
-    ) -> Result<usize, Exception> {
+    ) -> Result<usize, NetError> {
         if self.timeout().is_none() && flags & libc::MSG_DONTWAIT == 0 {
             return self.send_blocking(w, "sendto()", data, true, &mut 0, |s, rest| {
                 s.send_to_with_flags(rest, to, flags | libc::MSG_DONTWAIT)
@@ -552,13 +560,13 @@ impl PySocket {
         partial: bool,
         sent: &mut usize,
         mut f: impl FnMut(&Socket, &[u8]) -> io::Result<usize>,
-    ) -> Result<usize, Exception> {
-        self.with(|sock| {
+    ) -> Result<usize, NetError> {
+        self.with(call, |sock| {
             w.entering(call);
             let fd = sock.as_raw_fd();
             let result = loop {
                 if w.take_interrupt() {
-                    break Err(Exception::keyboard_interrupt());
+                    break Err(NetError::Interrupted { op: call });
                 }
                 match f(sock, &data[*sent..]) {
                     Ok(n) => {
@@ -577,11 +585,11 @@ impl PySocket {
                         }
                         Some(libc::EINTR) => {
                             if w.take_interrupt() {
-                                break Err(Exception::keyboard_interrupt());
+                                break Err(NetError::Interrupted { op: call });
                             }
                         }
                         _ if partial && *sent > 0 => break Ok(*sent),
-                        _ => break Err(os_error(e)),
+                        _ => break Err(NetError::io(call, e)),
                     },
                 }
             };
@@ -591,8 +599,10 @@ impl PySocket {
     }
 
     /// `shutdown(how)`.
-    pub fn shutdown(&self, how: i32) -> Result<(), Exception> {
-        self.with(|s| sys::shutdown(s.as_raw_fd(), how).map_err(os_error))
+    pub fn shutdown(&self, how: i32) -> Result<(), NetError> {
+        self.with("shutdown()", |s| {
+            sys::shutdown(s.as_raw_fd(), how).map_err(|e| NetError::io("shutdown()", e))
+        })
     }
 
     /// `close()`: close(2); errors of close are ignored, like ECONNRESET in CPython.
@@ -604,13 +614,17 @@ impl PySocket {
     }
 
     /// `getsockname()`.
-    pub fn getsockname(&self) -> Result<SockAddr, Exception> {
-        self.with(|s| s.local_addr().map_err(os_error))
+    pub fn getsockname(&self) -> Result<SockAddr, NetError> {
+        self.with("getsockname()", |s| {
+            s.local_addr().map_err(|e| NetError::io("getsockname()", e))
+        })
     }
 
     /// `getpeername()`.
-    pub fn getpeername(&self) -> Result<SockAddr, Exception> {
-        self.with(|s| s.peer_addr().map_err(os_error))
+    pub fn getpeername(&self) -> Result<SockAddr, NetError> {
+        self.with("getpeername()", |s| {
+            s.peer_addr().map_err(|e| NetError::io("getpeername()", e))
+        })
     }
 
     /// `getsockopt(level, name)` as an int, or with `buflen` as bytes.
@@ -619,19 +633,20 @@ impl PySocket {
         level: i32,
         name: i32,
         buflen: Option<usize>,
-    ) -> Result<SockOpt, Exception> {
-        self.with(|s| {
+    ) -> Result<SockOpt, NetError> {
+        self.with("getsockopt()", |s| {
             let fd = s.as_raw_fd();
             match buflen {
                 None => {
-                    let raw = sys::getsockopt(fd, level, name, 4).map_err(os_error)?;
+                    let raw = sys::getsockopt(fd, level, name, 4)
+                        .map_err(|e| NetError::io("getsockopt()", e))?;
                     let mut word = [0u8; 4];
                     word[..raw.len().min(4)].copy_from_slice(&raw[..raw.len().min(4)]);
                     Ok(SockOpt::Int(i32::from_ne_bytes(word)))
                 }
                 Some(len) => sys::getsockopt(fd, level, name, len)
                     .map(SockOpt::Bytes)
-                    .map_err(os_error),
+                    .map_err(|e| NetError::io("getsockopt()", e)),
             }
         })
     }
@@ -643,8 +658,11 @@ impl PySocket {
         name: i32,
         value: Option<&[u8]>,
         len: usize,
-    ) -> Result<(), Exception> {
-        self.with(|s| sys::setsockopt(s.as_raw_fd(), level, name, value, len).map_err(os_error))
+    ) -> Result<(), NetError> {
+        self.with("setsockopt()", |s| {
+            sys::setsockopt(s.as_raw_fd(), level, name, value, len)
+                .map_err(|e| NetError::io("setsockopt()", e))
+        })
     }
 
     /// The raw socket, for the kernel's view of front ends.
@@ -718,12 +736,12 @@ fn wait_ready(
     deadline: Instant,
     w: &dyn Waiter,
     call: &'static str,
-) -> Result<(), Exception> {
+) -> Result<(), NetError> {
     let mut announced = false;
     loop {
         let now = Instant::now();
         if now >= deadline {
-            return Err(Exception::timed_out());
+            return Err(NetError::TimedOut { op: call });
         }
         if !announced {
             announced = true;
@@ -741,13 +759,13 @@ fn wait_ready(
         }
         match sys::poll_one(fd, writing, deadline - now) {
             Ok(true) => return Ok(()),
-            Ok(false) => return Err(Exception::timed_out()),
+            Ok(false) => return Err(NetError::TimedOut { op: call }),
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
                 if w.take_interrupt() {
-                    return Err(Exception::keyboard_interrupt());
+                    return Err(NetError::Interrupted { op: call });
                 }
             }
-            Err(e) => return Err(os_error(e)),
+            Err(e) => return Err(NetError::io(call, e)),
         }
     }
 }
@@ -759,7 +777,7 @@ fn wait_forever(
     writing: bool,
     w: &dyn Waiter,
     call: &'static str,
-) -> Result<(), Exception> {
+) -> Result<(), NetError> {
     announce_wait(fd, writing, None, w, call);
     loop {
         match sys::poll_one(fd, writing, Duration::from_secs(3600)) {
@@ -767,10 +785,10 @@ fn wait_forever(
             Ok(false) => {}
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
                 if w.take_interrupt() {
-                    return Err(Exception::keyboard_interrupt());
+                    return Err(NetError::Interrupted { op: call });
                 }
             }
-            Err(e) => return Err(os_error(e)),
+            Err(e) => return Err(NetError::io(call, e)),
         }
     }
 }
