@@ -98,6 +98,15 @@ pub struct Console {
     pub explanations: bool,
     /// The last explanation, and the pane of its step.
     pub last_why: Option<(String, Explanation)>,
+    /// Per pane, printed text that does not end a line yet (`print(x, end='')`).
+    partial: std::collections::HashMap<String, String>,
+}
+
+/// Lines a running step printed, for people.
+#[derive(Debug)]
+pub struct Printed {
+    pub info: StepInfo,
+    pub lines: Vec<(Kind, String)>,
 }
 
 impl Console {
@@ -107,6 +116,7 @@ impl Console {
             recorder,
             explanations: true,
             last_why: None,
+            partial: std::collections::HashMap::new(),
         }
     }
 
@@ -184,8 +194,29 @@ impl Console {
         self.recorder.narration(line).map_err(|e| e.to_string())
     }
 
+    /// What a running step printed, as whole lines for people (shown as it
+    /// is printed, before the step finishes). None for another event.
+    pub fn printed(&mut self, event: &Event) -> Option<Printed> {
+        let Event::Printed { info, text } = event else {
+            return None;
+        };
+        let partial = self.partial.entry(info.pane.clone()).or_default();
+        partial.push_str(text);
+        let whole = partial.rfind('\n').map_or(0, |at| at + 1);
+        let lines = partial[..whole]
+            .lines()
+            .map(|line| (Kind::Printed, display::escape(line)))
+            .collect();
+        partial.drain(..whole);
+        Some(Printed {
+            info: info.clone(),
+            lines,
+        })
+    }
+
     /// A finished step: recorded, and turned into lines for people. None for
-    /// an event that is not a finished step.
+    /// an event that is not a finished step. What it printed was shown by
+    /// `printed` already, but for a last line without its newline.
     pub fn finished(&mut self, event: &Event) -> Option<Finished> {
         let Event::Finished {
             info,
@@ -203,7 +234,8 @@ impl Console {
             .finished(info.step, &info.pane, outcome, stdout, closed)
             .err()
             .map(|e| e.to_string());
-        let shown = display::finished(&info.input, outcome, stdout, closed, facts.as_ref());
+        let rest = self.partial.remove(&info.pane).unwrap_or_default();
+        let shown = display::finished(&info.input, outcome, &rest, closed, facts.as_ref());
         let lines = shown.lines;
         if let Some(why) = shown.why {
             self.last_why = Some((info.pane.clone(), why));
@@ -245,6 +277,34 @@ mod tests {
         );
         assert_eq!(route("server>"), Route::Nothing);
         assert_eq!(route("   "), Route::Nothing);
+    }
+
+    #[test]
+    fn printed_text_is_shown_line_by_line_as_it_comes_and_not_again_at_the_end() {
+        let mut c = Console::new(Session::new(), Recorder::in_memory());
+        let (sent, _) = c.send(
+            "server",
+            "print('a', end=''), print('b'), print('c', end='')",
+        );
+        assert!(matches!(sent, Sent::Step(_)));
+        let mut shown: Vec<String> = Vec::new();
+        loop {
+            let Some(e) = c.session.next_event(std::time::Duration::from_millis(100)) else {
+                continue;
+            };
+            if let Some(p) = c.printed(&e) {
+                shown.extend(p.lines.into_iter().map(|(_, l)| format!("printed {l}")));
+            }
+            if let Some(f) = c.finished(&e) {
+                shown.extend(f.lines.into_iter().map(|(_, l)| l));
+                break;
+            }
+        }
+        assert_eq!(
+            shown,
+            ["printed ab", "c", "(None, None, None)"],
+            "a line shows once it is whole; the last, unended, with the outcome"
+        );
     }
 
     #[test]

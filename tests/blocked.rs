@@ -52,11 +52,13 @@ fn event_of(s: &mut Session, step: u64) -> Event {
 
 fn step_of(e: &Event) -> u64 {
     match e {
-        Event::Finished { info, .. } | Event::Blocked { info, .. } => info.step,
+        Event::Finished { info, .. }
+        | Event::Blocked { info, .. }
+        | Event::Printed { info, .. } => info.step,
     }
 }
 
-/// The outcome of `step`, once it finishes (its `Blocked` events are passed over).
+/// The outcome of `step`, once it finishes (its `Blocked` and `Printed` events are passed over).
 fn outcome_of(s: &mut Session, step: u64) -> Outcome {
     loop {
         if let Event::Finished { outcome, .. } = event_of(s, step) {
@@ -132,6 +134,37 @@ fn an_accept_with_nothing_to_accept_is_reported_blocked_at_once() {
         matches!(&outcome, Outcome::Ok(r) if r.starts_with("(<socket.socket")),
         "{outcome:?}"
     );
+}
+
+#[test]
+fn what_a_step_prints_is_told_before_it_blocks_and_kept_in_its_outcome() {
+    let mut s = Session::new();
+    connected(&mut s);
+    let step = submit(&mut s, "server", "(print('waiting'), conn.recv(10))");
+    match event_of(&mut s, step) {
+        Event::Printed { text, .. } => assert_eq!(text, "waiting\n"),
+        other => panic!("expected the printed text first, got {other:?}"),
+    }
+    match event_of(&mut s, step) {
+        Event::Blocked { call, .. } => assert_eq!(call, "recv()"),
+        other => panic!("expected the step to block in recv, got {other:?}"),
+    }
+    run(&mut s, "client", "c.send(b'hi')");
+    match event_of(&mut s, step) {
+        Event::Finished {
+            outcome, stdout, ..
+        } => {
+            assert_eq!(outcome, Outcome::Ok("(None, b'hi')".into()));
+            assert_eq!(stdout, "waiting\n", "the outcome keeps all it printed");
+        }
+        other => panic!("expected the step to finish, got {other:?}"),
+    }
+    // A step run inline tells its printing too, before its outcome.
+    let inline = submit(&mut s, "server", "print('a', end=''), print('b')");
+    match event_of(&mut s, inline) {
+        Event::Printed { text, .. } => assert_eq!(text, "a"),
+        other => panic!("expected printed text, got {other:?}"),
+    }
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub struct State {
     pub pane: String,
     /// The step the reader waits for, and whether its outcome is printed.
     awaited: Option<(u64, bool)>,
+    /// The step whose `[pane step N]` header is printed already (it printed
+    /// text before it finished).
+    headed: Option<u64>,
 }
 
 impl std::ops::Deref for State {
@@ -102,6 +105,7 @@ impl Shared {
                 console: Console::new(session, recorder),
                 pane,
                 awaited: None,
+                headed: None,
             }),
             changed: Condvar::new(),
             color,
@@ -429,6 +433,38 @@ impl Shared {
         Entered::Done
     }
 
+    /// The `[pane step N]` header a step's lines go under when the reader is
+    /// not waiting for it (it was reported blocked), once per step.
+    fn header(st: &mut State, info: &crate::session::StepInfo) -> Option<(Kind, String)> {
+        if st.awaited.map(|(s, _)| s) == Some(info.step) || st.headed == Some(info.step) {
+            return None;
+        }
+        st.headed = Some(info.step);
+        Some((
+            Kind::Info,
+            format!(
+                "[{} step {}] {}",
+                info.pane,
+                info.step,
+                info.typed.as_deref().unwrap_or(&info.input)
+            ),
+        ))
+    }
+
+    /// What a running step printed, under its header when the reader is not
+    /// waiting for it.
+    fn printed_lines(&self, st: &mut State, event: &Event) -> Vec<(Kind, String)> {
+        let Some(printed) = st.console.printed(event) else {
+            return Vec::new();
+        };
+        if printed.lines.is_empty() {
+            return Vec::new();
+        }
+        let mut lines: Vec<(Kind, String)> = Self::header(st, &printed.info).into_iter().collect();
+        lines.extend(printed.lines);
+        lines
+    }
+
     /// The lines of a finished step, under a `[pane step N]` header when the
     /// reader is not waiting for it (it was reported blocked).
     fn finished_lines(&self, st: &mut State, event: Event) -> (u64, Vec<(Kind, String)>) {
@@ -440,16 +476,8 @@ impl Shared {
         if let Some(e) = done.record_error {
             lines.push((Kind::Error, format!("sockplay: {e}")));
         }
-        if st.awaited.map(|(s, _)| s) != Some(info.step) {
-            lines.push((
-                Kind::Info,
-                format!(
-                    "[{} step {}] {}",
-                    info.pane,
-                    info.step,
-                    info.typed.as_deref().unwrap_or(&info.input)
-                ),
-            ));
+        if let Some(header) = Self::header(st, info) {
+            lines.push(header);
         }
         let explanations = st.explanations;
         lines.extend(
@@ -486,6 +514,15 @@ fn watch(shared: Arc<Shared>, steps: Receiver<Msg>, mut sink: impl FnMut(String)
             if let Event::Blocked { .. } = event {
                 drop(st);
                 shared.changed.notify_all();
+                continue;
+            }
+            // Printed text shows as it is printed, before the step's outcome.
+            if let Event::Printed { .. } = event {
+                let lines = shared.printed_lines(&mut st, &event);
+                drop(st);
+                if !lines.is_empty() {
+                    sink(shared.paint(&lines));
+                }
                 continue;
             }
             let (step, lines) = shared.finished_lines(&mut st, event);

@@ -546,6 +546,17 @@ impl App {
                     stepper.blocked(info.step);
                 }
             }
+            Event::Printed { .. } => {
+                // Shown as it is printed, before the step's outcome.
+                let Some(printed) = self.console.printed(&event) else {
+                    return;
+                };
+                if let Some(index) = self.pane_index(&printed.info.pane) {
+                    for (kind, text) in &printed.lines {
+                        self.panes[index].transcript.push(*kind, text);
+                    }
+                }
+            }
             finished => self.finished(finished),
         }
     }

@@ -559,7 +559,16 @@ impl Interp {
                 | Builtin::Gethostname
                 | Builtin::Select),
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
-            Value::Builtin(b) => builtins::call(*b, args, &mut self.stdout),
+            Value::Builtin(b) => {
+                let before = self.stdout.len();
+                let result = builtins::call(*b, args, &mut self.stdout);
+                // What a print wrote is told at once (SPEC 2.3: a loop's
+                // printing shows as it happens); the step's outcome keeps it all.
+                if let Some(text) = self.stdout.get(before..).filter(|t| !t.is_empty()) {
+                    w.printed(text);
+                }
+                result
+            }
             Value::Method(obj, name) => match obj.as_ref() {
                 Value::Socket(sock) => {
                     sockets::call_method(sock, name, args, &mut self.sockets, w, &mut self.facts)

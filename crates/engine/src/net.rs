@@ -98,6 +98,8 @@ pub trait Waiter {
     }
     /// The attempt found that the call would wait: nothing was done.
     fn would_wait(&self) {}
+    /// The step printed `text` (a `print` call), while it goes on running.
+    fn printed(&self, _text: &str) {}
 }
 
 /// A waiter for code that is never interrupted (tests, one-off calls).

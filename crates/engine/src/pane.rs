@@ -78,6 +78,12 @@ pub enum Msg {
     /// A step started to wait in a call whose condition the kernel says is
     /// unmet (the wait itself is in the pane's `Shared::wait`).
     Waiting { pane: String, step: u64 },
+    /// A running step printed this text.
+    Printed {
+        pane: String,
+        step: u64,
+        text: String,
+    },
 }
 
 /// One socket of a pane as the front ends see it.
@@ -149,12 +155,25 @@ impl Waiter for Shared {
             });
         }
     }
+
+    fn printed(&self, text: &str) {
+        let step = self.running.load(Ordering::SeqCst);
+        if step != 0 {
+            let _ = self.notify.send(Msg::Printed {
+                pane: self.name.clone(),
+                step,
+                text: text.to_string(),
+            });
+        }
+    }
 }
 
 /// The waiter of a step run inline: it was shown not to wait (`inline`),
 /// so the kernel is not asked again before each call.
 struct Inline<'a> {
     shared: &'a Shared,
+    /// The step it runs.
+    step: u64,
     /// The step is an attempt (`inline::Verdict::Attempt`).
     attempt: bool,
     /// The attempt's call would have waited.
@@ -180,6 +199,14 @@ impl Waiter for Inline<'_> {
 
     fn would_wait(&self) {
         self.missed.set(true);
+    }
+
+    fn printed(&self, text: &str) {
+        let _ = self.shared.notify.send(Msg::Printed {
+            pane: self.shared.name.clone(),
+            step: self.step,
+            text: text.to_string(),
+        });
     }
 }
 
@@ -239,6 +266,7 @@ impl PaneHandle {
     /// Gives the statement back when the step must go to the thread.
     pub fn run_inline(
         &self,
+        step: u64,
         parsed: Result<Stmt, Exception>,
     ) -> Result<Executed, Result<Stmt, Exception>> {
         let Ok(mut local) = self.interp.try_lock() else {
@@ -254,6 +282,7 @@ impl PaneHandle {
         self.shared.entering("");
         let waiter = Inline {
             shared: self.shared.as_ref(),
+            step,
             attempt: verdict == inline::Verdict::Attempt,
             missed: std::cell::Cell::new(false),
         };

@@ -94,6 +94,9 @@ pub enum Event {
         condition: &'static str,
         timeout: bool,
     },
+    /// A running step printed `text`; its `Finished` carries everything it
+    /// printed again, in `stdout`, for transcripts and recordings.
+    Printed { info: StepInfo, text: String },
 }
 
 struct Running {
@@ -268,7 +271,7 @@ impl Session {
         };
         // Parsed once: the parsed form goes inline or with the job.
         let parsed = crate::lang::parse_statement(&input);
-        match pane.handle.run_inline(parsed) {
+        match pane.handle.run_inline(step, parsed) {
             Ok(executed) => {
                 // Reported like a step of the thread, so every front end sees one path.
                 let _ = done_tx.send(Msg::Finished(Box::new(Done {
@@ -303,6 +306,14 @@ impl Session {
                     call: wait.call,
                     condition: wait.condition(),
                     timeout: wait.timeout,
+                });
+            }
+            Msg::Printed { pane, step, text } => {
+                let p = self.panes.get(&pane)?;
+                let running = p.running.as_ref().filter(|r| r.info.step == step)?;
+                return Some(Event::Printed {
+                    info: running.info.clone(),
+                    text,
                 });
             }
         };
