@@ -60,7 +60,7 @@ pub(crate) struct Job {
     pub step: u64,
     /// The statement, parsed once when it was submitted (a SyntaxError is
     /// the step's outcome).
-    pub parsed: Result<Stmt, Exception>,
+    pub parsed: Parsed,
 }
 
 /// What a pane's thread reports back (the session turns it into an `Event`).
@@ -107,6 +107,10 @@ pub struct PaneSnapshot {
     pub current: Option<(String, i32)>,
     pub sockets: Vec<SocketView>,
 }
+
+/// A statement parsed once, shared by every step that runs the same line
+/// (see `Session::parse`), or the SyntaxError it raises.
+pub type Parsed = Result<Arc<Stmt>, Exception>;
 
 /// State shared between a pane's thread and the front end.
 pub(crate) struct Shared {
@@ -264,11 +268,7 @@ impl PaneHandle {
     /// Runs a step on the caller's thread when it cannot block (see `inline`),
     /// which saves the hand-over to the pane's thread. The pane must be idle.
     /// Gives the statement back when the step must go to the thread.
-    pub fn run_inline(
-        &self,
-        step: u64,
-        parsed: Result<Stmt, Exception>,
-    ) -> Result<Executed, Result<Stmt, Exception>> {
+    pub fn run_inline(&self, step: u64, parsed: Parsed) -> Result<Executed, Parsed> {
         let Ok(mut local) = self.interp.try_lock() else {
             return Err(parsed);
         };
@@ -426,11 +426,7 @@ pub fn quiet_step_panics() {
 
 /// Runs a parsed statement. A bug in sockplay must not take the pane down with
 /// it: a panic becomes the step's outcome, and the pane goes on with its names.
-fn execute(
-    interp: &mut Interp,
-    parsed: &Result<crate::lang::ast::Stmt, Exception>,
-    waiter: &dyn Waiter,
-) -> Executed {
+fn execute(interp: &mut Interp, parsed: &Parsed, waiter: &dyn Waiter) -> Executed {
     let stmt = match parsed {
         Ok(stmt) => stmt,
         Err(e) => {

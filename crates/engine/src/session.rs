@@ -144,6 +144,38 @@ pub struct Session {
     next_step: u64,
     done_tx: Sender<Msg>,
     done_rx: Receiver<Msg>,
+    /// Statements parsed already, by their text (see `parse`).
+    parsed: ParseCache,
+}
+
+/// The statements a session has parsed, by text: a replayed session sends
+/// the same lines again and again (`conn.recv(1024)`), and a parsed tree does
+/// not depend on anything but its text. At most `ParseCache::MAX` of them; the
+/// cache starts afresh when full. Only statements that parse are kept.
+#[derive(Default)]
+struct ParseCache {
+    trees:
+        std::collections::HashMap<String, Arc<crate::lang::ast::Stmt>, foldhash::fast::RandomState>,
+}
+
+impl ParseCache {
+    const MAX: usize = 1024;
+    /// Longer statements are rarely sent twice and are parsed each time.
+    const LONGEST: usize = 512;
+
+    fn parse(&mut self, text: &str) -> crate::pane::Parsed {
+        if let Some(tree) = self.trees.get(text) {
+            return Ok(Arc::clone(tree));
+        }
+        let tree = Arc::new(crate::lang::parse_statement(text)?);
+        if text.len() <= Self::LONGEST {
+            if self.trees.len() >= Self::MAX {
+                self.trees.clear();
+            }
+            self.trees.insert(text.to_string(), Arc::clone(&tree));
+        }
+        Ok(tree)
+    }
 }
 
 impl Default for Session {
@@ -189,6 +221,7 @@ impl Session {
             next_step: 1,
             done_tx,
             done_rx,
+            parsed: ParseCache::default(),
         }
     }
 
@@ -270,7 +303,10 @@ impl Session {
             typed,
         };
         // Parsed once: the parsed form goes inline or with the job.
-        let parsed = crate::lang::parse_statement(&input);
+        let parsed = self.parsed.parse(&input);
+        let Some(pane) = self.panes.get_mut(pane_name) else {
+            return Err(SubmitError::NoThread(pane_name.to_string()));
+        };
         match pane.handle.run_inline(step, parsed) {
             Ok(executed) => {
                 // Reported like a step of the thread, so every front end sees one path.
