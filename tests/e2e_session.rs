@@ -11,6 +11,7 @@
 mod common;
 
 use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -60,7 +61,18 @@ struct Program {
 
 impl Program {
     fn start(path: &Path) -> Program {
-        let mut child = Command::new("python3")
+        let mut command = Command::new("python3");
+        // CPython turns Ctrl-C into KeyboardInterrupt only if SIGINT is not
+        // ignored when it starts, and a test run in the background of a
+        // shell inherits it ignored: the program gets the default back.
+        // SAFETY: signal(2) is async-signal-safe, as pre_exec requires.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = command
             .arg("-u")
             .arg(path)
             .stdin(Stdio::piped())
