@@ -102,6 +102,36 @@ pub struct Console {
     partial: std::collections::HashMap<String, String>,
 }
 
+/// The most text one paste may bring (bytes). A paste is for the blog's
+/// snippets; more than this is a program, which `sockplay run FILE` runs, and
+/// taking it key by key would keep the screen busy for long.
+pub const MAX_PASTE: usize = 64 * 1024;
+
+/// Why a paste of `bytes` bytes is refused (more than `MAX_PASTE`), or None.
+pub fn paste_refused(bytes: usize) -> Option<String> {
+    (bytes > MAX_PASTE).then(|| {
+        format!(
+            "paste refused: {} bytes, more than the {} a paste may bring; save it in a file and run it with `sockplay run FILE`",
+            display::thousands(bytes),
+            display::thousands(MAX_PASTE)
+        )
+    })
+}
+
+/// What a pasted block says when a step of it raised: the lines after it
+/// are not run, as the names they use may not exist.
+/// `step`: the step that raised; None for a line refused before it ran.
+pub fn paste_stopped(step: Option<u64>, not_run: usize) -> String {
+    let at = match step {
+        Some(step) => format!("its first error (step {step})"),
+        None => "a line it could not run".to_string(),
+    };
+    format!(
+        "the pasted block stopped at {at}: {not_run} line{} not run",
+        if not_run == 1 { "" } else { "s" }
+    )
+}
+
 /// Lines a running step printed, for people.
 #[derive(Debug)]
 pub struct Printed {

@@ -146,6 +146,10 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
         };
         match read {
             Ok(input) => {
+                if let Some(refused) = crate::console::paste_refused(input.len()) {
+                    shared.say(Kind::Error, &refused);
+                    continue;
+                }
                 let entries = crate::lang::statements(&input);
                 for entry in &entries {
                     let _ = rl.add_history_entry(entry.as_str());
@@ -154,7 +158,7 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
                     let _ = rl.append_history(path);
                 }
                 match enter_all(shared, &entries) {
-                    Entered::Done => {}
+                    Entered::Done | Entered::Raised { .. } => {}
                     Entered::Busy { blocked, .. } => {
                         let message = format!(
                             "{blocked}: Ctrl-C interrupts it, or send the line to another pane (client> ... or :pane client)"
@@ -197,6 +201,14 @@ fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
         match shared.enter_waiting(entry, PASTE_WAIT) {
             Entered::Done => {}
             Entered::Quit => return Entered::Quit,
+            Entered::Raised { step } => {
+                // The names the rest uses may not exist: it is not run.
+                let not_run = entries.len() - i - 1;
+                if not_run > 0 {
+                    shared.say(Kind::Error, &crate::console::paste_stopped(step, not_run));
+                }
+                return Entered::Done;
+            }
             Entered::Busy { blocked, .. } => {
                 shared.say(
                     Kind::Error,
@@ -276,7 +288,7 @@ fn run_piped_line(
 ) -> bool {
     // A pipe cannot interrupt: a line waits for its pane, as `run` does.
     match shared.enter_waiting(line, step_timeout) {
-        Entered::Done => false,
+        Entered::Done | Entered::Raised { .. } => false,
         Entered::Quit => true,
         Entered::Busy { blocked, .. } => {
             shared.say(

@@ -152,3 +152,37 @@ fn typing_the_echo_experiment_in_the_repl() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn a_pasted_block_stops_at_its_first_error_and_a_huge_paste_is_refused() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().to_str().expect("utf-8 path");
+    let mut tty = Tty::start_with(&["repl"], &[("XDG_DATA_HOME", data_dir)]);
+    tty.wait_for("server>>> ");
+    // Pasted with \r between lines, as tmux pastes; the third line raises.
+    tty.keys(b"\x1b[200~a, b = socket.socketpair()\ra.send(b'hi')\rsrv.listen()\rconn, addr = srv.accept()\rb.recv(10)\x1b[201~");
+    let screen = tty.line(
+        "",
+        "the pasted block stopped at its first error (step 3): 2 lines not run",
+    );
+    assert!(
+        screen.contains("NameError: name 'srv' is not defined"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(">>> conn, addr = srv.accept()"),
+        "not run: {screen}"
+    );
+    // The pane goes on: what was not run can be typed now.
+    tty.line("b.recv(10)", "b.recv(10)\nb'hi'");
+    // More than a paste may bring is refused with its size, and nothing runs.
+    let mut huge = b"\x1b[200~".to_vec();
+    huge.extend(b"x = 1\r".repeat(12_000));
+    huge.extend(b"\x1b[201~");
+    tty.keys(&huge);
+    tty.keys(b"\r");
+    tty.wait_for("paste refused: 72,000 bytes, more than the 65,536 a paste may bring");
+    tty.line("x = 2", "x = 2\n2");
+    tty.keys(b"\x04");
+    assert_eq!(tty.wait_exit(), 0);
+}

@@ -230,6 +230,64 @@ fn a_pasted_script_runs_step_by_step_across_panes() {
 }
 
 #[test]
+fn a_pasted_block_stops_at_its_first_error_and_says_what_was_not_run() {
+    let mut app = App::new(true);
+    app.paste(
+        "server> a, b = socket.socketpair()\nserver> a.send(b'hi')\n\
+         server> srv.listen()\nserver> conn, addr = srv.accept()\nserver> b.recv(10)\n",
+    );
+    wait_for(&mut app, "the pasted block to stop", |a| {
+        a.queued() == 0
+            && !a.session.any_busy()
+            && texts(a, 0).iter().any(|l| l.contains("not run"))
+    });
+    let server = texts(&app, 0);
+    assert!(
+        server
+            .iter()
+            .any(|l| l == "NameError: name 'srv' is not defined"),
+        "{server:?}"
+    );
+    assert_eq!(
+        server.last().map(String::as_str),
+        Some("the pasted block stopped at its first error (step 3): 2 lines not run")
+    );
+    assert!(
+        !server.iter().any(|l| l.contains("accept")),
+        "nothing after the error ran: {server:?}"
+    );
+    assert_eq!(app.last_step, 3);
+}
+
+#[test]
+fn a_paste_too_big_is_refused_with_its_size_and_a_long_line_goes_in_at_once() {
+    let mut app = App::new(true);
+    app.paste(&"x = 1\n".repeat(1024 * 1024 / 6 + 1));
+    assert_eq!(app.queued(), 0, "nothing of it is queued");
+    assert_eq!(
+        app.status.as_deref(),
+        Some(
+            "paste refused: 1,048,578 bytes, more than the 65,536 a paste may bring; save it in a file and run it with `sockplay run FILE`"
+        )
+    );
+    // One long line is inserted where the cursor is, in one piece.
+    type_line(&mut app, "()");
+    app.handle(Action::Edit(InputRequest::GoToPrevChar));
+    let long = format!("b'{}'", "y".repeat(60_000));
+    app.paste(&long);
+    let input = app.panes[0].input.value().to_string();
+    assert_eq!(input, format!("({long})"));
+    assert_eq!(app.panes[0].input.cursor(), long.len() + 1);
+    app.handle(Action::Edit(InputRequest::GoToEnd));
+    app.handle(Action::Submit);
+    wait_for(&mut app, "the long line's outcome", |a| {
+        texts(a, 0)
+            .last()
+            .is_some_and(|l| l.ends_with("(60,000 bytes)"))
+    });
+}
+
+#[test]
 fn a_paste_with_carriage_returns_and_a_statement_over_two_lines() {
     // tmux and many terminals paste with \r between lines.
     let mut app = App::new(true);

@@ -28,6 +28,8 @@ pub use crate::session::SETTLE;
 pub enum Entered {
     /// It ran (or was a command, or was refused with a message).
     Done,
+    /// It ran and raised (`step`), or was refused (None): a pasted block stops there.
+    Raised { step: Option<u64> },
     /// Its pane is blocked: nothing ran. `blocked` says in what:
     /// `server is blocked in accept() (step 6)`.
     Busy { pane: String, blocked: String },
@@ -46,6 +48,8 @@ pub struct State {
     /// The step whose `[pane step N]` header is printed already (it printed
     /// text before it finished).
     headed: Option<u64>,
+    /// The last step that finished with an exception.
+    raised: Option<u64>,
 }
 
 impl std::ops::Deref for State {
@@ -106,6 +110,7 @@ impl Shared {
                 pane,
                 awaited: None,
                 headed: None,
+                raised: None,
             }),
             changed: Condvar::new(),
             color,
@@ -215,11 +220,19 @@ impl Shared {
                 }
                 st.awaited = Some((info.step, false));
                 self.wait_for(st, &pane, info.step, settle_others);
+                if self.lock().raised == Some(info.step) {
+                    return Entered::Raised {
+                        step: Some(info.step),
+                    };
+                }
             }
             Sent::Used(socket) => {
                 self.say(Kind::Info, &format!("{socket} is now the current socket"));
             }
-            Sent::Refused(reason) | Sent::Failed(reason) => self.say(Kind::Error, &reason),
+            Sent::Refused(reason) | Sent::Failed(reason) => {
+                self.say(Kind::Error, &reason);
+                return Entered::Raised { step: None };
+            }
             Sent::Busy(blocked) => return Entered::Busy { pane, blocked },
         }
         Entered::Done
@@ -468,6 +481,14 @@ impl Shared {
     /// The lines of a finished step, under a `[pane step N]` header when the
     /// reader is not waiting for it (it was reported blocked).
     fn finished_lines(&self, st: &mut State, event: Event) -> (u64, Vec<(Kind, String)>) {
+        if let Event::Finished {
+            info,
+            outcome: crate::outcome::Outcome::Error(_),
+            ..
+        } = &event
+        {
+            st.raised = Some(info.step);
+        }
         let Some(done) = st.console.finished(&event) else {
             return (0, Vec::new());
         };

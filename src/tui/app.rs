@@ -107,6 +107,10 @@ pub struct App {
     /// When the last step was sent (quiescence is waited for from then).
     sent_at: Instant,
     queue: VecDeque<String>,
+    /// The pasted block's steps in flight: an error in one stops the block.
+    pasted_steps: std::collections::HashSet<u64>,
+    /// A queued line is being sent (its step goes into `pasted_steps`).
+    sending_queued: bool,
     kernel_at: Option<Instant>,
     /// The script being stepped through (`sockplay SCRIPT`, `sockplay lesson NAME`).
     pub stepper: Option<Stepper>,
@@ -155,6 +159,8 @@ impl App {
             echoed: false,
             sent_at: Instant::now(),
             queue: VecDeque::new(),
+            pasted_steps: std::collections::HashSet::new(),
+            sending_queued: false,
             kernel_at: None,
             stepper: None,
             verdict: None,
@@ -445,6 +451,16 @@ impl App {
         if let Some(e) = record_failed {
             self.status = Some(format!("the recording failed: {e}"));
         }
+        if self.sending_queued {
+            match &sent {
+                Sent::Step(info) => {
+                    self.pasted_steps.insert(info.step);
+                }
+                // A pasted line refused: the block stops there too.
+                Sent::Refused(_) | Sent::Failed(_) => self.stop_paste(None, index),
+                Sent::Used(_) | Sent::Busy(_) => {}
+            }
+        }
         match &sent {
             Sent::Step(info) => {
                 self.last_step = info.step;
@@ -516,14 +532,26 @@ impl App {
     /// Pasted text: one line is typed into the input; several lines are queued
     /// as steps (`#` narration and `=>` lines are skipped).
     pub fn paste(&mut self, text: &str) {
+        if let Some(refused) = crate::console::paste_refused(text.len()) {
+            self.status = Some(refused);
+            return;
+        }
         // Lines end at \n, \r\n or \r (tmux pastes with \r); a statement
         // whose bracket is open goes on over the next lines.
         let mut statements = crate::lang::statements(text);
         if statements.len() <= 1 && !statements.first().is_some_and(|s| s.contains('\n')) {
-            let pane = &mut self.panes[self.focus];
-            for c in statements.pop().unwrap_or_default().chars() {
-                pane.input.handle(InputRequest::InsertChar(c));
-            }
+            // Inserted at the cursor at once (key by key is quadratic).
+            let text = statements.pop().unwrap_or_default();
+            let input = &self.panes[self.focus].input;
+            let cursor = input.cursor();
+            let value = input.value();
+            let at = value
+                .char_indices()
+                .nth(cursor)
+                .map_or(value.len(), |(i, _)| i);
+            let joined = format!("{}{text}{}", &value[..at], &value[at..]);
+            self.panes[self.focus].input =
+                Input::new(joined).with_cursor(cursor + text.chars().count());
             return;
         }
         self.queue.extend(statements);
@@ -616,8 +644,24 @@ impl App {
         let Some(line) = self.queue.pop_front() else {
             return false;
         };
+        self.sending_queued = true;
         self.enter(&line);
+        self.sending_queued = false;
         true
+    }
+
+    /// Ends the pasted block after an error in `step`: the lines left are
+    /// not run, and the pane says how many.
+    fn stop_paste(&mut self, step: Option<u64>, index: usize) {
+        self.pasted_steps.clear();
+        let not_run = self.queue.len();
+        if not_run == 0 {
+            return;
+        }
+        self.queue.clear();
+        let message = crate::console::paste_stopped(step, not_run);
+        self.panes[index].transcript.push(Kind::Error, &message);
+        self.status = Some(message);
     }
 
     fn finished(&mut self, event: Event) {
@@ -666,6 +710,11 @@ impl App {
             if f.verdict.is_some() {
                 self.verdict = f.verdict;
             }
+        }
+        if self.pasted_steps.remove(&info.step)
+            && matches!(outcome, crate::outcome::Outcome::Error(_))
+        {
+            self.stop_paste(Some(info.step), index);
         }
     }
 

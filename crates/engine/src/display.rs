@@ -73,7 +73,7 @@ fn bytes_in_repr(repr: &str) -> Option<usize> {
 }
 
 /// Groups digits by thousands: 5000000 → `5,000,000`.
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
