@@ -264,6 +264,13 @@ fn a_paste_too_big_is_refused_with_its_size_and_a_long_line_goes_in_at_once() {
     let mut app = App::new(true);
     app.paste(&"x = 1\n".repeat(1024 * 1024 / 6 + 1));
     assert_eq!(app.queued(), 0, "nothing of it is queued");
+    assert!(
+        texts(&app, 0)
+            .last()
+            .is_some_and(|l| l.starts_with("paste refused: 1,048,578 bytes")),
+        "the pane keeps the refusal: {:?}",
+        texts(&app, 0)
+    );
     assert_eq!(
         app.status.as_deref(),
         Some(

@@ -533,6 +533,10 @@ impl App {
     /// as steps (`#` narration and `=>` lines are skipped).
     pub fn paste(&mut self, text: &str) {
         if let Some(refused) = crate::console::paste_refused(text.len()) {
+            // In the pane, where it stays: the footer's copy goes with the next key.
+            self.panes[self.focus]
+                .transcript
+                .push(Kind::Error, &refused);
             self.status = Some(refused);
             return;
         }
