@@ -8,6 +8,7 @@
 
 use crate::display::{self, Kind};
 use crate::explain::Explanation;
+use crate::outcome::Outcome;
 use crate::record::Recorder;
 use crate::session::{Event, Session, StepInfo, SubmitError, Submitted, split_pane};
 
@@ -88,6 +89,9 @@ pub struct Finished {
     pub lines: Vec<(Kind, String)>,
     /// The recording could not be written: why (once).
     pub record_error: Option<String>,
+    /// The step raised SystemExit (`exit()`, `quit()`): the session ends, as
+    /// Python's REPL does.
+    pub exits: bool,
 }
 
 /// The session, its recording, and the settings both front ends share.
@@ -274,6 +278,7 @@ impl Console {
             info: info.clone(),
             lines,
             record_error,
+            exits: matches!(outcome, Outcome::Error(e) if e.class == "SystemExit"),
         })
     }
 }

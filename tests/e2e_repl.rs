@@ -183,6 +183,7 @@ fn a_pasted_block_stops_at_its_first_error_and_a_huge_paste_is_refused() {
     tty.keys(b"\r");
     tty.wait_for("paste refused: 72,000 bytes, more than the 65,536 a paste may bring");
     tty.line("x = 2", "x = 2\n2");
-    tty.keys(b"\x04");
+    // exit() ends the session, as in Python's REPL.
+    tty.keys(b"exit()\r");
     assert_eq!(tty.wait_exit(), 0);
 }

@@ -295,6 +295,20 @@ fn a_paste_too_big_is_refused_with_its_size_and_a_long_line_goes_in_at_once() {
 }
 
 #[test]
+fn exit_and_quit_behave_as_in_python() {
+    let mut app = App::new(true);
+    enter(&mut app, "exit");
+    wait_for(&mut app, "exit's repr", |a| {
+        texts(a, 0)
+            .last()
+            .is_some_and(|l| l == "Use exit() or Ctrl-D (i.e. EOF) to exit")
+    });
+    assert!(!app.quit, "a bare exit only says how to leave");
+    enter(&mut app, "client> quit()");
+    wait_for(&mut app, "quit() to end the session", |a| a.quit);
+}
+
+#[test]
 fn a_paste_with_carriage_returns_and_a_statement_over_two_lines() {
     // tmux and many terminals paste with \r between lines.
     let mut app = App::new(true);

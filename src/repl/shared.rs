@@ -50,6 +50,8 @@ pub struct State {
     headed: Option<u64>,
     /// The last step that finished with an exception.
     raised: Option<u64>,
+    /// A step raised SystemExit (`exit()`): the session ends.
+    exiting: bool,
 }
 
 impl std::ops::Deref for State {
@@ -111,6 +113,7 @@ impl Shared {
                 awaited: None,
                 headed: None,
                 raised: None,
+                exiting: false,
             }),
             changed: Condvar::new(),
             color,
@@ -220,6 +223,9 @@ impl Shared {
                 }
                 st.awaited = Some((info.step, false));
                 self.wait_for(st, &pane, info.step, settle_others);
+                if self.lock().exiting {
+                    return Entered::Quit;
+                }
                 if self.lock().raised == Some(info.step) {
                     return Entered::Raised {
                         step: Some(info.step),
@@ -492,6 +498,11 @@ impl Shared {
         let Some(done) = st.console.finished(&event) else {
             return (0, Vec::new());
         };
+        st.exiting |= done.exits;
+        if done.exits {
+            // The session ends without a word, as Python's REPL does on exit().
+            return (done.info.step, Vec::new());
+        }
         let info = &done.info;
         let mut lines = Vec::new();
         if let Some(e) = done.record_error {

@@ -685,6 +685,9 @@ impl App {
         if let Some(e) = done.record_error {
             self.status = Some(format!("the recording failed: {e}"));
         }
+        if done.exits {
+            self.quit = true;
+        }
         let Some(index) = self.pane_index(&info.pane) else {
             return;
         };

@@ -117,6 +117,9 @@ pub enum Builtin {
     Socketpair,
     Gethostname,
     Select,
+    /// `exit` and `quit`: CPython's `Quitter` objects; calling one raises SystemExit.
+    Exit,
+    Quit,
 }
 
 impl Builtin {
@@ -148,6 +151,8 @@ impl Builtin {
             Builtin::Socketpair => "socketpair",
             Builtin::Gethostname => "gethostname",
             Builtin::Select => "select",
+            Builtin::Exit => "exit",
+            Builtin::Quit => "quit",
         }
     }
 
@@ -169,7 +174,7 @@ impl Builtin {
     }
 
     /// The builtins reachable by bare name in every pane.
-    pub const BARE: [Builtin; 19] = [
+    pub const BARE: [Builtin; 21] = [
         Builtin::Print,
         Builtin::Len,
         Builtin::Repr,
@@ -189,6 +194,8 @@ impl Builtin {
         Builtin::Ord,
         Builtin::Chr,
         Builtin::Hex,
+        Builtin::Exit,
+        Builtin::Quit,
     ];
 
     /// The builtin of that bare name.
@@ -249,6 +256,7 @@ impl Value {
             Value::Socket(_) => "socket",
             Value::Module(_) => "module",
             Value::Builtin(b) if b.is_class() => "type",
+            Value::Builtin(Builtin::Exit | Builtin::Quit) => "Quitter",
             Value::Builtin(_) | Value::Method(..) => "builtin_function_or_method",
             Value::Range(..) => "range",
             Value::Reversed(_) => "reversed",

@@ -493,6 +493,15 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 format!("{n:#x}")
             }))
         }
+        Builtin::Exit | Builtin::Quit => {
+            // CPython's Quitter.__call__(self, code=None): SystemExit(code).
+            let code = args.def("Quitter.__call__", &["code"], 1, 0, 1)?;
+            let code = match code.first().and_then(Option::as_ref) {
+                None => "None".to_string(),
+                Some(v) => try_str(v)?,
+            };
+            Err(Exception::new("SystemExit", code))
+        }
         Builtin::SocketClass
         | Builtin::CreateConnection
         | Builtin::CreateServer

@@ -217,6 +217,9 @@ fn write_items(w: &mut Writer, items: &[Value]) -> Result<(), Stop> {
 
 fn builtin_repr(b: Builtin) -> String {
     match b {
+        Builtin::Exit | Builtin::Quit => {
+            format!("Use {}() or Ctrl-D (i.e. EOF) to exit", b.name())
+        }
         Builtin::SocketClass => "<class 'socket.socket'>".into(),
         Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair => {
             format!("<function {} at 0x7f0000000000>", b.name())
