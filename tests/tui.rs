@@ -295,6 +295,37 @@ fn a_paste_too_big_is_refused_with_its_size_and_a_long_line_goes_in_at_once() {
 }
 
 #[test]
+fn scrolling_stops_at_the_first_line_and_a_scrollbar_shows_where_the_view_is() {
+    let mut app = App::new(true);
+    for i in 0..30 {
+        enter(&mut app, &format!("{i} * 1000"));
+    }
+    wait_for(&mut app, "30 outcomes", |a| {
+        texts(a, 0).last().is_some_and(|l| l == "29000")
+    });
+    let bottom = screen(&app, 100, 24);
+    assert!(bottom.contains("29000"), "{bottom}");
+    // Far more PageUps than there are lines: the view stops at the top.
+    for _ in 0..20 {
+        app.handle(Action::PageUp);
+        screen(&app, 100, 24);
+    }
+    let top = screen(&app, 100, 24);
+    let first_row = top.lines().nth(2).unwrap_or_default();
+    assert!(
+        first_row.starts_with("│>>> 0 * 1000"),
+        "the first line at the top, no empty rows above it:\n{top}"
+    );
+    settings().bind(|| insta::assert_snapshot!("scrolled_to_the_top", top));
+    // Home on an empty line and Ctrl-End: the first line, the last line.
+    app.handle(Action::Bottom);
+    assert_eq!(app.panes[0].scroll, 0);
+    app.handle(Action::Edit(InputRequest::GoToStart));
+    assert_eq!(app.panes[0].scroll, app.panes[0].max_scroll.get());
+    assert!(app.panes[0].scroll > 0);
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

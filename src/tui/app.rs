@@ -47,6 +47,9 @@ pub struct PaneView {
     draft: String,
     /// Lines scrolled up from the bottom.
     pub scroll: usize,
+    /// The most `scroll` may be, as the last frame drawn found it (the first
+    /// line at the top of the view): scrolling stops there.
+    pub max_scroll: std::cell::Cell<usize>,
     pub sockets: Vec<SocketRow>,
     /// The current socket of the short forms.
     pub current: Option<String>,
@@ -64,6 +67,7 @@ impl PaneView {
             history_pos: None,
             draft: String::new(),
             scroll: 0,
+            max_scroll: std::cell::Cell::new(0),
             sockets: Vec::new(),
             current: None,
             continued: Vec::new(),
@@ -228,6 +232,14 @@ impl App {
                     self.echoed = false;
                 }
             }
+            // On an empty line Home and End have nothing to move: they go
+            // to the transcript's first and last lines.
+            Action::Edit(InputRequest::GoToStart) if pane.input.value().is_empty() => {
+                pane.scroll = pane.max_scroll.get();
+            }
+            Action::Edit(InputRequest::GoToEnd) if pane.input.value().is_empty() => {
+                pane.scroll = 0;
+            }
             Action::Edit(req) => {
                 pane.input.handle(req);
                 pane.history_pos = None;
@@ -276,10 +288,11 @@ impl App {
                 }
             }
             Action::PageUp => {
-                pane.scroll =
-                    (pane.scroll + self.page).min(pane.transcript.len().saturating_sub(1));
+                pane.scroll = (pane.scroll + self.page).min(pane.max_scroll.get());
             }
             Action::PageDown => pane.scroll = pane.scroll.saturating_sub(self.page),
+            Action::Top => pane.scroll = pane.max_scroll.get(),
+            Action::Bottom => pane.scroll = 0,
             Action::ToggleHelp => self.help = true,
             Action::ToggleWhy => {
                 self.console.explanations = !self.console.explanations;
@@ -392,8 +405,10 @@ impl App {
     /// Scrolls pane `index` by `lines` (positive: back in history).
     pub fn scroll(&mut self, index: usize, lines: isize) {
         if let Some(p) = self.panes.get_mut(index) {
-            let max = p.transcript.len().saturating_sub(1);
-            p.scroll = p.scroll.saturating_add_signed(lines).min(max);
+            p.scroll = p
+                .scroll
+                .saturating_add_signed(lines)
+                .min(p.max_scroll.get());
         }
     }
 

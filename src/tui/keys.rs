@@ -18,6 +18,10 @@ pub enum Action {
     Interrupt,
     PageUp,
     PageDown,
+    /// The transcript's first line (Ctrl-Home, or Home on an empty line).
+    Top,
+    /// The transcript's last line, where new outcomes show.
+    Bottom,
     ToggleHelp,
     ToggleWhy,
     /// Esc: close the help (or skip a question).
@@ -51,6 +55,8 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Right if ctrl || alt => Edit(R::GoToNextWord),
         KeyCode::Left => Edit(R::GoToPrevChar),
         KeyCode::Right => Edit(R::GoToNextChar),
+        KeyCode::Home if ctrl => Top,
+        KeyCode::End if ctrl => Bottom,
         KeyCode::Home => Edit(R::GoToStart),
         KeyCode::End => Edit(R::GoToEnd),
         KeyCode::Backspace if ctrl || alt => Edit(R::DeletePrevWord),
@@ -105,7 +111,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Backspace Delete",
         "delete; Ctrl-W word back, Ctrl-U to start, Ctrl-K to end",
     ),
-    ("PageUp / PageDown / wheel", "scroll the transcript"),
+    (
+        "PageUp / PageDown / wheel",
+        "scroll; Ctrl-Home / Ctrl-End its first / last line",
+    ),
     ("F2 / :why on|off", "explanations (why) on or off"),
     (
         "F5 / Enter on empty line",

@@ -7,7 +7,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Clear, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap,
+};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, PaneView, SocketRow};
@@ -339,10 +341,19 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
 
 fn draw_transcript(frame: &mut Frame, app: &App, pane: &PaneView, area: Rect, theme: &Theme) {
     let rows = area.height as usize;
-    let width = area.width as usize;
-    let tail = pane.transcript.tail(rows, width, pane.scroll, |l| {
-        app.explanations || l.kind != Kind::Why
-    });
+    let show = |l: &super::transcript::Line| app.explanations || l.kind != Kind::Why;
+    // The last column is the scrollbar's when the transcript does not fit.
+    let overflows = pane.transcript.max_scroll(rows, area.width as usize, show) > 0;
+    let width = if overflows {
+        area.width.saturating_sub(1)
+    } else {
+        area.width
+    } as usize;
+    let max_scroll = pane.transcript.max_scroll(rows, width, show);
+    pane.max_scroll.set(max_scroll);
+    // Never past the first line, even if the pane got taller since the key.
+    let scroll = pane.scroll.min(max_scroll);
+    let tail = pane.transcript.tail(rows, width, scroll, show);
     let used: usize = tail
         .iter()
         .map(|l| l.width.div_ceil(width.max(1)).max(1))
@@ -355,13 +366,32 @@ fn draw_transcript(frame: &mut Frame, app: &App, pane: &PaneView, area: Rect, th
     let mut paragraph = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((skip, 0));
-    if pane.scroll > 0 {
+    if scroll > 0 {
         paragraph = paragraph.block(Block::default().title_bottom(Span::styled(
-            format!(" ↑ {} lines up · PageDown ", pane.scroll),
+            format!(" ↑ {scroll} lines up · PageDown ",),
             theme.fg(Color::Cyan),
         )));
     }
-    frame.render_widget(paragraph, area);
+    let text_area = Rect {
+        width: width as u16,
+        ..area
+    };
+    frame.render_widget(paragraph, text_area);
+    if overflows {
+        // Where the view is in the transcript: the thumb at the bottom
+        // shows the latest lines.
+        let mut state = ScrollbarState::new(max_scroll + 1)
+            .position(max_scroll - scroll)
+            .viewport_content_length(rows);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .style(theme.fg(Color::Cyan)),
+            area,
+            &mut state,
+        );
+    }
 }
 
 fn draw_input(frame: &mut Frame, pane: &PaneView, focused: bool, area: Rect, theme: &Theme) {

@@ -71,6 +71,23 @@ impl Transcript {
         out
     }
 
+    /// The most lines the view may be scrolled up: then the first line is at
+    /// the top of `rows` rows of `width` columns, and no empty rows show
+    /// above it. 0 when everything fits.
+    pub fn max_scroll(&self, rows: usize, width: usize, show: impl Fn(&Line) -> bool) -> usize {
+        let width = width.max(1);
+        let mut used = 0;
+        for (taken, line) in self.lines.iter().enumerate() {
+            if used >= rows {
+                return self.lines.len() - taken;
+            }
+            if show(line) {
+                used += line.width.div_ceil(width).max(1);
+            }
+        }
+        0
+    }
+
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
         self.lines.iter()
     }
@@ -79,6 +96,26 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrolling_stops_when_the_first_line_is_at_the_top() {
+        let mut t = Transcript::default();
+        for i in 0..10 {
+            t.push(Kind::Value, &format!("line {i}"));
+        }
+        // 4 rows show lines 6..10; scrolled 6 up, lines 0..4: the top.
+        assert_eq!(t.max_scroll(4, 20, |_| true), 6);
+        let top: Vec<&str> = t
+            .tail(4, 20, 6, |_| true)
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(top, ["line 0", "line 1", "line 2", "line 3"]);
+        assert_eq!(t.max_scroll(40, 20, |_| true), 0, "all of it fits");
+        // A line of 25 columns takes two rows of 20.
+        t.push(Kind::Value, &"x".repeat(25));
+        assert_eq!(t.max_scroll(4, 20, |_| true), 7);
+    }
 
     #[test]
     fn control_characters_never_reach_the_screen() {
