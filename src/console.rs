@@ -76,6 +76,8 @@ pub enum Said {
     Help,
     /// End the session.
     Quit,
+    /// Clear the screen of the current pane's transcript (not its names).
+    Clear,
     /// Not a shared command: the front end's own, or unknown.
     NotMine,
 }
@@ -218,6 +220,7 @@ impl Console {
                 _ => Said::Line(Kind::Error, "usage: :why on|off".into()),
             },
             "help" | "h" | "?" => Said::Help,
+            "clear" => Said::Clear,
             "quit" | "q" | "exit" => Said::Quit,
             _ => Said::NotMine,
         }

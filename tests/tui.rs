@@ -326,6 +326,25 @@ fn scrolling_stops_at_the_first_line_and_a_scrollbar_shows_where_the_view_is() {
 }
 
 #[test]
+fn ctrl_l_and_clear_empty_a_transcript_but_keep_its_names() {
+    let mut app = App::new(true);
+    enter(&mut app, "x = 5");
+    wait_for(&mut app, "x = 5", |a| {
+        texts(a, 0).last().is_some_and(|l| l == "5")
+    });
+    app.handle(Action::Clear);
+    assert!(texts(&app, 0).is_empty(), "{:?}", texts(&app, 0));
+    assert_eq!(
+        app.status.as_deref(),
+        Some("cleared server's transcript; its names and sockets stay")
+    );
+    enter(&mut app, "x + 1");
+    wait_for(&mut app, "x + 1", |a| texts(a, 0) == [">>> x + 1", "6"]);
+    enter(&mut app, ":clear");
+    assert!(texts(&app, 0).is_empty());
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -31,6 +31,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":note", ":note TEXT"),
     (":save", ":save FILE"),
     (":help", ":help"),
+    (":clear", ":clear"),
     (":quit", ":quit"),
 ];
 

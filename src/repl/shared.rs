@@ -90,6 +90,7 @@ listen, accept, connect 5000, send hello, recv, close...). Panes are created on 
   :explain          explains the last surprise   :why on|off   the why: lines
   :note TEXT        writes narration into the recording
   :save FILE        writes the session so far as a script
+  :clear, Ctrl-L    clears the screen (the panes keep their names)
   :quit, Ctrl-D     quits
 Tab completes, the right arrow takes a hint, Up/Down walk the history.
 A step that blocks gives the prompt back; its outcome is printed when it finishes.
@@ -437,6 +438,9 @@ impl Shared {
                 Said::Line(kind, text) | Said::InPane(_, kind, text) => self.say(kind, &text),
                 Said::Help => self.write_out(&format!("{HELP}\n")),
                 Said::Quit => return Entered::Quit,
+                // As Ctrl-L: the terminal's screen and scrollback (the panes keep their names).
+                Said::Clear if self.interactive => self.write_out("\x1b[H\x1b[2J\x1b[3J"),
+                Said::Clear => {}
                 Said::NotMine => {
                     let known: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
                     self.say(

@@ -293,6 +293,7 @@ impl App {
             Action::PageDown => pane.scroll = pane.scroll.saturating_sub(self.page),
             Action::Top => pane.scroll = pane.max_scroll.get(),
             Action::Bottom => pane.scroll = 0,
+            Action::Clear => self.clear(self.focus),
             Action::ToggleHelp => self.help = true,
             Action::ToggleWhy => {
                 self.console.explanations = !self.console.explanations;
@@ -400,6 +401,17 @@ impl App {
             }
         }
         self.pump();
+    }
+
+    /// Clears pane `index`'s transcript; its names, sockets and history stay.
+    fn clear(&mut self, index: usize) {
+        let pane = &mut self.panes[index];
+        pane.transcript = Default::default();
+        pane.scroll = 0;
+        self.status = Some(format!(
+            "cleared {}'s transcript; its names and sockets stay",
+            pane.name
+        ));
     }
 
     /// Scrolls pane `index` by `lines` (positive: back in history).
@@ -538,6 +550,7 @@ impl App {
             },
             Said::Help => self.help = true,
             Said::Quit => self.quit = true,
+            Said::Clear => self.clear(self.focus),
             Said::NotMine => {
                 self.status = Some(format!("unknown command :{name} (F1 lists the commands)"))
             }

@@ -22,6 +22,8 @@ pub enum Action {
     Top,
     /// The transcript's last line, where new outcomes show.
     Bottom,
+    /// Ctrl-L: clear the focused pane's transcript (not its names).
+    Clear,
     ToggleHelp,
     ToggleWhy,
     /// Esc: close the help (or skip a question).
@@ -67,6 +69,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
             'c' => Interrupt,
             'q' => Quit,
             'o' => FocusOther,
+            'l' => Clear,
             'a' => Edit(R::GoToStart),
             'e' => Edit(R::GoToEnd),
             'b' => Edit(R::GoToPrevChar),
@@ -116,6 +119,10 @@ pub const HELP: &[(&str, &str)] = &[
         "scroll; Ctrl-Home / Ctrl-End its first / last line",
     ),
     ("F2 / :why on|off", "explanations (why) on or off"),
+    (
+        "Ctrl-L / :clear",
+        "clear the pane's transcript (its names and sockets stay)",
+    ),
     (
         "F5 / Enter on empty line",
         "with a script or lesson: run its next step (1-4 answer a question)",

@@ -509,7 +509,7 @@ fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
     let width = area.width.saturating_sub(4).min(96);
-    let height = (HELP.len() as u16 + 6).min(area.height.saturating_sub(2));
+    let height = (HELP.len() as u16 + 4).min(area.height.saturating_sub(2));
     let rect = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
