@@ -345,6 +345,49 @@ fn ctrl_l_and_clear_empty_a_transcript_but_keep_its_names() {
 }
 
 #[test]
+fn the_kernel_table_counts_sockets_in_natural_order_and_says_how_many_more() {
+    let mut app = App::new(true);
+    for i in (1..=11).step_by(2) {
+        enter(
+            &mut app,
+            &format!("s{}, s{} = socket.socketpair()", i + 1, i),
+        );
+    }
+    wait_for(&mut app, "twelve sockets", |a| {
+        a.panes[0].sockets.len() == 12
+    });
+    let names: Vec<&str> = app.panes[0]
+        .sockets
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12"
+        ],
+        "s2 before s10"
+    );
+    let shown = screen(&app, 100, 30);
+    let more = shown
+        .lines()
+        .find(|l| l.contains(" more: "))
+        .unwrap_or_else(|| panic!("no +N more line:\n{shown}"));
+    assert!(more.contains("s12"), "{more}");
+    // The server's kernel table, as drawn (fds vary in width from run to run).
+    let table: String = shown
+        .lines()
+        .skip_while(|l| !l.contains(" kernel: "))
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.split("││").next().unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut s = settings();
+    s.add_filter(r"fd N +", "fd N ");
+    s.bind(|| insta::assert_snapshot!("kernel_table_more", table));
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

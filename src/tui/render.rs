@@ -499,10 +499,37 @@ fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {
             .max()
             .unwrap_or(1)
             .min(12);
-        pane.sockets
+        // As many sockets as fit, whole; the others are counted, never cut.
+        let room = area.height.saturating_sub(1) as usize;
+        let groups: Vec<Vec<Line>> = pane
+            .sockets
             .iter()
-            .flat_map(|r| socket_lines(r, name_width, theme))
-            .collect()
+            .map(|r| socket_lines(r, name_width, theme).to_vec())
+            .collect();
+        let total: usize = groups.iter().map(Vec::len).sum();
+        let room = if total > room {
+            room.saturating_sub(1)
+        } else {
+            room
+        };
+        let mut lines = Vec::new();
+        let mut shown = 0;
+        for group in groups {
+            if lines.len() + group.len() > room {
+                break;
+            }
+            lines.extend(group);
+            shown += 1;
+        }
+        let hidden = &pane.sockets[shown..];
+        if !hidden.is_empty() {
+            let names: Vec<&str> = hidden.iter().map(|r| r.name.as_str()).collect();
+            lines.push(Line::styled(
+                format!("+{} more: {}", hidden.len(), names.join(" ")),
+                Style::default().add_modifier(Modifier::DIM),
+            ));
+        }
+        lines
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

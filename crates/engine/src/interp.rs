@@ -207,7 +207,7 @@ impl Interp {
                 _ => None,
             })
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by(|a, b| natural_order(&a.0, &b.0));
         out
     }
 
@@ -591,6 +591,39 @@ impl Interp {
     }
 }
 
+/// Names in the order people count: `s2` before `s10`, `c` before `conn`.
+/// Runs of digits compare as numbers, everything else as text.
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let run = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+                let (da, db) = (&a[..run(a)], &b[..run(b)]);
+                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
+                let by_value = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                // Equal numbers: fewer leading zeros first (`s1` before `s01`).
+                match by_value.then_with(|| da.len().cmp(&db.len())) {
+                    Ordering::Equal => {
+                        a = &a[da.len()..];
+                        b = &b[db.len()..];
+                    }
+                    other => return other,
+                }
+            }
+            (Some(x), Some(y)) if x == y => {
+                a = &a[x.len_utf8()..];
+                b = &b[y.len_utf8()..];
+            }
+            (Some(x), Some(y)) => return x.cmp(&y),
+        }
+    }
+}
+
 /// Whether a value is, or may contain, a socket.
 fn can_hold_socket(v: &Value) -> bool {
     matches!(
@@ -629,5 +662,24 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
             "AttributeError",
             format!("'{}' object has no attribute '{name}'", other.type_name()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod natural_order_tests {
+    use super::natural_order;
+
+    #[test]
+    fn numbers_in_names_count_as_numbers() {
+        let mut names = vec![
+            "s10", "s2", "conn", "c", "s1", "s01", "a", "s", "srv2", "srv10",
+        ];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            names,
+            [
+                "a", "c", "conn", "s", "s1", "s01", "s2", "s10", "srv2", "srv10"
+            ]
+        );
     }
 }
