@@ -100,6 +100,49 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell's completions for sockplay (`sockplay completions bash >
+    /// ~/.local/share/bash-completion/completions/sockplay`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print sockplay's manual page (roff: `sockplay manpage | man -l -`).
+    Manpage,
+}
+
+/// The subcommands' names, for "did you mean".
+const COMMANDS: &[&str] = &[
+    "run",
+    "repl",
+    "lessons",
+    "lesson",
+    "export",
+    "completions",
+    "manpage",
+];
+
+/// When a script that does not exist is named like a subcommand mistyped
+/// (`sockplay lesons`): the subcommand it most likely meant.
+fn meant_command(arg: &Path) -> Option<&'static str> {
+    let word = arg.to_str()?;
+    if arg.exists() || word.contains(['/', '.']) {
+        return None;
+    }
+    COMMANDS
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(distance, c)| *distance <= 2 && *distance < c.len())
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// The shells `completions` writes for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// What `export` writes.
@@ -190,6 +233,30 @@ pub fn main() -> i32 {
             output,
             force,
         }) => export(&script, to, &output, force),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let shell = match shell {
+                CompletionShell::Bash => clap_complete::Shell::Bash,
+                CompletionShell::Zsh => clap_complete::Shell::Zsh,
+                CompletionShell::Fish => clap_complete::Shell::Fish,
+            };
+            // Made in memory first: clap_complete panics when its writer fails
+            // (`sockplay completions bash | head`).
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sockplay", &mut text);
+            print_all(&text)
+        }
+        Some(Command::Manpage) => {
+            use clap::CommandFactory;
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                Ok(()) => print_all(&text),
+                Err(e) => {
+                    errln!("sockplay: cannot make the manual page: {e}");
+                    1
+                }
+            }
+        }
         None => {
             let recording = Recording {
                 path: cli.record,
@@ -197,6 +264,14 @@ pub fn main() -> i32 {
                 script: cli.script.clone(),
             };
             match cli.script {
+                Some(path) if meant_command(&path).is_some() => {
+                    errln!(
+                        "sockplay: '{}' is neither a script nor a command; did you mean `sockplay {}`?",
+                        crate::display::escape(&path.display().to_string()),
+                        meant_command(&path).unwrap_or_default()
+                    );
+                    2
+                }
                 Some(path) => {
                     // The recording never goes over the script it steps through.
                     if let Some(record) = &recording.path
@@ -221,6 +296,20 @@ pub fn main() -> i32 {
                 }
                 None => crate::tui::main(&recording, None),
             }
+        }
+    }
+}
+
+/// Writes generated text to stdout: 0, or 1 with a message when it cannot
+/// be written (a reader that stops early, as `| head` does, is not an error).
+fn print_all(text: &[u8]) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            errln!("sockplay: cannot write to the standard output: {e}");
+            1
         }
     }
 }

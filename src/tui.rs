@@ -103,7 +103,7 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     };
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         errln!(
-            "sockplay: the two-pane interface needs a terminal; without one, use `sockplay run SCRIPT`"
+            "sockplay: the two-pane interface needs a terminal; without one, use `sockplay run SCRIPT` (a script) or `sockplay repl` (line by line, also from a pipe)"
         );
         return 2;
     }

@@ -160,10 +160,66 @@ fn the_interface_without_a_terminal_says_what_to_use_instead() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("needs a terminal") && err.contains("sockplay run"),
+        err.contains("needs a terminal")
+            && err.contains("sockplay run")
+            && err.contains("sockplay repl"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn a_mistyped_command_gets_did_you_mean_and_a_missing_script_does_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["lesons"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "sockplay: 'lesons' is neither a script nor a command; did you mean `sockplay lessons`?\n"
+    );
+    let out = run_in(dir.path(), &["repll"], "");
+    assert!(text(&out.stderr).contains("did you mean `sockplay repl`?"));
+    // A name that is no command's, or a path, is a script that is missing.
+    let out = run_in(dir.path(), &["echo.sp"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !text(&out.stderr).contains("did you mean"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_and_a_manual_page_come_from_the_command_line_definitions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (shell, marker) in [
+        ("bash", "_sockplay()"),
+        ("zsh", "#compdef sockplay"),
+        ("fish", "complete -c sockplay"),
+    ] {
+        let out = run_in(dir.path(), &["completions", shell], "");
+        assert!(out.status.success(), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("lessons") && script.contains("export"),
+            "{shell}"
+        );
+    }
+    let man = run_in(dir.path(), &["manpage"], "");
+    assert!(man.status.success());
+    let page = text(&man.stdout);
+    assert!(page.contains(".TH sockplay 1"), "{page}");
+    assert!(page.contains("socket playground"), "{page}");
+    // A reader that stops early is no error (and nothing panics).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockplay"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(0));
 }
 
 fn run_in(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
