@@ -56,6 +56,9 @@ struct Record {
     outcome: Option<Outcome>,
     /// What it printed, as a recording's `| text` lines have it.
     printed: Vec<String>,
+    /// The step's own `=> EXPECTED` line (number, text), checked as soon as
+    /// it finishes, so that a mismatch is shown under it.
+    expected: Option<(usize, String)>,
 }
 
 struct Runner<'w> {
@@ -74,6 +77,10 @@ struct Runner<'w> {
     /// not grow memory.
     records: HashMap<u64, Record>,
     last_step: u64,
+    /// The `=>` line of the step about to be sent (see `Record::expected`).
+    expecting: Option<(usize, String)>,
+    /// The ports the script names (`--check` compares them; others are masked).
+    ports: HashSet<u32>,
 }
 
 impl Runner<'_> {
@@ -87,9 +94,20 @@ impl Runner<'_> {
         elapsed: Duration,
     ) {
         let was_blocked = self.blocked.remove(&info.step);
+        let mut mismatch = None;
         if let Some(record) = self.records.get_mut(&info.step) {
             record.outcome = Some(outcome.clone());
             record.printed = stdout.lines().map(escape_controls).collect();
+            if let Some((line, expected)) = &record.expected {
+                let observed = Observed {
+                    input: &record.input,
+                    blocked: record.blocked,
+                    outcome: record.outcome.as_ref(),
+                };
+                if !satisfies(expected, &observed, &self.ports) {
+                    mismatch = Some((*line, expected.clone()));
+                }
+            }
         }
         let released_after = self.last_step;
         self.report.finished(&Done {
@@ -102,6 +120,9 @@ impl Runner<'_> {
             was_blocked,
             released_after,
         });
+        if let Some((line, expected)) = mismatch {
+            self.report.mismatch(line, &expected);
+        }
     }
 
     /// Reports a finished step (one destructuring for every place that
@@ -274,6 +295,7 @@ impl Runner<'_> {
                         info.step,
                         Record {
                             input: info.input.clone(),
+                            expected: self.expecting.take(),
                             ..Record::default()
                         },
                     );
@@ -342,6 +364,11 @@ pub fn run(
         last_of_pane: HashMap::new(),
         records: HashMap::new(),
         last_step: 0,
+        expecting: None,
+        ports: {
+            let statements: Vec<&str> = script.steps.iter().map(|s| s.statement.as_str()).collect();
+            ports_named(&statements)
+        },
     };
     let mut steps: HashMap<usize, u64> = HashMap::new();
     let mut completed = true;
@@ -356,6 +383,12 @@ pub fn run(
             .expected
             .as_ref()
             .is_some_and(|(_, e)| e.trim() == "blocked");
+        // Checked as soon as it finishes; a blocked or interrupted step's
+        // line is checked at the end, with the rest.
+        runner.expecting = s
+            .expected
+            .clone()
+            .filter(|(_, e)| checked && e.trim() != "blocked" && !script::is_interrupt(e));
         if !runner.step(
             index,
             &s.pane,

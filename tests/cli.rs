@@ -86,6 +86,11 @@ fn check_passes_and_fails_on_expected_lines() {
         err.contains("s.sp:2: step `a> b'x' * 2`: expected b'xxx', got b'xx'"),
         "{err}"
     );
+    // The transcript shows the mismatch under its step, where it happened.
+    assert_eq!(
+        text(&out.stdout),
+        "[1] a >>> b'x' * 2\n    b'xx'\n    ✗ the script expects (line 2): b'xxx'\n"
+    );
 }
 
 #[test]

@@ -105,25 +105,37 @@ fn the_echo_experiment_piped_prints_cpythons_outcomes() {
         "None",
         "None",
         "... server is blocked in accept() (step 6)",
+        // From here two panes are in use: each outcome comes under its pane and step.
+        "[client step 7] s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
         "<socket.socket fd=N, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
     ];
     let accepted = [
         "[server step 6] conn, addr = s.accept()",
         "(<socket.socket fd=N, family=2, type=1, proto=0, laddr=('127.0.0.1', PORT), raddr=('127.0.0.1', EPH)>, ('127.0.0.1', EPH))",
     ];
-    let connected = ["None"];
+    let connected = ["[client step 8] s.connect((\"127.0.0.1\", PORT))", "None"];
     let after = [
+        "[client step 9] s.sendall(b\"Hello, world\")",
         "None",
+        "[server step 10] data = conn.recv(EPH)",
         "b'Hello, world'",
+        "[server step 11] conn.sendall(data)",
         "None",
+        "[client step 12] data = s.recv(EPH)",
         "b'Hello, world'",
+        "[client step 13] print(\"Received\", repr(data))",
         "Received b'Hello, world'",
         "None",
+        "[client step 14] s.close()",
         "None",
+        "[server step 15] data = conn.recv(EPH)",
         "b''",
         "why: b'' means end of stream: the peer has finished sending (close() or shutdown(SHUT_WR)) and everything it sent has been read (your socket is in CLOSE_WAIT)",
+        "[server step 16] not data",
         "True",
+        "[server step 17] conn.close()",
         "None",
+        "[server step 18] s.close()",
         "None",
     ];
     // The accept and the connect end together: either may be printed first.
@@ -185,7 +197,10 @@ fn a_piped_statement_over_several_lines_runs_once_and_is_recorded_with_continuat
         lines,
         [
             "<socket.socket fd=3, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>",
+            // Two panes in use: each outcome under its pane and step.
+            "[client step 2] n = len((\\n  1, 2,\\n  3))",
             "3",
+            "[server step 3] x = [1,",
             // Open at the end of the input: CPython's error, not a hang.
             "SyntaxError: '[' was never closed (column 5)",
         ]
@@ -237,11 +252,18 @@ fn bad_lines_get_one_line_each_and_the_pipe_goes_on() {
         lines[5],
         "'1x' is not a pane name (letters, digits, _ and -)"
     );
-    assert_eq!(lines[6], "SyntaxError: '(' was never closed (column 7)");
-    assert_eq!(lines[7], "OverflowError: bind(): port must be 0-65535.");
-    assert_eq!(lines[8], "2");
-    assert_eq!(lines[9], "nothing to explain yet");
-    assert_eq!(lines.len(), 10, "{text}");
+    // From here two panes are in use: each outcome under its pane and step.
+    assert_eq!(lines[6], "[client step 3] s.recv(");
+    assert_eq!(lines[7], "SyntaxError: '(' was never closed (column 7)");
+    assert_eq!(
+        lines[8],
+        "[server step 4] server.bind(('127.0.0.1', 99999))"
+    );
+    assert_eq!(lines[9], "OverflowError: bind(): port must be 0-65535.");
+    assert_eq!(lines[10], "[server step 5] x + 1");
+    assert_eq!(lines[11], "2");
+    assert_eq!(lines[12], "nothing to explain yet");
+    assert_eq!(lines.len(), 13, "{text}");
 }
 
 #[test]
@@ -270,6 +292,7 @@ client> 'the other pane is free'
             "None",
             "... server is blocked in recv() (step 7)",
             "sockplay: line 8: server is blocked in recv() (step 7) after 1.0 s; skipped: x = 2",
+            "[client step 8] 'the other pane is free'",
             "'the other pane is free'",
             "server is blocked in recv() (step 7) at the end of the input",
         ],

@@ -456,10 +456,14 @@ impl Shared {
         Entered::Done
     }
 
-    /// The `[pane step N]` header a step's lines go under when the reader is
-    /// not waiting for it (it was reported blocked), once per step.
-    fn header(st: &mut State, info: &crate::session::StepInfo) -> Option<(Kind, String)> {
-        if st.awaited.map(|(s, _)| s) == Some(info.step) || st.headed == Some(info.step) {
+    /// The `[pane step N]` header a step's lines go under, once per step:
+    /// when the reader is not waiting for it (it was reported blocked), and,
+    /// with piped input, whenever more than one pane is in use (nothing else
+    /// says which pane an outcome is from).
+    fn header(&self, st: &mut State, info: &crate::session::StepInfo) -> Option<(Kind, String)> {
+        let awaited = st.awaited.map(|(s, _)| s) == Some(info.step);
+        let several = !self.interactive && st.session.pane_names().len() > 1;
+        if (awaited && !several) || st.headed == Some(info.step) {
             return None;
         }
         st.headed = Some(info.step);
@@ -483,7 +487,7 @@ impl Shared {
         if printed.lines.is_empty() {
             return Vec::new();
         }
-        let mut lines: Vec<(Kind, String)> = Self::header(st, &printed.info).into_iter().collect();
+        let mut lines: Vec<(Kind, String)> = self.header(st, &printed.info).into_iter().collect();
         lines.extend(printed.lines);
         lines
     }
@@ -512,7 +516,7 @@ impl Shared {
         if let Some(e) = done.record_error {
             lines.push((Kind::Error, format!("sockplay: {e}")));
         }
-        if let Some(header) = Self::header(st, info) {
+        if let Some(header) = self.header(st, info) {
             lines.push(header);
         }
         let explanations = st.explanations;

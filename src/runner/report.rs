@@ -38,6 +38,10 @@ pub trait Report {
     fn finished(&mut self, done: &Done);
     /// `use NAME` changed the current socket.
     fn used(&mut self, _pane: &str, _statement: &str, _socket: &str) {}
+    /// With `--check`: the step that just finished is not what the script's
+    /// `=>` line on `line` says. The JSON transcript has no field for it (SPEC
+    /// section 6): the check's summary on stderr says it there.
+    fn mismatch(&mut self, _line: usize, _expected: &str) {}
     /// A line that did not run: a short form refused, a pane that could not take it.
     fn refused(&mut self, step: Option<u64>, pane: &str, statement: &str, reason: &str);
     /// Step `step` went to a pane still blocked after `waited`: the run stops.
@@ -121,6 +125,12 @@ impl Report for Text<'_> {
         for note in d.closed {
             self.line(&format!("    # {}", escape_controls(note)));
         }
+    }
+
+    fn mismatch(&mut self, line: usize, expected: &str) {
+        self.line(&escape_controls(&format!(
+            "    ✗ the script expects (line {line}): {expected}"
+        )));
     }
 
     fn used(&mut self, pane: &str, statement: &str, socket: &str) {
