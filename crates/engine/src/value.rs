@@ -38,6 +38,9 @@ pub enum Value {
     Range(i64, i64, i64),
     /// `reversed(x)`: an iterator; iterating consumes it, like in Python.
     Reversed(Arc<Mutex<Vec<Value>>>),
+    /// A class with no builtin of its own here, as `type()` returns it: its
+    /// whole repr (`<class 'NoneType'>`, `<enum 'AddressFamily'>`).
+    Class(&'static str),
 }
 
 /// The contents of a value's mutex. A panic while it was held (caught as a
@@ -120,6 +123,8 @@ pub enum Builtin {
     /// `exit` and `quit`: CPython's `Quitter` objects; calling one raises SystemExit.
     Exit,
     Quit,
+    /// `type`: `type(x)` is x's class.
+    Type,
 }
 
 impl Builtin {
@@ -153,6 +158,7 @@ impl Builtin {
             Builtin::Select => "select",
             Builtin::Exit => "exit",
             Builtin::Quit => "quit",
+            Builtin::Type => "type",
         }
     }
 
@@ -170,11 +176,12 @@ impl Builtin {
                 | Builtin::Float
                 | Builtin::Bool
                 | Builtin::SocketClass
+                | Builtin::Type
         )
     }
 
     /// The builtins reachable by bare name in every pane.
-    pub const BARE: [Builtin; 21] = [
+    pub const BARE: [Builtin; 22] = [
         Builtin::Print,
         Builtin::Len,
         Builtin::Repr,
@@ -196,6 +203,7 @@ impl Builtin {
         Builtin::Hex,
         Builtin::Exit,
         Builtin::Quit,
+        Builtin::Type,
     ];
 
     /// The builtin of that bare name.
@@ -260,6 +268,7 @@ impl Value {
             Value::Builtin(_) | Value::Method(..) => "builtin_function_or_method",
             Value::Range(..) => "range",
             Value::Reversed(_) => "reversed",
+            Value::Class(_) => "type",
         }
     }
 

@@ -493,6 +493,18 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 format!("{n:#x}")
             }))
         }
+        Builtin::Type => {
+            if !args.kw.is_empty() {
+                return Err(Exception::type_error("type() takes no keyword arguments"));
+            }
+            match args.pos.as_slice() {
+                [v] => Ok(class_of(v)),
+                [_, _, _] => Err(Exception::unsupported(
+                    "making a class with type(name, bases, dict)",
+                )),
+                _ => Err(Exception::type_error("type() takes 1 or 3 arguments")),
+            }
+        }
         Builtin::Exit | Builtin::Quit => {
             // CPython's Quitter.__call__(self, code=None): SystemExit(code).
             let code = args.def("Quitter.__call__", &["code"], 1, 0, 1)?;
@@ -511,4 +523,40 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
             unreachable!("socket and select functions are called by interp::sockets")
         }
     }
+}
+
+/// `type(v)`: the class of a value, as CPython 3.11 names it.
+fn class_of(v: &Value) -> Value {
+    use crate::value::EnumKind;
+    Value::Builtin(match v {
+        Value::Bool(_) => Builtin::Bool,
+        Value::Int(_) | Value::BigInt(_) => Builtin::Int,
+        Value::Float(_) => Builtin::Float,
+        Value::Str(_) => Builtin::Str,
+        Value::Bytes(_) => Builtin::Bytes,
+        Value::Tuple(_) => Builtin::Tuple,
+        Value::List(_) => Builtin::List,
+        Value::Range(..) => Builtin::Range,
+        Value::Socket(_) => Builtin::SocketClass,
+        Value::Builtin(b) if b.is_class() => Builtin::Type,
+        Value::Class(_) => Builtin::Type,
+        other => {
+            return Value::Class(match other {
+                Value::None => "<class 'NoneType'>",
+                Value::Module(_) => "<class 'module'>",
+                Value::Enum(EnumKind::AddressFamily, _) => "<enum 'AddressFamily'>",
+                Value::Enum(EnumKind::SocketKind, _) => "<enum 'SocketKind'>",
+                Value::Enum(EnumKind::MsgFlag, _) => "<flag 'MsgFlag'>",
+                Value::Enum(EnumKind::AddressInfo, _) => "<flag 'AddressInfo'>",
+                Value::Builtin(Builtin::Exit | Builtin::Quit) => "<class '_sitebuiltins.Quitter'>",
+                // socket.py's own functions are Python functions.
+                Value::Builtin(
+                    Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair,
+                ) => "<class 'function'>",
+                // Built from a list, as `reversed` is nearly always used here.
+                Value::Reversed(_) => "<class 'list_reverseiterator'>",
+                _ => "<class 'builtin_function_or_method'>",
+            });
+        }
+    })
 }

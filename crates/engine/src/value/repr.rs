@@ -172,6 +172,7 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             "<reversed object at {:#x}>",
             std::sync::Arc::as_ptr(items) as usize
         )),
+        Value::Class(repr) => w.push_str(repr),
     }
 }
 
