@@ -261,6 +261,7 @@ impl Console {
             stdout,
             closed,
             facts,
+            assigned,
             ..
         } = event
         else {
@@ -272,7 +273,14 @@ impl Console {
             .err()
             .map(|e| e.to_string());
         let rest = self.partial.remove(&info.pane).unwrap_or_default();
-        let shown = display::finished(&info.input, outcome, &rest, closed, facts.as_ref());
+        let shown = display::finished(
+            &info.input,
+            outcome,
+            &rest,
+            closed,
+            facts.as_ref(),
+            *assigned,
+        );
         let lines = shown.lines;
         if let Some(why) = shown.why {
             self.last_why = Some((info.pane.clone(), why));

@@ -131,7 +131,7 @@ fn a_pane_prompt_alone_does_nothing_in_the_repl() {
         .write_all(b"server>\nserver>   \nx = 2\nx>1\n")
         .expect("write");
     let out = child.wait_with_output().expect("ends");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\nTrue\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "= 2\nTrue\n");
 }
 
 #[test]

@@ -34,9 +34,9 @@ fn typing_the_echo_experiment_in_the_repl() {
     // met by an earlier line: keys typed ahead of the prompt are kept anyway.
     tty.line(
         "HOST = '127.0.0.1'",
-        "server>>> HOST = '127.0.0.1'\n'127.0.0.1'",
+        "server>>> HOST = '127.0.0.1'\n= '127.0.0.1'",
     );
-    tty.line(&format!("PORT = {port}"), &format!("\n{port}"));
+    tty.line(&format!("PORT = {port}"), &format!("\n= {port}"));
     // Tab completes the constant; the line is then finished by hand.
     tty.keys(b"s = socket.socket(socket.AF_INET, socket.SOCK_STR\t");
     tty.wait_for("socket.SOCK_STREAM");
@@ -47,9 +47,9 @@ fn typing_the_echo_experiment_in_the_repl() {
     tty.keys(b"\x15"); // Ctrl-U clears the line
     tty.line(
         "s.bind((HOST, PORT))",
-        "server [s]>>> s.bind((HOST, PORT))\nNone",
+        "server [s]>>> s.bind((HOST, PORT))\nserver [s]>>> ",
     );
-    tty.line("s.listen()", "server [s]>>> s.listen()\nNone");
+    tty.line("s.listen()", "server [s]>>> s.listen()\nserver [s]>>> ");
     tty.line(
         "conn, addr = s.accept()",
         "... server is blocked in accept() (step 6)",
@@ -59,7 +59,7 @@ fn typing_the_echo_experiment_in_the_repl() {
     tty.wait_for("(step 6)\nserver [s]>>> ");
     tty.line(
         "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-        "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n<socket.socket fd=",
+        "client> s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n= <socket.socket fd=",
     );
     let screen = tty.line(
         &format!("client> s.connect(('127.0.0.1', {port}))"),
@@ -69,30 +69,30 @@ fn typing_the_echo_experiment_in_the_repl() {
     // Two lines pasted at once (bracketed paste), then Enter: both run.
     tty.keys(b"\x1b[200~client> s.sendall(b'Hello, world')\ndata = conn.recv(1024)\x1b[201~");
     // Each shows again with its prompt, by its outcome.
-    let screen = tty.line("", "]>>> data = conn.recv(1024)\nb'Hello, world'");
+    let screen = tty.line("", "]>>> data = conn.recv(1024)\n= b'Hello, world'");
     assert!(
-        screen.contains("]>>> client> s.sendall(b'Hello, world')\nNone"),
+        screen.contains("]>>> client> s.sendall(b'Hello, world')\nserver ["),
         "{screen}"
     );
-    tty.line("conn.sendall(data)", "]>>> conn.sendall(data)\nNone");
+    tty.line("conn.sendall(data)", "]>>> conn.sendall(data)\nserver [");
     tty.line(
         "client> data = s.recv(1024)",
-        "client> data = s.recv(1024)\nb'Hello, world'",
+        "client> data = s.recv(1024)\n= b'Hello, world'",
     );
     tty.line(
         "client> print('Received', repr(data))",
-        "Received b'Hello, world'\nNone",
+        "Received b'Hello, world'\nserver [",
     );
-    tty.line("client> s.close()", "client> s.close()\nNone");
+    tty.line("client> s.close()", "client> s.close()\nserver [");
     let screen = tty.line(
         "data = conn.recv(1024)",
         "b''\nwhy: b'' means end of stream",
     );
-    assert!(screen.contains("data = conn.recv(1024)\nb''"), "{screen}");
+    assert!(screen.contains("data = conn.recv(1024)\n= b''"), "{screen}");
     tty.line("not data", "not data\nTrue");
     // Lines typed ahead, before the prompt is back, are kept and run in turn.
     tty.keys(b"a = 41\rb = a + 1\r");
-    tty.wait_for("b = a + 1\n42");
+    tty.wait_for("b = a + 1\n= 42");
 
     // A recv nobody answers blocks; typing goes on above the outcome; Ctrl-C
     // interrupts it.
@@ -100,7 +100,10 @@ fn typing_the_echo_experiment_in_the_repl() {
         "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
         "type=2, proto=0, laddr=('0.0.0.0', 0)>",
     );
-    tty.line("u.bind(('127.0.0.1', 0))", "u.bind(('127.0.0.1', 0))\nNone");
+    tty.line(
+        "u.bind(('127.0.0.1', 0))",
+        "u.bind(('127.0.0.1', 0))\nserver [",
+    );
     tty.line("u.recv(1024)", "... server is blocked in recv() (step 21)");
     tty.keys(b"x = 4");
     tty.wait_for(">>> x = 4");
@@ -182,7 +185,7 @@ fn a_pasted_block_stops_at_its_first_error_and_a_huge_paste_is_refused() {
     tty.keys(&huge);
     tty.keys(b"\r");
     tty.wait_for("paste refused: 72,000 bytes, more than the 65,536 a paste may bring");
-    tty.line("x = 2", "x = 2\n2");
+    tty.line("x = 2", "x = 2\n= 2");
     // exit() ends the session, as in Python's REPL.
     tty.keys(b"exit()\r");
     assert_eq!(tty.wait_exit(), 0);

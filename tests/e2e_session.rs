@@ -33,7 +33,11 @@ fn type_session(dir: &Path, port: u16) -> std::path::PathBuf {
     let mut tty = Tty::start_with(&["--record", rec.to_str().expect("utf-8")], &[]);
     tty.wait_for("server>>>");
     tty.line("srv = socket.socket()", "server [srv]>>>");
-    tty.line(&format!("srv.bind(('127.0.0.1', {port}))"), "None");
+    // None shows nothing, as in Python's REPL: the kernel's view shows the bind.
+    tty.line(
+        &format!("srv.bind(('127.0.0.1', {port}))"),
+        &format!("127.0.0.1:{port}"),
+    );
     tty.line("srv.listen()", "LISTEN");
     tty.line("conn, addr = srv.accept()", "blocked in accept()");
     tty.keys(b"\x0f"); // Ctrl-O: the client pane
@@ -41,7 +45,8 @@ fn type_session(dir: &Path, port: u16) -> std::path::PathBuf {
     tty.line(&format!("    ('127.0.0.1', {port}))"), "client [c]>>>");
     // The accept was released in place, in the server pane.
     tty.wait_for("raddr=('127.0.0.1', ");
-    tty.line("c.sendall(b'hello')", "None");
+    // The five bytes wait in the server's receive queue.
+    tty.line("c.sendall(b'hello')", "recv-q 5");
     tty.keys(b"\x0f");
     tty.line("data = conn.recv(1024)", "b'hello'");
     tty.line("print('Received', data)", "Received b'hello'");

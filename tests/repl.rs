@@ -96,47 +96,41 @@ fn the_echo_experiment_piped_prints_cpythons_outcomes() {
     let out = repl(&[], echo_script(port).as_bytes());
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let lines = masked(&out, port);
-    // Written by hand from CPython 3.11's outcomes for these steps; the
-    // blocked accept is reported, then printed when the client connects.
+    // Written by hand from CPython 3.11's outcomes for these steps, shown as
+    // its REPL shows them: nothing for None, and the value an assignment
+    // bound marked `= ` as sockplay's addition. The blocked accept is
+    // reported, then printed when the client connects.
     let before = [
-        "'127.0.0.1'",
-        "PORT",
-        "<socket.socket fd=N, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
-        "None",
-        "None",
+        "= '127.0.0.1'",
+        "= PORT",
+        "= <socket.socket fd=N, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
         "... server is blocked in accept() (step 6)",
         // From here two panes are in use: each outcome comes under its pane and step.
         "[client step 7] s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-        "<socket.socket fd=N, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
+        "= <socket.socket fd=N, family=2, type=1, proto=0, laddr=('0.0.0.0', 0)>",
     ];
     let accepted = [
         "[server step 6] conn, addr = s.accept()",
-        "(<socket.socket fd=N, family=2, type=1, proto=0, laddr=('127.0.0.1', PORT), raddr=('127.0.0.1', EPH)>, ('127.0.0.1', EPH))",
+        "= (<socket.socket fd=N, family=2, type=1, proto=0, laddr=('127.0.0.1', PORT), raddr=('127.0.0.1', EPH)>, ('127.0.0.1', EPH))",
     ];
-    let connected = ["[client step 8] s.connect((\"127.0.0.1\", PORT))", "None"];
+    let connected = ["[client step 8] s.connect((\"127.0.0.1\", PORT))"];
     let after = [
         "[client step 9] s.sendall(b\"Hello, world\")",
-        "None",
         "[server step 10] data = conn.recv(EPH)",
-        "b'Hello, world'",
+        "= b'Hello, world'",
         "[server step 11] conn.sendall(data)",
-        "None",
         "[client step 12] data = s.recv(EPH)",
-        "b'Hello, world'",
+        "= b'Hello, world'",
         "[client step 13] print(\"Received\", repr(data))",
         "Received b'Hello, world'",
-        "None",
         "[client step 14] s.close()",
-        "None",
         "[server step 15] data = conn.recv(EPH)",
-        "b''",
+        "= b''",
         "why: b'' means end of stream: the peer has finished sending (close() or shutdown(SHUT_WR)) and everything it sent has been read (your socket is in CLOSE_WAIT)",
         "[server step 16] not data",
         "True",
         "[server step 17] conn.close()",
-        "None",
         "[server step 18] s.close()",
-        "None",
     ];
     // The accept and the connect end together: either may be printed first.
     let one: Vec<&str> = [&before[..], &accepted, &connected, &after].concat();
@@ -196,10 +190,10 @@ fn a_piped_statement_over_several_lines_runs_once_and_is_recorded_with_continuat
     assert_eq!(
         lines,
         [
-            "<socket.socket fd=3, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>",
+            "= <socket.socket fd=3, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>",
             // Two panes in use: each outcome under its pane and step.
             "[client step 2] n = len((\\n  1, 2,\\n  3))",
-            "3",
+            "= 3",
             "[server step 3] x = [1,",
             // Open at the end of the input: CPython's error, not a hang.
             "SyntaxError: '[' was never closed (column 5)",
@@ -239,9 +233,9 @@ fn bad_lines_get_one_line_each_and_the_pipe_goes_on() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "1");
+    assert_eq!(lines[0], "= 1");
     assert_eq!(lines[1], "sockplay: line 2 is not UTF-8; skipped");
-    assert!(lines[2].starts_with("<socket.socket fd=3, family=2, type=1"));
+    assert!(lines[2].starts_with("= <socket.socket fd=3, family=2, type=1"));
     assert_eq!(lines[3], "listen: N must be a number, got 'many'");
     assert!(
         lines[4].starts_with("unknown command :nope"),
@@ -282,14 +276,13 @@ client> 'the other pane is free'
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines[3..],
+        lines[1..],
         [
             "... server is blocked in recv() (step 4)",
             "[server step 4] s.recv(5)",
             "TimeoutError: timed out",
             "why: nothing arrived within the socket's timeout (settimeout): the socket stays usable, and recv() may be called again",
-            "1",
-            "None",
+            "= 1",
             "... server is blocked in recv() (step 7)",
             "sockplay: line 8: server is blocked in recv() (step 7) after 1.0 s; skipped: x = 2",
             "[client step 8] 'the other pane is free'",

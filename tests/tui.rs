@@ -140,7 +140,7 @@ fn a_blocked_accept_is_shown_then_released_in_place() {
         .position(|l| l == ">>> conn, addr = s.accept()")
         .expect("the accept line");
     assert!(
-        server[accept_at + 1].starts_with("(<socket.socket fd="),
+        server[accept_at + 1].starts_with("= (<socket.socket fd="),
         "the outcome follows its statement: {server:?}"
     );
 }
@@ -205,7 +205,7 @@ fn pane_prefix_routes_and_moves_the_focus() {
     enter(&mut app, "client> x = 40 + 2");
     wait_for(&mut app, "the client's outcome", |a| texts(a, 1).len() >= 2);
     assert_eq!(app.focus, 1);
-    assert_eq!(texts(&app, 1), [">>> x = 40 + 2", "42"]);
+    assert_eq!(texts(&app, 1), [">>> x = 40 + 2", "= 42"]);
     assert!(texts(&app, 0).is_empty());
     // A comparison written without a space is not taken for an unknown pane.
     enter(&mut app, "x> 5");
@@ -330,7 +330,7 @@ fn ctrl_l_and_clear_empty_a_transcript_but_keep_its_names() {
     let mut app = App::new(true);
     enter(&mut app, "x = 5");
     wait_for(&mut app, "x = 5", |a| {
-        texts(a, 0).last().is_some_and(|l| l == "5")
+        texts(a, 0).last().is_some_and(|l| l == "= 5")
     });
     app.handle(Action::Clear);
     assert!(texts(&app, 0).is_empty(), "{:?}", texts(&app, 0));
@@ -535,7 +535,9 @@ fn stepping_a_script_asks_scores_and_reports_other_outcomes() {
     // Enter on an empty line runs the next step, in its pane.
     app.handle(Action::Submit);
     wait_for(&mut app, "step 1", |a| {
-        texts(a, 0).iter().any(|t| t.starts_with("<socket.socket"))
+        texts(a, 0)
+            .iter()
+            .any(|t| t.starts_with("= <socket.socket"))
     });
     // The script said `=> 1`: the pane says what it expected instead.
     assert!(texts(&app, 0).contains(&"(the script expected: 1)".to_string()));

@@ -807,13 +807,14 @@ fn play(row: &Row, dir: &str) -> Result<(), String> {
     else {
         return Err("not a finished step".into());
     };
-    let shown = display::finished(&line, outcome, stdout, closed, facts.as_ref());
+    let shown = display::finished(&line, outcome, stdout, closed, facts.as_ref(), false);
+    // None shows no line, as in Python's REPL: the row says "None".
     let outcome_line = shown
         .lines
         .iter()
-        .find(|(k, _)| matches!(k, Kind::Value | Kind::Error | Kind::NoneValue))
+        .find(|(k, _)| matches!(k, Kind::Value | Kind::Error))
         .map(|(_, t)| t.clone())
-        .unwrap_or_default();
+        .unwrap_or_else(|| "None".to_string());
     if !matches(row.outcome, &outcome_line) {
         return Err(format!(
             "outcome {outcome_line:?}, expected {:?}",

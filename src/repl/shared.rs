@@ -158,7 +158,7 @@ impl Shared {
             let text = display::escape(text);
             let style = match kind {
                 Kind::Error => "31",
-                Kind::NoneValue | Kind::Why | Kind::Expanded => "2",
+                Kind::Assigned | Kind::Why | Kind::Expanded => "2",
                 Kind::Info => "33",
                 Kind::Input | Kind::Value | Kind::Printed => "",
             };

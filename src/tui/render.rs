@@ -39,7 +39,7 @@ impl Theme {
             Kind::Input => Style::default().add_modifier(Modifier::BOLD),
             Kind::Expanded => self.fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
             Kind::Value | Kind::Printed => Style::default(),
-            Kind::NoneValue => self.fg(Color::DarkGray).add_modifier(Modifier::DIM),
+            Kind::Assigned => self.fg(Color::DarkGray).add_modifier(Modifier::DIM),
             Kind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             Kind::Why => self.fg(Color::Yellow).add_modifier(Modifier::ITALIC),
             Kind::Info => self.fg(Color::Blue),

@@ -22,8 +22,9 @@ pub enum Kind {
     Expanded,
     /// A value's repr.
     Value,
-    /// `None`, dimmed.
-    NoneValue,
+    /// The value an assignment bound, which Python's REPL does not show:
+    /// sockplay's addition, marked `= value` and dimmed.
+    Assigned,
     /// An exception line.
     Error,
     /// A one-line explanation, shown when explanations are on.
@@ -119,24 +120,31 @@ pub struct Shown {
     pub why: Option<Explanation>,
 }
 
-/// The lines of a finished step: `input` is its Python form, `facts` those
-/// of the last socket call it made.
+/// The lines of a finished step, as Python's REPL shows them: `input` is its
+/// Python form, `facts` those of the last socket call it made. An expression
+/// whose value is None shows nothing, as in Python's REPL; the value an
+/// assignment bound (`assigned`), which Python's REPL does not show, is
+/// shown marked as sockplay's addition: `= value`.
 pub fn finished(
     input: &str,
     outcome: &Outcome,
     stdout: &str,
     closed: &[String],
     facts: Option<&CallFacts>,
+    assigned: bool,
 ) -> Shown {
     let mut lines: Vec<(Kind, String)> = stdout
         .lines()
         .map(|printed| (Kind::Printed, escape(printed)))
         .collect();
-    lines.push(match outcome {
-        Outcome::Ok(repr) if repr == "None" => (Kind::NoneValue, repr.clone()),
-        Outcome::Ok(repr) => (Kind::Value, escape(&shorten(repr))),
-        Outcome::Error(e) => (Kind::Error, escape(&shorten(&e.display_line()))),
-    });
+    match outcome {
+        Outcome::Ok(repr) if assigned => {
+            lines.push((Kind::Assigned, format!("= {}", escape(&shorten(repr)))))
+        }
+        Outcome::Ok(repr) if repr == "None" => {}
+        Outcome::Ok(repr) => lines.push((Kind::Value, escape(&shorten(repr)))),
+        Outcome::Error(e) => lines.push((Kind::Error, escape(&shorten(&e.display_line())))),
+    }
     let why = explain(input, outcome, facts);
     if let Some(why) = &why {
         lines.push((Kind::Why, format!("why: {}", why.short)));
@@ -179,16 +187,17 @@ mod tests {
             "a\x1b[2J\n",
             &[],
             None,
+            false,
         );
         assert_eq!(
             shown.lines,
-            vec![
-                (Kind::Printed, "a\\x1b[2J".to_string()),
-                (Kind::NoneValue, "None".to_string())
-            ]
+            vec![(Kind::Printed, "a\\x1b[2J".to_string())],
+            "None shows nothing, as in Python's REPL"
         );
+        let shown = finished("x = None", &Outcome::Ok("None".into()), "", &[], None, true);
+        assert_eq!(shown.lines, vec![(Kind::Assigned, "= None".to_string())]);
         let e = Exception::os(libc::EAGAIN);
-        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[], None);
+        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[], None, false);
         assert_eq!(
             shown.lines[0],
             (

@@ -38,6 +38,9 @@ pub struct Executed {
     pub closed: Vec<String>,
     /// The facts of the last socket call the step made, which explain its outcome.
     pub facts: Option<CallFacts>,
+    /// The statement bound its value to names (`x = ...`): Python's REPL
+    /// shows nothing for it; the front ends show the value, marked.
+    pub assigned: bool,
 }
 
 impl Executed {
@@ -49,6 +52,7 @@ impl Executed {
             truncated: false,
             closed: Vec::new(),
             facts: None,
+            assigned: false,
         }
     }
 }
@@ -145,6 +149,7 @@ impl Interp {
             truncated,
             closed,
             facts: self.facts.take(),
+            assigned: matches!(stmt, Stmt::Assign(..)),
         }
     }
 

@@ -82,6 +82,8 @@ pub enum Event {
         closed: Vec<String>,
         /// The facts of the last socket call the step made, for its `why:` line.
         facts: Option<CallFacts>,
+        /// It was an assignment (`x = ...`), whose value Python's REPL does not show.
+        assigned: bool,
         elapsed: Duration,
     },
     /// A step started to wait in `call` for `condition`, which the kernel
@@ -366,6 +368,7 @@ impl Session {
             truncated: done.executed.truncated,
             closed: done.executed.closed,
             facts: done.executed.facts,
+            assigned: done.executed.assigned,
             elapsed: running.started.elapsed(),
         })
     }
