@@ -312,7 +312,8 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
     let blocked_rows = blocked.as_ref().map_or(0, |t| {
         t.width().div_ceil(inner.width.max(1) as usize) as u16
     });
-    let kernel_rows = (pane.sockets.len().max(1) * 2 + 1) as u16;
+    // As tall as the tallest pane's table, so that every prompt sits on the same row.
+    let kernel_rows = app.panes.iter().map(kernel_rows).max().unwrap_or(2);
     let kernel_height = kernel_rows.min(inner.height / 2);
     let [transcript_area, blocked_area, input_area, kernel_area] = Layout::vertical([
         Constraint::Min(1),
@@ -428,21 +429,29 @@ fn draw_input(frame: &mut Frame, pane: &PaneView, focused: bool, area: Rect, the
     }
 }
 
-fn socket_lines<'a>(row: &'a SocketRow, name_width: usize, theme: &Theme) -> [Line<'a>; 2] {
+/// The rows a socket takes in the kernel table: a closed one has no second line.
+fn socket_rows(row: &SocketRow) -> usize {
+    if row.view.is_some() { 2 } else { 1 }
+}
+
+/// The kernel table's height for a pane: its border and its sockets' rows.
+fn kernel_rows(pane: &PaneView) -> u16 {
+    let rows: usize = pane.sockets.iter().map(socket_rows).sum();
+    (rows.max(1) + 1) as u16
+}
+
+fn socket_lines<'a>(row: &'a SocketRow, name_width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let Some(view) = &row.view else {
-        return [
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<name_width$}", row.name),
-                    Style::default().add_modifier(Modifier::BOLD),
-                ),
-                Span::styled(
-                    " closed (fd=-1)",
-                    Style::default().add_modifier(Modifier::DIM),
-                ),
-            ]),
-            Line::raw(""),
-        ];
+        return vec![Line::from(vec![
+            Span::styled(
+                format!("{:<name_width$}", row.name),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                " closed (fd=-1)",
+                Style::default().add_modifier(Modifier::DIM),
+            ),
+        ])];
     };
     let state = view.state.unwrap_or("-");
     let ready = format!(
@@ -475,7 +484,7 @@ fn socket_lines<'a>(row: &'a SocketRow, name_width: usize, theme: &Theme) -> [Li
         ),
         Style::default().add_modifier(Modifier::DIM),
     )]);
-    [first, second]
+    vec![first, second]
 }
 
 fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {
@@ -504,7 +513,7 @@ fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {
         let groups: Vec<Vec<Line>> = pane
             .sockets
             .iter()
-            .map(|r| socket_lines(r, name_width, theme).to_vec())
+            .map(|r| socket_lines(r, name_width, theme))
             .collect();
         let total: usize = groups.iter().map(Vec::len).sum();
         let room = if total > room {
