@@ -240,6 +240,7 @@ pub fn run_loop<B: ratatui::backend::Backend>(
             default(tick) => {}
         }
         app.pump();
+        app.expire_status();
     }
 }
 

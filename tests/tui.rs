@@ -388,6 +388,24 @@ fn the_kernel_table_counts_sockets_in_natural_order_and_says_how_many_more() {
 }
 
 #[test]
+fn the_footer_lets_a_message_go_after_a_while_and_names_help() {
+    let mut app = App::new(true);
+    assert!(screen(&app, 120, 24).contains("F1/:help"));
+    enter(&mut app, ":why off");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("explanations off (:explain still works)")
+    );
+    let t0 = Instant::now();
+    app.expire_status_at(t0);
+    app.expire_status_at(t0 + Duration::from_secs(3));
+    assert!(app.status.is_some(), "still fresh");
+    app.expire_status_at(t0 + Duration::from_secs(7));
+    assert_eq!(app.status, None, "no stale message");
+    assert!(screen(&app, 120, 24).contains("F1/:help"));
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -122,7 +122,13 @@ pub struct App {
     pub verdict: Option<Verdict>,
     /// `:panic` forces a panic (tests of the terminal's restoration only).
     allow_panic: bool,
+    /// The footer's message as first seen, and when: it goes after
+    /// `STATUS_FOR`, so the footer never keeps a message that is no longer true.
+    status_seen: Option<(String, Instant)>,
 }
+
+/// How long a message stays in the footer (a key clears it sooner).
+const STATUS_FOR: Duration = Duration::from_secs(6);
 
 impl std::ops::Deref for App {
     type Target = Console;
@@ -169,6 +175,7 @@ impl App {
             stepper: None,
             verdict: None,
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
+            status_seen: None,
         };
         app.refresh_kernel();
         app
@@ -618,6 +625,25 @@ impl App {
                 }
             }
             finished => self.finished(finished),
+        }
+    }
+
+    /// Clears the footer's message once it has been shown for `STATUS_FOR`.
+    pub fn expire_status(&mut self) {
+        self.expire_status_at(Instant::now());
+    }
+
+    /// `expire_status` as of `now` (tests pass their own clock).
+    pub fn expire_status_at(&mut self, now: Instant) {
+        match (&self.status, &self.status_seen) {
+            (Some(text), Some((seen, at))) if text == seen => {
+                if now.saturating_duration_since(*at) >= STATUS_FOR {
+                    self.status = None;
+                    self.status_seen = None;
+                }
+            }
+            (Some(text), _) => self.status_seen = Some((text.clone(), now)),
+            (None, _) => self.status_seen = None,
         }
     }
 

@@ -247,9 +247,9 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         )),
         None => Line::from(vec![Span::styled(
             if app.stepper.is_some() {
-                " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F1 help · Ctrl-Q quit"
+                " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F1/:help · Ctrl-Q quit"
             } else {
-                " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1 help · Ctrl-Q quit"
+                " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1/:help · Ctrl-Q quit"
             },
             Style::default().add_modifier(Modifier::DIM),
         )]),
