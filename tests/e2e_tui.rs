@@ -17,7 +17,7 @@ fn typing_the_nonblocking_recv_experiment() {
     let mut tty = Tty::start(&[]);
     tty.wait_for("server>>>");
     tty.line("HOST = '127.0.0.1'", "'127.0.0.1'");
-    tty.line(&format!("PORT = {port}"), &format!("\n│= {port}"));
+    tty.line(&format!("PORT = {port}"), &format!("\n┃= {port}"));
     tty.line(
         "server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
         "server [server]>>>",

@@ -313,7 +313,7 @@ fn scrolling_stops_at_the_first_line_and_a_scrollbar_shows_where_the_view_is() {
     let top = screen(&app, 100, 24);
     let first_row = top.lines().nth(2).unwrap_or_default();
     assert!(
-        first_row.starts_with("│>>> 0 * 1000"),
+        first_row.starts_with("┃>>> 0 * 1000"),
         "the first line at the top, no empty rows above it:\n{top}"
     );
     settings().bind(|| insta::assert_snapshot!("scrolled_to_the_top", top));
@@ -403,6 +403,26 @@ fn the_footer_lets_a_message_go_after_a_while_and_names_help() {
     app.expire_status_at(t0 + Duration::from_secs(7));
     assert_eq!(app.status, None, "no stale message");
     assert!(screen(&app, 120, 24).contains("F1/:help"));
+}
+
+#[test]
+fn the_focus_shows_without_colour_and_a_new_current_socket_is_said() {
+    let mut app = App::new(false);
+    enter(&mut app, "a, b = socket.socketpair()");
+    wait_for(&mut app, "the pair", |a| a.panes[0].current.is_some());
+    enter(&mut app, "c, d = socket.socketpair()");
+    wait_for(&mut app, "the second pair", |a| {
+        a.panes[0].current.as_deref() == Some("d")
+    });
+    assert!(
+        texts(&app, 0).contains(&"short forms now act on d (was b)".to_string()),
+        "{:?}",
+        texts(&app, 0)
+    );
+    let shown = screen(&app, 100, 24);
+    assert!(shown.contains("┏ ▶ server [d] ━"), "{shown}");
+    assert!(shown.contains("┌ client ─"), "{shown}");
+    settings().bind(|| insta::assert_snapshot!("focus_without_colour", shown));
 }
 
 #[test]

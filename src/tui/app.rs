@@ -745,9 +745,24 @@ impl App {
         let Some(index) = self.pane_index(&info.pane) else {
             return;
         };
+        let snapshot = self.console.session.snapshot(&info.pane);
         let pane = &mut self.panes[index];
         for (kind, text) in &done.lines {
             pane.transcript.push(*kind, text);
+        }
+        // The short forms' socket changed under the user (an accept bound
+        // `conn`): the pane says so, under the step that changed it.
+        let current = snapshot.and_then(|s| s.current.as_ref().map(|(n, _)| n.clone()));
+        if let (Some(old), Some(new)) = (&pane.current, &current)
+            && old != new
+        {
+            pane.transcript.push(
+                Kind::Info,
+                &format!("short forms now act on {new} (was {old})"),
+            );
+        }
+        if current.is_some() {
+            pane.current = current;
         }
         if let Some(stepper) = &mut self.stepper {
             if elapsed >= SETTLE {

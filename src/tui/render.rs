@@ -8,7 +8,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Clear, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap,
+    Block, BorderType, Borders, Clear, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState,
+    Wrap,
 };
 use unicode_width::UnicodeWidthStr;
 
@@ -265,12 +266,19 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
     } else {
         Style::default().add_modifier(Modifier::DIM)
     };
+    // Unmistakable without colour too: a thick border and a marked title.
+    let mark = if focused { "▶ " } else { "" };
     let title = match &pane.current {
-        Some(s) => format!(" {} [{s}] ", pane.name),
-        None => format!(" {} ", pane.name),
+        Some(s) => format!(" {mark}{} [{s}] ", pane.name),
+        None => format!(" {mark}{} ", pane.name),
     };
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(border)
         .title(Span::styled(title, border));
     let inner = block.inner(area);
