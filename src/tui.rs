@@ -207,6 +207,7 @@ pub fn run_loop<B: ratatui::backend::Backend>(
     loop {
         let size = terminal.size().map_err(failed)?;
         app.page = (size.height / 2).max(1) as usize;
+        app.width = size.width as usize;
         let frame = terminal
             .draw(|frame| render::draw(frame, app))
             .map_err(failed)?;

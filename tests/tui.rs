@@ -9,6 +9,7 @@ use sockplay::tui::app::App;
 use sockplay::tui::keys::Action;
 use sockplay::tui::render;
 use tui_input::InputRequest;
+use unicode_width::UnicodeWidthStr;
 
 fn type_line(app: &mut App, line: &str) {
     for c in line.chars() {
@@ -518,11 +519,29 @@ fn tab_completes_verbs_methods_and_constants() {
         "sock.set",
         "several candidates: they are listed"
     );
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("3 candidates:"), "{status}");
+    assert!(status.contains("sock.settimeout"), "{status}");
+    // Many candidates in a narrow footer: whole names and a count of the rest.
+    app.handle(Action::Interrupt);
+    app.width = 60;
+    type_line(&mut app, "socket.");
+    app.handle(Action::Complete);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.width() <= 58, "{status}");
+    let (shown, more) = status.rsplit_once("  +").expect("a count of the rest");
+    assert!(more.ends_with(" more"), "{status}");
+    let total: usize = status
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("the count first");
+    let listed = shown.split("  ").skip(1).count();
+    let rest: usize = more.trim_end_matches(" more").parse().expect("a number");
+    assert_eq!(listed + rest, total, "every candidate counted: {status}");
     assert!(
-        app.status
-            .as_deref()
-            .unwrap_or("")
-            .contains("sock.settimeout")
+        shown.split("  ").skip(1).all(|n| n.starts_with("socket.")),
+        "no name is cut: {status}"
     );
 }
 

@@ -106,6 +106,8 @@ pub struct App {
     pub last_step: u64,
     /// Rows a page scroll moves (set from the screen's size).
     pub page: usize,
+    /// The screen's width in columns (set from its size): what the footer holds.
+    pub width: usize,
     /// The statement being entered was echoed line by line as it was typed.
     echoed: bool,
     /// When the last step was sent (quiescence is waited for from then).
@@ -166,6 +168,7 @@ impl App {
             color,
             last_step: 0,
             page: 10,
+            width: 100,
             echoed: false,
             sent_at: Instant::now(),
             queue: VecDeque::new(),
@@ -835,7 +838,7 @@ impl App {
             [] => return,
             [one] => one.clone(),
             many => {
-                self.status = Some(many.join("  "));
+                self.status = Some(candidates_line(many, self.width.saturating_sub(2)));
                 crate::complete::common_prefix(many).to_string()
             }
         };
@@ -843,6 +846,29 @@ impl App {
         let at = value[..c.start].chars().count() + insert.chars().count();
         pane.input = Input::new(new).with_cursor(at);
     }
+}
+
+/// Tab's candidates for the footer: their count, then as many whole names as
+/// fit in `width` columns, and how many more there are. A name is never cut.
+fn candidates_line(names: &[String], width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut line = format!("{} candidates:", names.len());
+    for (i, name) in names.iter().enumerate() {
+        let rest = names.len() - i - 1;
+        let more = if rest > 0 {
+            format!("  +{rest} more")
+        } else {
+            String::new()
+        };
+        // Room for this name and, if others follow, for the count of them.
+        if line.width() + 2 + name.width() + more.width() > width && rest + 1 < names.len() {
+            line.push_str(&format!("  +{} more", rest + 1));
+            return line;
+        }
+        line.push_str("  ");
+        line.push_str(name);
+    }
+    line
 }
 
 fn kind_label(family: i32, kind: i32) -> String {
