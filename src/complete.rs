@@ -5,7 +5,7 @@
 
 use crate::interp::python_names::SOCKET_CONSTANTS;
 use crate::interp::sockets::{SOCKET_FUNCTIONS, SOCKET_METHODS};
-use crate::lang::shortform::VERBS;
+use crate::lang::shortform::{VERBS, short_usage};
 use crate::pane::PaneSnapshot;
 use crate::value::Builtin;
 
@@ -91,6 +91,42 @@ pub fn common_prefix(candidates: &[String]) -> &str {
             .map_or(len.min(c.len()), |((i, _), _)| i.min(len));
     }
     &first[..len]
+}
+
+/// The usage hint for a statement (no `PANE> ` prefix) whose cursor is at
+/// its end, as both front ends show it: the rest of a short form's verb being
+/// typed and its arguments (`bi` → `nd [HOST] PORT`), or the arguments after
+/// `verb ` (`[HOST] PORT`). Returns the text to show and, for a verb's
+/// beginning, the rest of the verb (what accepting the hint inserts).
+pub fn verb_hint(stmt: &str) -> Option<(String, Option<String>)> {
+    let stmt = stmt.trim_start();
+    if stmt.is_empty() {
+        return None;
+    }
+    if let Some(verb) = stmt.strip_suffix(' ').map(str::trim_end) {
+        // `verb ` with nothing after it yet: the arguments.
+        let usage = short_usage(verb).filter(|_| !verb.contains(' '))?;
+        let args = usage[verb.len()..].trim_start();
+        return (!args.is_empty()).then(|| (args.to_string(), None));
+    }
+    if stmt.contains(char::is_whitespace) {
+        return None;
+    }
+    // A verb being typed: the one it can only be, or the one it already is.
+    let verb = if VERBS.contains(&stmt) {
+        stmt
+    } else {
+        let mut found = VERBS.iter().filter(|v| v.starts_with(stmt));
+        let only = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        only
+    };
+    let usage = short_usage(verb)?;
+    let rest = &verb[stmt.len()..];
+    let display = format!("{rest}{}", &usage[verb.len()..]);
+    (!display.is_empty()).then(|| (display, (!rest.is_empty()).then(|| rest.to_string())))
 }
 
 #[cfg(test)]

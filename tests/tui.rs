@@ -427,6 +427,33 @@ fn the_focus_shows_without_colour_and_a_new_current_socket_is_said() {
 }
 
 #[test]
+fn a_short_form_being_typed_shows_its_usage_and_right_takes_the_verb() {
+    let mut app = App::new(true);
+    type_line(&mut app, "bi");
+    assert_eq!(
+        app.panes[0].hint(),
+        Some(("nd [HOST] PORT".to_string(), Some("nd".to_string())))
+    );
+    assert!(screen(&app, 100, 24).contains("server>>> bind [HOST] PORT"));
+    app.handle(Action::Edit(InputRequest::GoToNextChar));
+    assert_eq!(app.panes[0].input.value(), "bind");
+    app.handle(Action::Edit(InputRequest::InsertChar(' ')));
+    assert_eq!(
+        app.panes[0].hint().map(|h| h.0),
+        Some("[HOST] PORT".to_string())
+    );
+    // Python is not hinted, nor is the middle of a line.
+    app.handle(Action::Interrupt);
+    type_line(&mut app, "client> x = 1");
+    assert_eq!(app.panes[0].hint(), None);
+    app.handle(Action::Interrupt);
+    type_line(&mut app, "client> liste");
+    assert_eq!(app.panes[0].hint().map(|h| h.0), Some("n [N]".to_string()));
+    app.handle(Action::Edit(InputRequest::GoToStart));
+    assert_eq!(app.panes[0].hint(), None);
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -18,7 +18,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
 use crate::lang::lexer::tokenize;
-use crate::lang::shortform::{VERBS, is_short_form, short_usage};
+use crate::lang::shortform::is_short_form;
 use crate::pane::PaneSnapshot;
 use crate::session::split_pane;
 
@@ -123,41 +123,8 @@ pub fn usage_hint(line: &str, pos: usize) -> Option<UsageHint> {
             insert: (!rest.is_empty()).then(|| rest.to_string()),
         });
     }
-    let (_, stmt, _) = statement(line);
-    let stmt = stmt.trim_start();
-    if stmt.is_empty() {
-        return None;
-    }
-    if let Some(verb) = stmt.strip_suffix(' ').map(str::trim_end) {
-        // `verb ` with nothing after it yet: the arguments.
-        let usage = short_usage(verb).filter(|_| !verb.contains(' '))?;
-        let args = usage[verb.len()..].trim_start();
-        return (!args.is_empty()).then(|| UsageHint {
-            display: args.to_string(),
-            insert: None,
-        });
-    }
-    if stmt.contains(char::is_whitespace) {
-        return None;
-    }
-    // A verb being typed: the one it can only be, or the one it already is.
-    let verb = if VERBS.contains(&stmt) {
-        stmt
-    } else {
-        let mut found = VERBS.iter().filter(|v| v.starts_with(stmt));
-        let only = found.next()?;
-        if found.next().is_some() {
-            return None;
-        }
-        only
-    };
-    let usage = short_usage(verb)?;
-    let rest = &verb[stmt.len()..];
-    let display = format!("{rest}{}", &usage[verb.len()..]);
-    (!display.is_empty()).then(|| UsageHint {
-        display,
-        insert: (!rest.is_empty()).then(|| rest.to_string()),
-    })
+    let (display, insert) = crate::complete::verb_hint(statement(line).1)?;
+    Some(UsageHint { display, insert })
 }
 
 /// Whether the input is ready to run: an unclosed bracket continues on the

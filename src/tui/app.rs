@@ -74,6 +74,17 @@ impl PaneView {
         }
     }
 
+    /// The usage hint for the line being typed, when the cursor is at its end
+    /// (`bind` → ` [HOST] PORT`): the text shown, and what Right inserts.
+    pub fn hint(&self) -> Option<(String, Option<String>)> {
+        let value = self.input.value();
+        if self.input.cursor() < value.chars().count() || value.starts_with(':') {
+            return None;
+        }
+        let stmt = crate::session::split_pane(value).map_or(value, |(_, rest)| rest);
+        crate::complete::verb_hint(stmt)
+    }
+
     /// The prompt: the pane and its current socket, `server [conn]>>> `.
     pub fn prompt(&self) -> String {
         if self.continued.is_empty() {
@@ -249,6 +260,16 @@ impl App {
             }
             Action::Edit(InputRequest::GoToEnd) if pane.input.value().is_empty() => {
                 pane.scroll = 0;
+            }
+            // Right at the end of the line takes the hint's rest of a verb.
+            Action::Edit(InputRequest::GoToNextChar)
+                if pane.hint().is_some_and(|(_, insert)| insert.is_some()) =>
+            {
+                if let Some((_, Some(rest))) = pane.hint() {
+                    for c in rest.chars() {
+                        pane.input.handle(InputRequest::InsertChar(c));
+                    }
+                }
             }
             Action::Edit(req) => {
                 pane.input.handle(req);

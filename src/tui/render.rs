@@ -424,13 +424,18 @@ fn draw_input(frame: &mut Frame, pane: &PaneView, focused: bool, area: Rect, the
     } else {
         Style::default().add_modifier(Modifier::DIM)
     };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(prompt, prompt_style),
-            Span::raw(crate::runner::escape_controls(&shown)),
-        ])),
-        area,
-    );
+    let mut spans = vec![
+        Span::styled(prompt, prompt_style),
+        Span::raw(crate::runner::escape_controls(&shown)),
+    ];
+    // A short form's usage after the cursor, dimmed, as the REPL shows it.
+    if focused && let Some(hint) = pane.hint() {
+        spans.push(Span::styled(
+            hint.0,
+            Style::default().add_modifier(Modifier::DIM),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     if focused {
         let x = area.x + prompt_width + (pane.input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
