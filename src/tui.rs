@@ -128,6 +128,10 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
         }
     };
     let mut app = App::with_recorder(color, recorder);
+    // Each pane's history, kept across sessions as the REPL keeps its own.
+    if let Some(dir) = dirs::data_dir() {
+        app.keep_history(dir.join("sockplay"));
+    }
     app.stepper = stepper;
     // SIGTERM, SIGHUP, SIGQUIT: the terminal back as quitting leaves it.
     if let Err(e) = crate::signals::on_terminate(restore, app.recorder.path().map(Into::into)) {

@@ -454,6 +454,57 @@ fn a_short_form_being_typed_shows_its_usage_and_right_takes_the_verb() {
 }
 
 #[test]
+fn each_panes_history_is_kept_across_sessions_and_ctrl_r_searches_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let mut app = App::new(true);
+        app.keep_history(dir.path().to_path_buf());
+        enter(&mut app, "s = socket.socket()");
+        enter(&mut app, "x = 1");
+        enter(&mut app, "client> y = 2");
+        wait_for(&mut app, "the steps", |a| {
+            !a.session.any_busy() && a.last_step == 3
+        });
+    }
+    // A new session: each pane has its own lines back.
+    let mut app = App::new(true);
+    app.keep_history(dir.path().to_path_buf());
+    assert_eq!(app.panes[0].history, ["s = socket.socket()", "x = 1"]);
+    assert_eq!(app.panes[1].history, ["client> y = 2"]);
+    app.handle(Action::HistoryPrev);
+    assert_eq!(app.panes[0].input.value(), "x = 1");
+    app.handle(Action::Interrupt);
+    // Ctrl-R: type to search back; Ctrl-R again goes further back; Enter runs it.
+    app.handle(Action::Search);
+    type_line(&mut app, "so");
+    assert_eq!(
+        app.panes[0].search_line().as_deref(),
+        Some("(reverse-i-search)`so': s = socket.socket()")
+    );
+    assert!(screen(&app, 100, 24).contains("(reverse-i-search)`so': s = socket.socket()"));
+    type_line(&mut app, "zz");
+    assert_eq!(
+        app.panes[0].search_line().as_deref(),
+        Some("(failed reverse-i-search)`sozz': ")
+    );
+    app.handle(Action::Close);
+    assert_eq!(app.panes[0].search, None, "Esc gives the line back");
+    assert_eq!(app.panes[0].input.value(), "");
+    app.handle(Action::Search);
+    type_line(&mut app, "=");
+    app.handle(Action::Search);
+    assert_eq!(
+        app.panes[0].search_line().as_deref(),
+        Some("(reverse-i-search)`=': s = socket.socket()"),
+        "the older match"
+    );
+    app.handle(Action::Submit);
+    wait_for(&mut app, "the found line run", |a| {
+        texts(a, 0).iter().any(|l| l == ">>> s = socket.socket()")
+    });
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -55,6 +55,38 @@ pub struct PaneView {
     pub current: Option<String>,
     /// The lines typed so far of a statement that leaves a bracket open.
     pub continued: Vec<String>,
+    /// Ctrl-R's search of the history, while it is on.
+    pub search: Option<Search>,
+}
+
+/// A reverse search of a pane's history, as readline's Ctrl-R.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Search {
+    /// What was typed to look for.
+    pub query: String,
+    /// The history entry that matches, newest first.
+    pub found: Option<usize>,
+}
+
+impl PaneView {
+    /// The newest history entry before `before` that contains `query`.
+    fn find(&self, query: &str, before: usize) -> Option<usize> {
+        self.history[..before.min(self.history.len())]
+            .iter()
+            .rposition(|h| h.contains(query))
+    }
+
+    /// The line the search shows: `(reverse-i-search)`query': match`.
+    pub fn search_line(&self) -> Option<String> {
+        let s = self.search.as_ref()?;
+        let found = s.found.map_or("", |i| self.history[i].as_str());
+        let failed = if s.found.is_none() && !s.query.is_empty() {
+            "failed "
+        } else {
+            ""
+        };
+        Some(format!("({failed}reverse-i-search)`{}': {found}", s.query))
+    }
 }
 
 impl PaneView {
@@ -71,6 +103,7 @@ impl PaneView {
             sockets: Vec::new(),
             current: None,
             continued: Vec::new(),
+            search: None,
         }
     }
 
@@ -135,10 +168,15 @@ pub struct App {
     pub verdict: Option<Verdict>,
     /// `:panic` forces a panic (tests of the terminal's restoration only).
     allow_panic: bool,
+    /// Where each pane's history is kept across sessions (`keep_history`).
+    history_dir: Option<std::path::PathBuf>,
     /// The footer's message as first seen, and when: it goes after
     /// `STATUS_FOR`, so the footer never keeps a message that is no longer true.
     status_seen: Option<(String, Instant)>,
 }
+
+/// How many lines of a pane's history are loaded at start.
+const HISTORY_KEPT: usize = 1000;
 
 /// How long a message stays in the footer (a key clears it sooner).
 const STATUS_FOR: Duration = Duration::from_secs(6);
@@ -190,6 +228,7 @@ impl App {
             verdict: None,
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
             status_seen: None,
+            history_dir: None,
         };
         app.refresh_kernel();
         app
@@ -211,9 +250,19 @@ impl App {
             self.answer(action);
             return;
         }
+        if self.panes[self.focus].search.is_some() && self.searching(&action) {
+            return;
+        }
         let pane = &mut self.panes[self.focus];
         match action {
             Action::NextStep => self.next_step(),
+            Action::Search => {
+                let found = pane.find("", pane.history.len());
+                pane.search = Some(Search {
+                    query: String::new(),
+                    found,
+                });
+            }
             Action::Submit if pane.input.value().trim().is_empty() && self.stepper.is_some() => {
                 self.next_step();
             }
@@ -434,6 +483,71 @@ impl App {
         self.pump();
     }
 
+    /// An action while Ctrl-R searches: typing refines the query, Ctrl-R
+    /// looks further back, Esc and Ctrl-C give the line back as it was, and
+    /// anything else takes the match into the line (Enter also runs it).
+    /// Returns whether the action was used up.
+    fn searching(&mut self, action: &Action) -> bool {
+        let pane = &mut self.panes[self.focus];
+        let Some(search) = pane.search.clone() else {
+            return false;
+        };
+        match action {
+            Action::Edit(InputRequest::InsertChar(c)) => {
+                let query = format!("{}{c}", search.query);
+                let found = pane.find(&query, pane.history.len());
+                pane.search = Some(Search { query, found });
+                true
+            }
+            Action::Edit(InputRequest::DeletePrevChar) => {
+                let mut query = search.query;
+                query.pop();
+                let found = pane.find(&query, pane.history.len());
+                pane.search = Some(Search { query, found });
+                true
+            }
+            Action::Search => {
+                let before = search.found.unwrap_or(pane.history.len());
+                if let Some(found) = pane.find(&search.query, before) {
+                    pane.search = Some(Search {
+                        found: Some(found),
+                        ..search
+                    });
+                }
+                true
+            }
+            Action::Close | Action::Interrupt => {
+                pane.search = None;
+                true
+            }
+            _ => {
+                // The match becomes the line; the action then applies to it.
+                if let Some(i) = search.found {
+                    let line = pane.history[i].clone();
+                    pane.set_line(&line);
+                }
+                pane.search = None;
+                false
+            }
+        }
+    }
+
+    /// Keeps each pane's history in `dir` (`history-PANE`, one line each), as
+    /// the REPL keeps its own: what is there is loaded now, and every line
+    /// sent is added. The last `HISTORY_KEPT` lines are loaded.
+    pub fn keep_history(&mut self, dir: std::path::PathBuf) {
+        for pane in &mut self.panes {
+            let path = dir.join(format!("history-{}", pane.name));
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let from = lines.len().saturating_sub(HISTORY_KEPT);
+                pane.history = lines[from..].to_vec();
+            }
+        }
+        let _ = std::fs::create_dir_all(&dir);
+        self.history_dir = Some(dir);
+    }
+
     /// Clears pane `index`'s transcript; its names, sockets and history stay.
     fn clear(&mut self, index: usize) {
         let pane = &mut self.panes[index];
@@ -500,6 +614,15 @@ impl App {
         // The one-line input recalls a statement of several lines as one.
         let remembered = line.trim().replace('\n', " ");
         if pane.history.last() != Some(&remembered) {
+            if let Some(dir) = &self.history_dir {
+                use std::io::Write;
+                // A history that cannot be written is no reason to stop.
+                let _ = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(dir.join(format!("history-{}", pane.name)))
+                    .and_then(|mut f| writeln!(f, "{remembered}"));
+            }
             pane.history.push(remembered);
         }
         pane.history_pos = None;

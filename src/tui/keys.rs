@@ -24,6 +24,8 @@ pub enum Action {
     Bottom,
     /// Ctrl-L: clear the focused pane's transcript (not its names).
     Clear,
+    /// Ctrl-R: search this pane's history backwards (again: an older match).
+    Search,
     ToggleHelp,
     ToggleWhy,
     /// Esc: close the help (or skip a question).
@@ -79,6 +81,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
             'k' => Edit(R::DeleteTillEnd),
             'd' => Edit(R::DeleteNextChar),
             'p' => HistoryPrev,
+            'r' => Search,
             'n' => HistoryNext,
             _ => return None,
         },
@@ -105,7 +108,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Tab",
         "complete verbs, names, name.methods, socket.CONSTANTS",
     ),
-    ("Up / Down", "this pane's history"),
+    (
+        "Up / Down, Ctrl-R",
+        "this pane's history, kept across sessions; Ctrl-R searches it",
+    ),
     (
         "Left Right Home End",
         "move; Ctrl-Left/Right or Alt-B/F by word",

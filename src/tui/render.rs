@@ -428,6 +428,13 @@ fn draw_input(frame: &mut Frame, pane: &PaneView, focused: bool, area: Rect, the
         Span::styled(prompt, prompt_style),
         Span::raw(crate::runner::escape_controls(&shown)),
     ];
+    // Ctrl-R's search takes the line's place while it is on.
+    if let Some(search) = pane.search_line() {
+        spans = vec![Span::styled(
+            crate::runner::escape_controls(&search),
+            theme.fg(Color::Cyan),
+        )];
+    }
     // A short form's usage after the cursor, dimmed, as the REPL shows it.
     if focused && let Some(hint) = pane.hint() {
         spans.push(Span::styled(
