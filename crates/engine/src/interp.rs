@@ -5,6 +5,7 @@
 pub mod args;
 pub mod builtins;
 pub mod codecs;
+pub mod dir_names;
 pub mod ints;
 pub mod iter;
 pub mod ops;
@@ -536,6 +537,68 @@ impl Interp {
         items.iter().map(|e| self.eval(e, w)).collect()
     }
 
+    /// `dir()`: the names of this pane, as Python's REPL lists its own (with
+    /// the module attributes every REPL namespace has); `dir(x)`: what
+    /// CPython 3.11 lists for x's kind (interp::dir_names).
+    fn dir(&self, args: &Args) -> Result<Value, Exception> {
+        use dir_names as d;
+        if !args.kw.is_empty() {
+            return Err(Exception::type_error("dir() takes no keyword arguments"));
+        }
+        let names: Vec<&str> = match args.pos.as_slice() {
+            [] => {
+                let mut names: Vec<&str> = [
+                    "__annotations__",
+                    "__builtins__",
+                    "__doc__",
+                    "__loader__",
+                    "__name__",
+                    "__package__",
+                    "__spec__",
+                ]
+                .into_iter()
+                .chain(self.names.keys().map(String::as_str))
+                .collect();
+                names.sort_unstable();
+                names
+            }
+            [v] => match v {
+                Value::Socket(_) => d::SOCKET.to_vec(),
+                Value::Module(Module::Socket) => d::SOCKET_MODULE.to_vec(),
+                Value::Module(Module::Select) => d::SELECT_MODULE.to_vec(),
+                Value::Bytes(_) => d::BYTES.to_vec(),
+                Value::Str(_) => d::STR.to_vec(),
+                Value::Int(_) | Value::BigInt(_) => d::INT.to_vec(),
+                Value::Bool(_) => d::BOOL.to_vec(),
+                Value::Float(_) => d::FLOAT.to_vec(),
+                Value::List(_) => d::LIST.to_vec(),
+                Value::Tuple(_) => d::TUPLE.to_vec(),
+                Value::Range(..) => d::RANGE.to_vec(),
+                Value::None => d::NONE.to_vec(),
+                Value::Enum(crate::value::EnumKind::AddressFamily, _) => d::ADDRESS_FAMILY.to_vec(),
+                Value::Enum(crate::value::EnumKind::SocketKind, _) => d::SOCKET_KIND.to_vec(),
+                Value::Enum(..) => d::MSG_FLAG.to_vec(),
+                Value::Reversed(_) => d::REVERSED.to_vec(),
+                Value::Builtin(b) if b.is_class() => d::TYPE.to_vec(),
+                Value::Class(_) => d::TYPE.to_vec(),
+                Value::Builtin(
+                    Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair,
+                ) => d::FUNCTION.to_vec(),
+                Value::Builtin(_) | Value::Method(..) => d::BUILTIN_FUNCTION.to_vec(),
+            },
+            more => {
+                return Err(Exception::type_error(format!(
+                    "dir expected at most 1 argument, got {}",
+                    more.len()
+                )));
+            }
+        };
+        crate::mem::reserve(names.len(), std::mem::size_of::<Value>())?;
+        Ok(Value::List(Arc::new(
+            names.into_iter().map(Value::str).collect(),
+        )))
+    }
+
     /// A call's arguments, evaluated in order: the positional ones, then the keywords.
     fn eval_args(
         &mut self,
@@ -564,6 +627,7 @@ impl Interp {
                 | Builtin::Gethostname
                 | Builtin::Select),
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
+            Value::Builtin(Builtin::Dir) => self.dir(args),
             Value::Builtin(b) => {
                 let before = self.stdout.len();
                 let result = builtins::call(*b, args, &mut self.stdout);

@@ -125,6 +125,8 @@ pub enum Builtin {
     Quit,
     /// `type`: `type(x)` is x's class.
     Type,
+    /// `dir()`, `dir(x)`: names.
+    Dir,
 }
 
 impl Builtin {
@@ -159,6 +161,7 @@ impl Builtin {
             Builtin::Exit => "exit",
             Builtin::Quit => "quit",
             Builtin::Type => "type",
+            Builtin::Dir => "dir",
         }
     }
 
@@ -181,7 +184,7 @@ impl Builtin {
     }
 
     /// The builtins reachable by bare name in every pane.
-    pub const BARE: [Builtin; 22] = [
+    pub const BARE: [Builtin; 23] = [
         Builtin::Print,
         Builtin::Len,
         Builtin::Repr,
@@ -204,6 +207,7 @@ impl Builtin {
         Builtin::Exit,
         Builtin::Quit,
         Builtin::Type,
+        Builtin::Dir,
     ];
 
     /// The builtin of that bare name.

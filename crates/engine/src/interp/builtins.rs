@@ -493,6 +493,9 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 format!("{n:#x}")
             }))
         }
+        Builtin::Dir => {
+            unreachable!("dir() is called by Interp::dir, which knows the pane's names")
+        }
         Builtin::Type => {
             if !args.kw.is_empty() {
                 return Err(Exception::type_error("type() takes no keyword arguments"));
