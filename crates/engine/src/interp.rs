@@ -6,6 +6,7 @@ pub mod args;
 pub mod builtins;
 pub mod codecs;
 pub mod dir_names;
+pub mod help;
 pub mod ints;
 pub mod iter;
 pub mod ops;

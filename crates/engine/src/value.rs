@@ -127,6 +127,8 @@ pub enum Builtin {
     Type,
     /// `dir()`, `dir(x)`: names.
     Dir,
+    /// `help(x)`, `help('recv')`: sockplay's own short texts.
+    Help,
 }
 
 impl Builtin {
@@ -162,6 +164,7 @@ impl Builtin {
             Builtin::Quit => "quit",
             Builtin::Type => "type",
             Builtin::Dir => "dir",
+            Builtin::Help => "help",
         }
     }
 
@@ -184,7 +187,7 @@ impl Builtin {
     }
 
     /// The builtins reachable by bare name in every pane.
-    pub const BARE: [Builtin; 23] = [
+    pub const BARE: [Builtin; 24] = [
         Builtin::Print,
         Builtin::Len,
         Builtin::Repr,
@@ -208,6 +211,7 @@ impl Builtin {
         Builtin::Quit,
         Builtin::Type,
         Builtin::Dir,
+        Builtin::Help,
     ];
 
     /// The builtin of that bare name.

@@ -493,6 +493,12 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 format!("{n:#x}")
             }))
         }
+        Builtin::Help => {
+            // CPython's pydoc.Helper.__call__(self, request=...).
+            let request = args.def("Helper.__call__", &["request"], 1, 0, 1)?;
+            stdout.push_str(&help_text(request.first().and_then(Option::as_ref)));
+            Ok(Value::None)
+        }
         Builtin::Dir => {
             unreachable!("dir() is called by Interp::dir, which knows the pane's names")
         }
@@ -562,4 +568,37 @@ fn class_of(v: &Value) -> Value {
             });
         }
     })
+}
+
+/// What `help(x)` prints: sockplay's own short text (interp::help).
+fn help_text(x: Option<&Value>) -> String {
+    use crate::interp::help;
+    let by_name = |name: &str| {
+        help::text_for(name).unwrap_or_else(|| {
+            format!("No sockplay help for '{name}': help() lists what has some.\n")
+        })
+    };
+    match x {
+        None => format!(
+            "help(object) or help('name') for a socket method, a socket module function or a constant: help('recv'), help(s), help(socket.AF_INET).\n{}",
+            help::module_text()
+        ),
+        Some(Value::Str(name)) => by_name(name),
+        Some(Value::Socket(_)) => help::socket_text(),
+        Some(Value::Module(_)) => help::module_text(),
+        Some(Value::Method(_, name)) => by_name(name),
+        Some(Value::Builtin(b)) => by_name(b.name()),
+        Some(Value::Enum(kind, n)) => {
+            let name = crate::interp::python_names::SOCKET_CONSTANTS
+                .iter()
+                .find(|(_, v, k)| v == n && *k == Some(*kind))
+                .map_or(String::new(), |(name, _, _)| name.to_string());
+            by_name(&name)
+        }
+        Some(other) => format!(
+            "{} is a {}: sockplay has help for sockets, the socket module and its constants (help('recv')).\n",
+            repr(other),
+            other.type_name()
+        ),
+    }
 }

@@ -221,6 +221,9 @@ fn builtin_repr(b: Builtin) -> String {
         Builtin::Exit | Builtin::Quit => {
             format!("Use {}() or Ctrl-D (i.e. EOF) to exit", b.name())
         }
+        Builtin::Help => {
+            "Type help() for interactive help, or help(object) for help about object.".into()
+        }
         Builtin::SocketClass => "<class 'socket.socket'>".into(),
         Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair => {
             format!("<function {} at 0x7f0000000000>", b.name())
