@@ -133,7 +133,7 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
             if let Some(b) = b {
                 return Ok(Value::Builtin(b));
             }
-            if python_names::SOCKET_MODULE.contains(&name) {
+            if super::dir_names::SOCKET_MODULE.contains(&name) {
                 return Err(Exception::unsupported(format!("socket.{name}")));
             }
             Err(Exception::new(
@@ -145,7 +145,7 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
             if name == "select" {
                 return Ok(Value::Builtin(Builtin::Select));
             }
-            if python_names::SELECT_MODULE.contains(&name) {
+            if super::dir_names::SELECT_MODULE.contains(&name) {
                 return Err(Exception::unsupported(format!("select.{name}")));
             }
             Err(Exception::new(
@@ -168,7 +168,7 @@ pub fn socket_attr(obj: &Value, sock: &PySocket, name: &str) -> Result<Value, Ex
     if SOCKET_METHODS.contains(&name) {
         return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
     }
-    if python_names::SOCKET_OBJECT.contains(&name) {
+    if super::dir_names::SOCKET.contains(&name) {
         return Err(Exception::unsupported(format!("socket.{name}()")));
     }
     Err(Exception::new(

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use super::args::Args;
-use super::python_names;
 use crate::outcome::Exception;
 use crate::value::Value;
 
@@ -46,8 +45,8 @@ pub const STR_METHODS: &[&str] = &[
 /// `obj.name` for bytes and str: a bound method, or the error Python gives.
 pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
     let (ours, theirs) = match obj {
-        Value::Bytes(_) => (BYTES_METHODS, python_names::BYTES),
-        _ => (STR_METHODS, python_names::STR),
+        Value::Bytes(_) => (BYTES_METHODS, super::dir_names::BYTES),
+        _ => (STR_METHODS, super::dir_names::STR),
     };
     if ours.contains(&name) {
         return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
