@@ -217,28 +217,25 @@ impl<'a> JsonEvent<'a> {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
         }
+        /// A string field, left out when absent.
+        fn field(out: &mut Vec<u8>, first: &mut bool, name: &str, value: Option<&str>) {
+            if let Some(v) = value {
+                key(out, first, name);
+                string(out, v);
+            }
+        }
         let mut first = true;
         out.push(b'{');
         if let Some(step) = self.step {
             key(out, &mut first, "step");
             out.extend_from_slice(step.to_string().as_bytes());
         }
-        key(out, &mut first, "pane");
-        string(out, self.pane);
-        key(out, &mut first, "input");
-        string(out, self.input);
-        if let Some(typed) = self.typed {
-            key(out, &mut first, "typed");
-            string(out, typed);
-        }
-        key(out, &mut first, "status");
-        string(out, self.status);
-        for (name, value) in [("repr", self.repr), ("exception", self.exception)] {
-            if let Some(v) = value {
-                key(out, &mut first, name);
-                string(out, v);
-            }
-        }
+        field(out, &mut first, "pane", Some(self.pane));
+        field(out, &mut first, "input", Some(self.input));
+        field(out, &mut first, "typed", self.typed);
+        field(out, &mut first, "status", Some(self.status));
+        field(out, &mut first, "repr", self.repr);
+        field(out, &mut first, "exception", self.exception);
         if let Some(errno) = self.errno {
             key(out, &mut first, "errno");
             match errno {
@@ -246,12 +243,8 @@ impl<'a> JsonEvent<'a> {
                 None => out.extend_from_slice(b"null"),
             }
         }
-        for (name, value) in [("message", self.message), ("stdout", self.stdout)] {
-            if let Some(v) = value {
-                key(out, &mut first, name);
-                string(out, v);
-            }
-        }
+        field(out, &mut first, "message", self.message);
+        field(out, &mut first, "stdout", self.stdout);
         if let Some(truncated) = self.truncated {
             key(out, &mut first, "truncated");
             out.extend_from_slice(if truncated { b"true" } else { b"false" });
