@@ -505,6 +505,42 @@ fn each_panes_history_is_kept_across_sessions_and_ctrl_r_searches_it() {
 }
 
 #[test]
+fn hex_shows_bytes_values_as_offset_hex_and_ascii_and_back() {
+    let mut app = App::new(true);
+    enter(&mut app, "a, b = socket.socketpair()");
+    enter(&mut app, "a.send(b'Hello, world\\x00\\xff' * 2)");
+    wait_for(&mut app, "the send", |a| {
+        texts(a, 0).last().is_some_and(|l| l == "28")
+    });
+    enter(&mut app, "data = b.recv(100)");
+    wait_for(&mut app, "the bytes", |a| {
+        texts(a, 0)
+            .last()
+            .is_some_and(|l| l.starts_with("= b'Hello"))
+    });
+    enter(&mut app, ":hex");
+    // 16 bytes a row: a pane of a 200-column screen holds it whole.
+    let shown = screen(&app, 200, 24);
+    assert!(
+        shown.contains(
+            "= 0000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 00 ff 48 65  |Hello, world..He|"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  0010  6c 6c 6f 2c 20 77 6f 72  6c 64 00 ff"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(">>> a.send(b'Hello, world\\x00\\xff' * 2)"),
+        "only values change: {shown}"
+    );
+    settings().bind(|| insta::assert_snapshot!("hex_view", shown));
+    enter(&mut app, ":hex");
+    assert!(screen(&app, 200, 24).contains("= b'Hello, world\\x00\\xffHello"));
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -705,6 +705,17 @@ impl App {
             Said::Help => self.help = true,
             Said::Quit => self.quit = true,
             Said::Clear => self.clear(self.focus),
+            Said::NotMine if name == "hex" => {
+                let on = !self.panes[0].transcript.hex();
+                for pane in &mut self.panes {
+                    pane.transcript.set_hex(on);
+                }
+                self.status = Some(if on {
+                    "hex view on: bytes values as offset, hex and ASCII, 16 per row (:hex again for reprs)".into()
+                } else {
+                    "hex view off: bytes values as reprs".into()
+                });
+            }
             Said::NotMine => {
                 self.status = Some(format!("unknown command :{name} (F1 lists the commands)"))
             }

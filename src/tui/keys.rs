@@ -135,7 +135,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("F1 / :help", "this help; Esc closes it"),
     ("Ctrl-Q / :quit", "quit, at once, even with a pane blocked"),
-    (":explain", "the last explanation, at length"),
+    (
+        ":explain / :hex",
+        "the last explanation, at length / bytes values in hex (again: reprs)",
+    ),
     (
         ":note TEXT / :save FILE",
         "add narration to the recording / save the session so far",

@@ -363,13 +363,15 @@ fn draw_transcript(frame: &mut Frame, app: &App, pane: &PaneView, area: Rect, th
     // Never past the first line, even if the pane got taller since the key.
     let scroll = pane.scroll.min(max_scroll);
     let tail = pane.transcript.tail(rows, width, scroll, show);
-    let used: usize = tail
-        .iter()
-        .map(|l| l.width.div_ceil(width.max(1)).max(1))
-        .sum();
+    let hex = pane.transcript.hex();
+    let used: usize = tail.iter().map(|l| l.rows(width, hex)).sum();
     let lines: Vec<Line> = tail
         .iter()
-        .map(|l| Line::from(Span::styled(l.text.as_str(), theme.line(l.kind))))
+        .flat_map(|l| {
+            l.shown(hex)
+                .into_iter()
+                .map(|text| Line::from(Span::styled(text, theme.line(l.kind))))
+        })
         .collect();
     let skip = used.saturating_sub(rows) as u16;
     let mut paragraph = Paragraph::new(lines)

@@ -17,22 +17,107 @@ pub struct Line {
     pub text: String,
     /// Display width in columns, computed once.
     pub width: usize,
+    /// For a bytes value, its hex view (`:hex`): offset, 16 bytes in hex,
+    /// the same as ASCII, one row each.
+    pub hex: Option<Vec<String>>,
+}
+
+impl Line {
+    /// What the line shows: its text, or its hex rows in the hex view.
+    pub fn shown(&self, hex: bool) -> Vec<&str> {
+        match (&self.hex, hex) {
+            (Some(rows), true) => rows.iter().map(String::as_str).collect(),
+            _ => vec![self.text.as_str()],
+        }
+    }
+
+    /// The screen rows it takes at `width` columns.
+    pub fn rows(&self, width: usize, hex: bool) -> usize {
+        match (&self.hex, hex) {
+            (Some(rows), true) => rows
+                .iter()
+                .map(|r| r.width().div_ceil(width.max(1)).max(1))
+                .sum(),
+            _ => self.width.div_ceil(width.max(1)).max(1),
+        }
+    }
+}
+
+/// The rows of a hex view: `0000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff  |Hello world...|`.
+pub fn hex_rows(data: &[u8]) -> Vec<String> {
+    data.chunks(16)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut hex = String::new();
+            for (j, b) in chunk.iter().enumerate() {
+                if j == 8 {
+                    hex.push(' ');
+                }
+                hex.push_str(&format!("{b:02x} "));
+            }
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if (0x20..=0x7e).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!("{:04x}  {hex:<49} |{ascii}|", i * 16)
+        })
+        .collect()
 }
 
 /// The bounded scrollback of one pane.
 #[derive(Debug, Default)]
 pub struct Transcript {
     lines: VecDeque<Line>,
+    /// Bytes values show as hex rows (`:hex`).
+    hex: bool,
 }
 
 impl Transcript {
     pub fn push(&mut self, kind: Kind, text: &str) {
         let text = escape(text);
         let width = text.width();
+        // A whole bytes value (a shortened one stays folded) gets a hex view.
+        let hex = match kind {
+            Kind::Value => crate::value::repr::bytes_of_repr(&text),
+            Kind::Assigned => text
+                .strip_prefix("= ")
+                .and_then(crate::value::repr::bytes_of_repr),
+            _ => None,
+        }
+        .filter(|b| !b.is_empty())
+        .map(|b| {
+            let mut rows = hex_rows(&b);
+            if kind == Kind::Assigned {
+                for (i, row) in rows.iter_mut().enumerate() {
+                    row.insert_str(0, if i == 0 { "= " } else { "  " });
+                }
+            }
+            rows
+        });
         if self.lines.len() >= MAX_LINES {
             self.lines.pop_front();
         }
-        self.lines.push_back(Line { kind, text, width });
+        self.lines.push_back(Line {
+            kind,
+            text,
+            width,
+            hex,
+        });
+    }
+
+    /// Shows bytes values as hex rows, or as their reprs.
+    pub fn set_hex(&mut self, on: bool) {
+        self.hex = on;
+    }
+
+    pub fn hex(&self) -> bool {
+        self.hex
     }
 
     pub fn len(&self) -> usize {
@@ -64,7 +149,7 @@ impl Transcript {
             if !show(line) {
                 continue;
             }
-            used += line.width.div_ceil(width).max(1);
+            used += line.rows(width, self.hex);
             out.push(line);
         }
         out.reverse();
@@ -82,7 +167,7 @@ impl Transcript {
                 return self.lines.len() - taken;
             }
             if show(line) {
-                used += line.width.div_ceil(width).max(1);
+                used += line.rows(width, self.hex);
             }
         }
         0

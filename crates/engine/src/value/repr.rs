@@ -261,6 +261,40 @@ fn pick_quote(has_single: bool, has_double: bool) -> char {
     if has_single && !has_double { '"' } else { '\'' }
 }
 
+/// The bytes a `repr(bytes)` shows, read back (`b'a\x00'` → `[0x61, 0]`), or
+/// None when the text is not a whole bytes repr (a shortened one, a str).
+pub fn bytes_of_repr(repr: &str) -> Option<Vec<u8>> {
+    let body = repr
+        .strip_prefix("b'")
+        .and_then(|r| r.strip_suffix('\''))
+        .or_else(|| repr.strip_prefix("b\"").and_then(|r| r.strip_suffix('"')))?;
+    let mut out = Vec::with_capacity(body.len());
+    let mut bytes = body.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            if !(0x20..=0x7e).contains(&b) {
+                return None;
+            }
+            out.push(b);
+            continue;
+        }
+        out.push(match bytes.next()? {
+            b'\\' => b'\\',
+            b'\'' => b'\'',
+            b'"' => b'"',
+            b't' => b'\t',
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b'x' => {
+                let digits = [bytes.next()?, bytes.next()?];
+                u8::from_str_radix(std::str::from_utf8(&digits).ok()?, 16).ok()?
+            }
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
 /// `repr(bytes)`: `b'...'` with `\t \n \r \\`, the quote, and `\xNN` for the rest.
 pub fn bytes_repr(data: &[u8]) -> String {
     let mut w = Writer::new(usize::MAX, data.len() + 3);
@@ -410,6 +444,19 @@ pub fn float_repr(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{bytes_of_repr, bytes_repr};
+
+    #[test]
+    fn a_bytes_repr_reads_back_to_its_bytes() {
+        let every: Vec<u8> = (0..=255).collect();
+        assert_eq!(bytes_of_repr(&bytes_repr(&every)), Some(every));
+        for b in [&b"it's"[..], b"say \"hi\"", b"both ' and \"", b"", b"\\"] {
+            assert_eq!(bytes_of_repr(&bytes_repr(b)).as_deref(), Some(b), "{b:?}");
+        }
+        assert_eq!(bytes_of_repr("'text'"), None, "a str");
+        assert_eq!(bytes_of_repr("b'xxxx...' (5,000 bytes)"), None, "shortened");
+    }
+
     use super::*;
 
     #[test]
