@@ -260,7 +260,11 @@ fn on_event(app: &mut App, event: Event, area: Rect) {
         }
         Event::Paste(text) => app.paste(&text),
         Event::Mouse(mouse) => {
-            let (_, _, panes, _) = render::areas(area, render::banner_height(app, area.width));
+            let (_, _, panes, _) = render::areas(
+                area,
+                render::banner_height(app, area.width),
+                app.panes.len(),
+            );
             let at = Position::new(mouse.column, mouse.row);
             let Some(index) = panes.iter().position(|r| r.contains(at)) else {
                 return;

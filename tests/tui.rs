@@ -541,6 +541,50 @@ fn hex_shows_bytes_values_as_offset_hex_and_ascii_and_back() {
 }
 
 #[test]
+fn a_line_for_a_new_pane_opens_it_up_to_four_and_close_closes_it() {
+    let mut app = App::new(true);
+    enter(&mut app, "client2> c2 = socket.socket()");
+    wait_for(&mut app, "the third pane's step", |a| {
+        a.panes.len() == 3 && texts(a, 2).len() >= 2
+    });
+    assert_eq!(app.panes[2].name, "client2");
+    assert_eq!(app.focus, 2, "the focus goes with the line");
+    let three = screen(&app, 150, 24);
+    assert!(three.contains("▶ client2 [c2]"), "{three}");
+    settings().bind(|| insta::assert_snapshot!("three_panes", three));
+    enter(&mut app, "watcher> 1 + 1");
+    wait_for(&mut app, "the fourth pane", |a| {
+        a.panes.len() == 4 && texts(a, 3).len() >= 2
+    });
+    let grid = screen(&app, 150, 30);
+    assert!(grid.contains("watcher"), "{grid}");
+    // A fifth is refused, and nothing runs.
+    enter(&mut app, "extra> 2 + 2");
+    assert_eq!(app.panes.len(), 4);
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("at most 4 panes")
+    );
+    // A name the focused pane has bound is a comparison, not a pane.
+    enter(&mut app, "n = 5");
+    wait_for(&mut app, "n", |a| {
+        texts(a, 3).last().is_some_and(|l| l == "= 5")
+    });
+    enter(&mut app, "n> 3");
+    wait_for(&mut app, "the comparison", |a| {
+        texts(a, 3).last().is_some_and(|l| l == "True")
+    });
+    // :close takes a pane away with its sockets; server and client stay.
+    enter(&mut app, ":close client2");
+    assert_eq!(app.panes.len(), 3);
+    assert!(!app.session.pane_names().contains(&"client2".to_string()));
+    enter(&mut app, ":close server");
+    assert_eq!(app.panes.len(), 3, "{:?}", app.status);
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

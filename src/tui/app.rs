@@ -175,6 +175,9 @@ pub struct App {
     status_seen: Option<(String, Instant)>,
 }
 
+/// The most panes the interface shows (a grid of two rows past three).
+pub const MAX_PANES: usize = 4;
+
 /// How many lines of a pane's history are loaded at start.
 const HISTORY_KEPT: usize = 1000;
 
@@ -236,6 +239,70 @@ impl App {
 
     fn pane_index(&self, name: &str) -> Option<usize> {
         self.panes.iter().position(|p| p.name == name)
+    }
+
+    /// Whether `PANE> ...` opens a new pane: a name that no pane has and the
+    /// focused pane has not bound either.
+    fn opens(&self, name: &str) -> bool {
+        let focused = &self.panes[self.focus].name;
+        let bound = self
+            .console
+            .session
+            .snapshot(focused)
+            .is_some_and(|s| s.names.iter().any(|n| n == name));
+        crate::session::is_pane_name(name) && !bound
+    }
+
+    /// Opens pane `name` beside the others (at most `MAX_PANES`); its index,
+    /// or None with a message when it cannot be.
+    fn open_pane(&mut self, name: &str) -> Option<usize> {
+        if self.panes.len() >= MAX_PANES {
+            self.status = Some(format!(
+                "at most {MAX_PANES} panes: :close one first (the line for {name} was not run)"
+            ));
+            return None;
+        }
+        if let Err(e) = self.console.session.open_pane(name) {
+            self.status = Some(e.to_string());
+            return None;
+        }
+        self.panes.push(PaneView::new(name));
+        if let Some(dir) = self.history_dir.clone() {
+            let path = dir.join(format!("history-{name}"));
+            if let Ok(text) = std::fs::read_to_string(path) {
+                let lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let from = lines.len().saturating_sub(HISTORY_KEPT);
+                if let Some(pane) = self.panes.last_mut() {
+                    pane.history = lines[from..].to_vec();
+                }
+            }
+        }
+        self.status = Some(format!(
+            "opened pane {name} ({} of {MAX_PANES}; :close {name} closes it)",
+            self.panes.len()
+        ));
+        Some(self.panes.len() - 1)
+    }
+
+    /// `:close PANE`: closes a pane opened with a line for it, its sockets
+    /// with it. `server` and `client` stay, and a busy pane is not closed.
+    fn close_pane(&mut self, name: &str) {
+        let Some(index) = self.pane_index(name) else {
+            self.status = Some(format!("no pane called '{name}'"));
+            return;
+        };
+        if PANES.contains(&name) {
+            self.status = Some(format!("{name} is one of the two panes that stay"));
+            return;
+        }
+        match self.console.session.close_pane(name) {
+            Ok(()) => {
+                self.panes.remove(index);
+                self.focus = self.focus.min(self.panes.len() - 1);
+                self.status = Some(format!("closed pane {name} and its sockets"));
+            }
+            Err(why) => self.status = Some(why),
+        }
     }
 
     /// Applies one action of the user.
@@ -598,6 +665,14 @@ impl App {
             Route::Statement { pane, statement } => match pane.map(|p| self.pane_index(p)) {
                 None => (self.focus, statement),
                 Some(Some(i)) => (i, statement),
+                // A new pane's name opens it, as the REPL does, unless it is a
+                // name of the focused pane (`x> 5` compares x).
+                Some(None) if pane.is_some_and(|p| self.opens(p)) => {
+                    match self.open_pane(pane.unwrap_or_default()) {
+                        Some(i) => (i, statement),
+                        None => return,
+                    }
+                }
                 // Not one of the panes: the whole line is the focused pane's.
                 Some(None) => (self.focus, line.trim()),
             },
@@ -705,6 +780,7 @@ impl App {
             Said::Help => self.help = true,
             Said::Quit => self.quit = true,
             Said::Clear => self.clear(self.focus),
+            Said::NotMine if name == "close" => self.close_pane(arg),
             Said::NotMine if name == "hex" => {
                 let on = !self.panes[0].transcript.hex();
                 for pane in &mut self.panes {

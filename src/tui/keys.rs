@@ -99,7 +99,10 @@ pub fn action(key: KeyEvent) -> Option<Action> {
 /// The keys, for the help screen: (keys, what they do).
 pub const HELP: &[(&str, &str)] = &[
     ("Enter", "run the line in the focused pane"),
-    ("Ctrl-O / click", "focus the other pane"),
+    (
+        "Ctrl-O / click",
+        "focus the next pane (a PANE> line opens one, up to 4)",
+    ),
     (
         "Ctrl-C",
         "interrupt a blocked step (KeyboardInterrupt); else clear the line",

@@ -62,8 +62,9 @@ impl Theme {
 }
 
 /// The header, the script's banner (`banner` rows, 0 without a script), the
-/// two panes and the footer.
-pub fn areas(area: Rect, banner: u16) -> (Rect, Rect, [Rect; 2], Rect) {
+/// `count` panes and the footer. Up to three panes stand side by side; four
+/// make a grid of two rows.
+pub fn areas(area: Rect, banner: u16, count: usize) -> (Rect, Rect, Vec<Rect>, Rect) {
     let [header, banner, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner),
@@ -71,8 +72,21 @@ pub fn areas(area: Rect, banner: u16) -> (Rect, Rect, [Rect; 2], Rect) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let panes =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    let side_by_side = |area: Rect, n: usize| -> Vec<Rect> {
+        let n = n.max(1) as u32;
+        Layout::horizontal((0..n).map(|_| Constraint::Ratio(1, n)))
+            .split(area)
+            .to_vec()
+    };
+    let panes = if count >= 4 {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        let mut panes = side_by_side(top, 2);
+        panes.extend(side_by_side(bottom, count - 2));
+        panes
+    } else {
+        side_by_side(body, count)
+    };
     (header, banner, panes, footer)
 }
 
@@ -207,7 +221,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let (header, banner, panes, footer) = areas(area, banner_height(app, area.width));
+    let (header, banner, panes, footer) =
+        areas(area, banner_height(app, area.width), app.panes.len());
     draw_header(frame, app, header, &theme);
     draw_banner(frame, app, banner, &theme);
     for (i, pane_area) in panes.into_iter().enumerate() {

@@ -252,6 +252,22 @@ impl Session {
         self.pane(name).map(|_| ())
     }
 
+    /// Closes pane `name`: its thread ends and its sockets close (nothing
+    /// refers to its namespace any more). A busy pane is refused: its step
+    /// would be lost.
+    pub fn close_pane(&mut self, name: &str) -> Result<(), String> {
+        match self.panes.get(name) {
+            None => Err(format!("no pane called '{name}'")),
+            Some(p) if p.running.is_some() => Err(format!(
+                "{name} is busy: interrupt its step (Ctrl-C) before closing it"
+            )),
+            Some(_) => {
+                self.panes.remove(name);
+                Ok(())
+            }
+        }
+    }
+
     /// Sends one typed line to a pane (created on first use).
     pub fn submit(&mut self, pane_name: &str, line: &str) -> Result<Submitted, SubmitError> {
         let step = self.next_step;
