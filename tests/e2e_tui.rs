@@ -170,3 +170,55 @@ fn a_recording_survives_kill_9_and_replays_with_check() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+/// The Python habits of issue 14, in the real interface: a seed experiment
+/// pasted with `\r` line endings and a statement over two lines, scrolling to
+/// the top, Ctrl-R, `:hex`, a third pane, Ctrl-L, and `exit()`.
+#[test]
+fn pasting_scrolling_searching_hex_a_third_pane_clearing_and_exit() {
+    let port = free_port();
+    let mut tty = Tty::start(&[]);
+    tty.wait_for("server>>>");
+    // Pasted as tmux pastes: \r between lines; one statement goes on over two.
+    let paste = format!(
+        "\x1b[200~server> srv = socket.create_server(('127.0.0.1', {port}))\rserver> conn, addr = srv.accept()\r\
+         client> c = socket.create_connection(\r    ('127.0.0.1', {port}))\rclient> c.sendall(b'hi\\x00\\xff')\r\
+         server> conn.recv(10)\r\x1b[201~"
+    );
+    tty.keys(paste.as_bytes());
+    tty.wait_for("b'hi\\x00\\xff'");
+    // :hex shows the received bytes as offset, hex and ASCII.
+    tty.line(":hex", "0000  68 69 00 ff");
+    tty.wait_for("|hi..|");
+    tty.line(":hex", "hex view off");
+    // Enough lines to scroll: the view stops with the first line at the top.
+    for i in 0..20 {
+        tty.line(&format!("{i} * 111"), &format!("{}", i * 111));
+    }
+    tty.keys(b"\x1b[5~\x1b[5~\x1b[5~\x1b[5~\x1b[5~");
+    let top = tty.wait_for("lines up");
+    assert!(
+        top.contains(&format!(
+            "┃>>> srv = socket.create_server(('127.0.0.1', {port}))"
+        )),
+        "{top}"
+    );
+    tty.keys(b"\x1b[1;5F"); // Ctrl-End
+    // Ctrl-R finds a line typed before; Enter runs it again.
+    tty.keys(b"\x12");
+    tty.keys(b"13 *");
+    tty.wait_for("(reverse-i-search)`13 *': 13 * 111");
+    tty.keys(b"\r");
+    // Run again: one step more (26), and its outcome at the bottom.
+    tty.wait_for("step 26 ");
+    tty.wait_for("1443");
+    // A line for a third pane opens it.
+    tty.line("watcher> 6 * 7", "▶ watcher");
+    tty.wait_for("42");
+    // Ctrl-L clears the focused pane's transcript; its names stay.
+    tty.keys(b"\x0c");
+    tty.wait_for("cleared watcher's transcript");
+    // exit() ends the session, as in Python's REPL.
+    tty.keys(b"exit()\r");
+    assert_eq!(tty.wait_exit(), 0);
+}

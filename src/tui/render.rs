@@ -380,18 +380,19 @@ fn draw_transcript(frame: &mut Frame, app: &App, pane: &PaneView, area: Rect, th
     let tail = pane.transcript.tail(rows, width, scroll, show);
     let hex = pane.transcript.hex();
     let used: usize = tail.iter().map(|l| l.rows(width, hex)).sum();
+    // Wrapped here, by display columns, exactly as `rows` counts them (the
+    // widget's word wrapping could take more rows, and hide the last ones).
     let lines: Vec<Line> = tail
         .iter()
         .flat_map(|l| {
             l.shown(hex)
                 .into_iter()
-                .map(|text| Line::from(Span::styled(text, theme.line(l.kind))))
+                .flat_map(move |text| super::transcript::wrap_columns(text, width))
+                .map(|piece| Line::from(Span::styled(piece, theme.line(l.kind))))
         })
         .collect();
     let skip = used.saturating_sub(rows) as u16;
-    let mut paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((skip, 0));
+    let mut paragraph = Paragraph::new(lines).scroll((skip, 0));
     if scroll > 0 {
         paragraph = paragraph.block(Block::default().title_bottom(Span::styled(
             format!(" ↑ {scroll} lines up · PageDown ",),

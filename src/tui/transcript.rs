@@ -31,16 +31,50 @@ impl Line {
         }
     }
 
-    /// The screen rows it takes at `width` columns.
+    /// The screen rows it takes at `width` columns, wrapped as `wrap_columns`
+    /// wraps it (a line that fits is one row, without wrapping it).
     pub fn rows(&self, width: usize, hex: bool) -> usize {
+        let rows = |text: &str, w: usize| {
+            if w <= width {
+                1
+            } else {
+                wrap_columns(text, width).len()
+            }
+        };
         match (&self.hex, hex) {
-            (Some(rows), true) => rows
-                .iter()
-                .map(|r| r.width().div_ceil(width.max(1)).max(1))
-                .sum(),
-            _ => self.width.div_ceil(width.max(1)).max(1),
+            (Some(hex_rows), true) => hex_rows.iter().map(|r| rows(r, r.width())).sum(),
+            _ => rows(&self.text, self.width),
         }
     }
+}
+
+/// `text` cut into rows of at most `width` display columns: after the last
+/// space that fits, or, in a word longer than the row, where the row ends.
+/// `Line::rows` counts the same rows (an empty text is one empty row).
+pub fn wrap_columns(text: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    // The byte just after the last space in the row being filled.
+    let mut after_space = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width && used > 0 {
+            let cut = after_space.filter(|&a| a > start).unwrap_or(i);
+            pieces.push(&text[start..cut]);
+            start = cut;
+            used = text[cut..i].width();
+            after_space = None;
+        }
+        used += w;
+        if c == ' ' {
+            after_space = Some(chars.peek().map_or(text.len(), |(j, _)| *j));
+        }
+    }
+    pieces.push(&text[start..]);
+    pieces
 }
 
 /// The rows of a hex view: `0000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff  |Hello world...|`.
@@ -181,6 +215,30 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_takes_the_rows_that_are_counted() {
+        for (text, width) in [
+            ("", 5),
+            ("abc", 5),
+            ("abcdef", 3),
+            ("abcdefg", 3),
+            ("日本語", 4),
+            ("family=2, type=1, proto=0>", 12),
+            ("a  b", 2),
+        ] {
+            let pieces = wrap_columns(text, width);
+            let line = Line {
+                kind: Kind::Value,
+                text: text.to_string(),
+                width: text.width(),
+                hex: None,
+            };
+            assert_eq!(pieces.len(), line.rows(width, false), "{text:?} at {width}");
+            assert_eq!(pieces.concat(), text);
+            assert!(pieces.iter().all(|p| p.width() <= width));
+        }
+    }
 
     #[test]
     fn scrolling_stops_when_the_first_line_is_at_the_top() {
