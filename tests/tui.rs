@@ -585,6 +585,45 @@ fn a_line_for_a_new_pane_opens_it_up_to_four_and_close_closes_it() {
 }
 
 #[test]
+fn a_folded_value_unfolds_whole_and_in_hex() {
+    let mut app = App::new(true);
+    enter(&mut app, "a, b = socket.socketpair()");
+    enter(&mut app, "a.sendall(bytes(range(256)) * 4)");
+    wait_for(&mut app, "the send", |a| {
+        !a.session.any_busy() && a.last_step == 2
+    });
+    enter(&mut app, "b.recv(4096)");
+    wait_for(&mut app, "the folded value", |a| {
+        texts(a, 0)
+            .last()
+            .is_some_and(|l| l.ends_with("(1,024 bytes)"))
+    });
+    enter(&mut app, ":unfold");
+    let whole = texts(&app, 0).last().cloned().unwrap_or_default();
+    assert!(
+        whole.starts_with("b'\\x00\\x01") && whole.ends_with("\\xfe\\xff'"),
+        "{whole:.60}"
+    );
+    assert_eq!(app.panes[0].folded, None, "unfolded once");
+    enter(&mut app, ":unfold");
+    assert_eq!(
+        app.status.as_deref(),
+        Some("no folded value in this pane to unfold")
+    );
+    // In the hex view, the whole value is 64 rows of 16 bytes.
+    enter(&mut app, ":hex");
+    let last = app.panes[0]
+        .transcript
+        .lines()
+        .last()
+        .cloned()
+        .expect("a line");
+    let rows = last.hex.expect("hex rows");
+    assert_eq!(rows.len(), 64);
+    assert!(rows[63].starts_with("03f0  f0 f1 f2"), "{}", rows[63]);
+}
+
+#[test]
 fn exit_and_quit_behave_as_in_python() {
     let mut app = App::new(true);
     enter(&mut app, "exit");

@@ -57,6 +57,9 @@ pub struct PaneView {
     pub continued: Vec<String>,
     /// Ctrl-R's search of the history, while it is on.
     pub search: Option<Search>,
+    /// The last value shown folded (`b'xxxx...' (5,000 bytes)`), whole (as
+    /// the step's outcome has it, at most 64 Ki characters): `:unfold` shows it.
+    pub folded: Option<String>,
 }
 
 /// A reverse search of a pane's history, as readline's Ctrl-R.
@@ -104,6 +107,7 @@ impl PaneView {
             current: None,
             continued: Vec::new(),
             search: None,
+            folded: None,
         }
     }
 
@@ -781,6 +785,18 @@ impl App {
             Said::Quit => self.quit = true,
             Said::Clear => self.clear(self.focus),
             Said::NotMine if name == "close" => self.close_pane(arg),
+            Said::NotMine if name == "unfold" => {
+                let pane = &mut self.panes[self.focus];
+                match pane.folded.take() {
+                    Some(whole) => {
+                        pane.transcript.push(Kind::Value, &whole);
+                        pane.scroll = 0;
+                    }
+                    None => {
+                        self.status = Some("no folded value in this pane to unfold".into());
+                    }
+                }
+            }
             Said::NotMine if name == "hex" => {
                 let on = !self.panes[0].transcript.hex();
                 for pane in &mut self.panes {
@@ -981,6 +997,11 @@ impl App {
         };
         let snapshot = self.console.session.snapshot(&info.pane);
         let pane = &mut self.panes[index];
+        if let crate::outcome::Outcome::Ok(repr) = &outcome
+            && shorten(repr) != *repr
+        {
+            pane.folded = Some(repr.clone());
+        }
         for (kind, text) in &done.lines {
             pane.transcript.push(*kind, text);
         }

@@ -139,8 +139,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("F1 / :help", "this help; Esc closes it"),
     ("Ctrl-Q / :quit", "quit, at once, even with a pane blocked"),
     (
-        ":explain / :hex",
-        "the last explanation, at length / bytes values in hex (again: reprs)",
+        ":explain :hex :unfold",
+        "the last why, at length; bytes in hex (again: reprs); a folded value whole",
     ),
     (
         ":note TEXT / :save FILE",
