@@ -140,7 +140,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-Q / :quit", "quit, at once, even with a pane blocked"),
     (
         ":explain :hex :unfold",
-        "the last why, at length; bytes in hex (again: reprs); a folded value whole",
+        "last why at length; hex view (again: off); a folded value whole",
     ),
     (
         ":note TEXT / :save FILE",
