@@ -635,6 +635,18 @@ fn exit_and_quit_behave_as_in_python() {
     assert!(!app.quit, "a bare exit only says how to leave");
     enter(&mut app, "client> quit()");
     wait_for(&mut app, "quit() to end the session", |a| a.quit);
+    // Ctrl-D deletes on a line being typed and quits on an empty one.
+    let mut app = App::new(true);
+    type_line(&mut app, "ab");
+    app.handle(Action::Edit(InputRequest::GoToStart));
+    app.handle(Action::EndOfInput);
+    assert_eq!(app.panes[0].input.value(), "b");
+    assert!(!app.quit);
+    app.handle(Action::Edit(InputRequest::DeleteNextChar));
+    app.handle(Action::Edit(InputRequest::DeleteNextChar));
+    assert!(!app.quit, "Delete on an empty line does nothing");
+    app.handle(Action::EndOfInput);
+    assert!(app.quit, "Ctrl-D on an empty line quits");
 }
 
 #[test]

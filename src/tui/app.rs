@@ -373,6 +373,14 @@ impl App {
                     self.echoed = false;
                 }
             }
+            // Ctrl-D on an empty line ends the session, as in Python's REPL;
+            // on a line being typed it deletes, as readline's does.
+            Action::EndOfInput if pane.input.value().is_empty() && pane.continued.is_empty() => {
+                self.quit = true;
+            }
+            Action::EndOfInput => {
+                pane.input.handle(InputRequest::DeleteNextChar);
+            }
             // On an empty line Home and End have nothing to move: they go
             // to the transcript's first and last lines.
             Action::Edit(InputRequest::GoToStart) if pane.input.value().is_empty() => {

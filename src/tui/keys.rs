@@ -26,6 +26,8 @@ pub enum Action {
     Clear,
     /// Ctrl-R: search this pane's history backwards (again: an older match).
     Search,
+    /// Ctrl-D: quit on an empty line, else delete the next character.
+    EndOfInput,
     ToggleHelp,
     ToggleWhy,
     /// Esc: close the help (or skip a question).
@@ -79,7 +81,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
             'w' => Edit(R::DeletePrevWord),
             'u' => Edit(R::DeleteFromStart),
             'k' => Edit(R::DeleteTillEnd),
-            'd' => Edit(R::DeleteNextChar),
+            'd' => EndOfInput,
             'p' => HistoryPrev,
             'r' => Search,
             'n' => HistoryNext,
