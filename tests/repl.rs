@@ -372,3 +372,46 @@ fn the_helper_completes_from_the_session_and_never_waits_on_a_blocked_pane() {
         }
     );
 }
+
+#[test]
+fn hex_unfold_and_close_work_in_the_repl_as_in_the_interface() {
+    let input = b"a, b = socket.socketpair()
+a.sendall(b'Hello\\x00\\xff' * 3 + bytes(600))
+:hex
+b.recv(21)
+:hex
+b.recv(1000)
+:unfold
+client2> 1
+:close client2
+:close server
+";
+    let out = repl(&[], input);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[1..5],
+        [
+            "hex view on: bytes values as offset, hex and ASCII, 16 per row (:hex again for reprs)",
+            "0000  48 65 6c 6c 6f 00 ff 48  65 6c 6c 6f 00 ff 48 65  |Hello..Hello..He|",
+            "0010  6c 6c 6f 00 ff                                    |llo..|",
+            "hex view off: bytes values as reprs",
+        ],
+        "{text}"
+    );
+    assert!(lines[5].ends_with("(600 bytes)"), "folded: {}", lines[5]);
+    assert_eq!(
+        lines[6],
+        format!("b'{}'", "\\x00".repeat(600)),
+        "unfolded whole"
+    );
+    assert!(
+        text.contains("closed pane client2 and its sockets"),
+        "{text}"
+    );
+    // In the REPL every pane came from a line, server too: it may go.
+    assert!(
+        text.contains("closed pane server and its sockets"),
+        "{text}"
+    );
+}

@@ -32,6 +32,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":save", ":save FILE"),
     (":help", ":help"),
     (":clear", ":clear"),
+    (":hex", ":hex"),
+    (":unfold", ":unfold"),
+    (":close", ":close NAME"),
     (":quit", ":quit"),
 ];
 

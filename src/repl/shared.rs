@@ -52,6 +52,10 @@ pub struct State {
     raised: Option<u64>,
     /// A step raised SystemExit (`exit()`): the session ends.
     exiting: bool,
+    /// Bytes values show as offset, hex and ASCII rows (`:hex`).
+    hex: bool,
+    /// The last value shown folded, whole (`:unfold` prints it).
+    folded: Option<String>,
 }
 
 impl std::ops::Deref for State {
@@ -91,6 +95,8 @@ listen, accept, connect 5000, send hello, recv, close...). Panes are created on 
   :note TEXT        writes narration into the recording
   :save FILE        writes the session so far as a script
   :clear, Ctrl-L    clears the screen (the panes keep their names)
+  :hex              bytes values as offset, hex and ASCII (again: reprs)
+  :unfold           the last folded value, whole   :close NAME   closes a pane
   :quit, Ctrl-D     quits
 Tab completes, the right arrow takes a hint, Up/Down walk the history.
 A step that blocks gives the prompt back; its outcome is printed when it finishes.
@@ -115,6 +121,8 @@ impl Shared {
                 headed: None,
                 raised: None,
                 exiting: false,
+                hex: false,
+                folded: None,
             }),
             changed: Condvar::new(),
             color,
@@ -399,6 +407,34 @@ impl Shared {
                 Kind::Error,
                 &SubmitError::BadPaneName(arg.to_string()).to_string(),
             ),
+            "hex" => {
+                st.hex = !st.hex;
+                let said = if st.hex {
+                    "hex view on: bytes values as offset, hex and ASCII, 16 per row (:hex again for reprs)"
+                } else {
+                    "hex view off: bytes values as reprs"
+                };
+                self.say(Kind::Info, said);
+            }
+            "unfold" => match st.folded.take() {
+                Some(whole) => {
+                    let line = (Kind::Value, whole);
+                    let lines = if st.hex { hex_lines(line) } else { vec![line] };
+                    drop(st);
+                    self.write_out(&self.paint(&lines));
+                }
+                None => self.say(Kind::Info, "no folded value to unfold"),
+            },
+            "close" => {
+                let result = st.session.close_pane(arg);
+                if result.is_ok() && st.pane == arg {
+                    st.pane = "server".to_string();
+                }
+                match result {
+                    Ok(()) => self.say(Kind::Info, &format!("closed pane {arg} and its sockets")),
+                    Err(why) => self.say(Kind::Error, &why),
+                }
+            }
             "panes" => {
                 for p in st.session.pane_names() {
                     let mark = if p == st.pane { "*" } else { " " };
@@ -507,6 +543,14 @@ impl Shared {
             return (0, Vec::new());
         };
         st.exiting |= done.exits;
+        if let Event::Finished {
+            outcome: crate::outcome::Outcome::Ok(repr),
+            ..
+        } = &event
+            && display::shorten(repr) != *repr
+        {
+            st.folded = Some(repr.clone());
+        }
         if done.exits {
             // The session ends without a word, as Python's REPL does on exit().
             return (done.info.step, Vec::new());
@@ -520,10 +564,12 @@ impl Shared {
             lines.push(header);
         }
         let explanations = st.explanations;
+        let hex = st.hex;
         lines.extend(
             done.lines
                 .into_iter()
-                .filter(|(kind, _)| *kind != Kind::Why || explanations),
+                .filter(|(kind, _)| *kind != Kind::Why || explanations)
+                .flat_map(|line| if hex { hex_lines(line) } else { vec![line] }),
         );
         (info.step, lines)
     }
@@ -575,5 +621,29 @@ fn watch(shared: Arc<Shared>, steps: Receiver<Msg>, mut sink: impl FnMut(String)
         }
         drop(st);
         shared.changed.notify_all();
+    }
+}
+
+/// A value line as hex rows when it is a whole bytes value (`:hex`), else as it is.
+fn hex_lines(line: (Kind, String)) -> Vec<(Kind, String)> {
+    let (kind, text) = &line;
+    let (marker, repr) = match kind {
+        Kind::Value => ("", text.as_str()),
+        Kind::Assigned => ("= ", text.strip_prefix("= ").unwrap_or(text)),
+        _ => return vec![line],
+    };
+    let pad = " ".repeat(marker.len());
+    match crate::value::repr::bytes_of_repr(repr).filter(|b| !b.is_empty()) {
+        Some(bytes) => display::hex_rows(&bytes)
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    *kind,
+                    format!("{}{row}", if i == 0 { marker } else { &pad }),
+                )
+            })
+            .collect(),
+        None => vec![line],
     }
 }

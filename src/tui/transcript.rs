@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 /// How many lines a pane keeps; older ones are dropped.
 pub const MAX_LINES: usize = 100_000;
 
-pub use crate::display::{Kind, escape, shorten};
+pub use crate::display::{Kind, escape, hex_rows, shorten};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -75,33 +75,6 @@ pub fn wrap_columns(text: &str, width: usize) -> Vec<&str> {
     }
     pieces.push(&text[start..]);
     pieces
-}
-
-/// The rows of a hex view: `0000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff  |Hello world...|`.
-pub fn hex_rows(data: &[u8]) -> Vec<String> {
-    data.chunks(16)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let mut hex = String::new();
-            for (j, b) in chunk.iter().enumerate() {
-                if j == 8 {
-                    hex.push(' ');
-                }
-                hex.push_str(&format!("{b:02x} "));
-            }
-            let ascii: String = chunk
-                .iter()
-                .map(|&b| {
-                    if (0x20..=0x7e).contains(&b) {
-                        b as char
-                    } else {
-                        '.'
-                    }
-                })
-                .collect();
-            format!("{:04x}  {hex:<49} |{ascii}|", i * 16)
-        })
-        .collect()
 }
 
 /// The bounded scrollback of one pane.

@@ -73,6 +73,33 @@ fn bytes_in_repr(repr: &str) -> Option<usize> {
     Some(n)
 }
 
+/// The rows of a hex view: `0000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff  |Hello world...|`.
+pub fn hex_rows(data: &[u8]) -> Vec<String> {
+    data.chunks(16)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut hex = String::new();
+            for (j, b) in chunk.iter().enumerate() {
+                if j == 8 {
+                    hex.push(' ');
+                }
+                hex.push_str(&format!("{b:02x} "));
+            }
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if (0x20..=0x7e).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!("{:04x}  {hex:<49} |{ascii}|", i * 16)
+        })
+        .collect()
+}
+
 /// Groups digits by thousands: 5000000 → `5,000,000`.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
