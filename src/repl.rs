@@ -197,7 +197,15 @@ fn enter_all(shared: &Shared, entries: &[String]) -> Entered {
     }
     for (i, entry) in entries.iter().enumerate() {
         // Each pasted line shows again with its prompt, by its outcome.
-        shared.say(Kind::Input, &format!("{}{entry}", shared.prompt()));
+        // A statement over several lines shows as the REPL's `...` lines.
+        for (i, line) in entry.lines().enumerate() {
+            let prompt = if i == 0 {
+                shared.prompt()
+            } else {
+                "... ".to_string()
+            };
+            shared.say(Kind::Input, &format!("{prompt}{line}"));
+        }
         match shared.enter_waiting(entry, PASTE_WAIT) {
             Entered::Done => {}
             Entered::Quit => return Entered::Quit,

@@ -162,11 +162,18 @@ fn a_pasted_block_stops_at_its_first_error_and_a_huge_paste_is_refused() {
     let data_dir = data.path().to_str().expect("utf-8 path");
     let mut tty = Tty::start_with(&["repl"], &[("XDG_DATA_HOME", data_dir)]);
     tty.wait_for("server>>> ");
+    // A statement over two lines, pasted with \r endings: one step.
+    tty.keys(b"\x1b[200~pair = socket.socketpair(\r    socket.AF_UNIX)\rlen(pair)\x1b[201~");
+    let screen = tty.line("", ">>> len(pair)\n2");
+    assert!(
+        screen.contains(">>> pair = socket.socketpair(\n...     socket.AF_UNIX)\n= (<socket.socket fd=3, family=1"),
+        "{screen}"
+    );
     // Pasted with \r between lines, as tmux pastes; the third line raises.
     tty.keys(b"\x1b[200~a, b = socket.socketpair()\ra.send(b'hi')\rsrv.listen()\rconn, addr = srv.accept()\rb.recv(10)\x1b[201~");
     let screen = tty.line(
         "",
-        "the pasted block stopped at its first error (step 3): 2 lines not run",
+        "the pasted block stopped at its first error (step 5): 2 lines not run",
     );
     assert!(
         screen.contains("NameError: name 'srv' is not defined"),
