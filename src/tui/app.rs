@@ -270,17 +270,11 @@ impl App {
             self.status = Some(e.to_string());
             return None;
         }
-        self.panes.push(PaneView::new(name));
-        if let Some(dir) = self.history_dir.clone() {
-            let path = dir.join(format!("history-{name}"));
-            if let Ok(text) = std::fs::read_to_string(path) {
-                let lines: Vec<String> = text.lines().map(str::to_string).collect();
-                let from = lines.len().saturating_sub(HISTORY_KEPT);
-                if let Some(pane) = self.panes.last_mut() {
-                    pane.history = lines[from..].to_vec();
-                }
-            }
+        let mut pane = PaneView::new(name);
+        if let Some(dir) = &self.history_dir {
+            pane.history = load_history(dir, name);
         }
+        self.panes.push(pane);
         self.status = Some(format!(
             "opened pane {name} ({} of {MAX_PANES}; :close {name} closes it)",
             self.panes.len()
@@ -616,12 +610,7 @@ impl App {
     /// sent is added. The last `HISTORY_KEPT` lines are loaded.
     pub fn keep_history(&mut self, dir: std::path::PathBuf) {
         for pane in &mut self.panes {
-            let path = dir.join(format!("history-{}", pane.name));
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                let lines: Vec<String> = text.lines().map(str::to_string).collect();
-                let from = lines.len().saturating_sub(HISTORY_KEPT);
-                pane.history = lines[from..].to_vec();
-            }
+            pane.history = load_history(&dir, &pane.name);
         }
         let _ = std::fs::create_dir_all(&dir);
         self.history_dir = Some(dir);
@@ -1106,6 +1095,14 @@ impl App {
         let at = value[..c.start].chars().count() + insert.chars().count();
         pane.input = Input::new(new).with_cursor(at);
     }
+}
+
+/// The last `HISTORY_KEPT` lines of pane `name`'s history kept in `dir`.
+fn load_history(dir: &std::path::Path, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join(format!("history-{name}"))).unwrap_or_default();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let from = lines.len().saturating_sub(HISTORY_KEPT);
+    lines[from..].to_vec()
 }
 
 /// Tab's candidates for the footer: their count, then as many whole names as
