@@ -626,24 +626,8 @@ fn watch(shared: Arc<Shared>, steps: Receiver<Msg>, mut sink: impl FnMut(String)
 
 /// A value line as hex rows when it is a whole bytes value (`:hex`), else as it is.
 fn hex_lines(line: (Kind, String)) -> Vec<(Kind, String)> {
-    let (kind, text) = &line;
-    let (marker, repr) = match kind {
-        Kind::Value => ("", text.as_str()),
-        Kind::Assigned => ("= ", text.strip_prefix("= ").unwrap_or(text)),
-        _ => return vec![line],
-    };
-    let pad = " ".repeat(marker.len());
-    match crate::value::repr::bytes_of_repr(repr).filter(|b| !b.is_empty()) {
-        Some(bytes) => display::hex_rows(&bytes)
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| {
-                (
-                    *kind,
-                    format!("{}{row}", if i == 0 { marker } else { &pad }),
-                )
-            })
-            .collect(),
+    match display::hex_view(line.0, &line.1) {
+        Some(rows) => rows.into_iter().map(|row| (line.0, row)).collect(),
         None => vec![line],
     }
 }

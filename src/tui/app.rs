@@ -384,15 +384,17 @@ impl App {
                 pane.scroll = 0;
             }
             // Right at the end of the line takes the hint's rest of a verb.
-            Action::Edit(InputRequest::GoToNextChar)
-                if pane.hint().is_some_and(|(_, insert)| insert.is_some()) =>
-            {
-                if let Some((_, Some(rest))) = pane.hint() {
+            Action::Edit(InputRequest::GoToNextChar) => match pane.hint() {
+                Some((_, Some(rest))) => {
                     for c in rest.chars() {
                         pane.input.handle(InputRequest::InsertChar(c));
                     }
                 }
-            }
+                _ => {
+                    pane.input.handle(InputRequest::GoToNextChar);
+                    pane.history_pos = None;
+                }
+            },
             Action::Edit(req) => {
                 pane.input.handle(req);
                 pane.history_pos = None;

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 /// How many lines a pane keeps; older ones are dropped.
 pub const MAX_LINES: usize = 100_000;
 
-pub use crate::display::{Kind, escape, hex_rows, shorten};
+pub use crate::display::{Kind, escape, shorten};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -90,23 +90,7 @@ impl Transcript {
         let text = escape(text);
         let width = text.width();
         // A whole bytes value (a shortened one stays folded) gets a hex view.
-        let hex = match kind {
-            Kind::Value => crate::value::repr::bytes_of_repr(&text),
-            Kind::Assigned => text
-                .strip_prefix("= ")
-                .and_then(crate::value::repr::bytes_of_repr),
-            _ => None,
-        }
-        .filter(|b| !b.is_empty())
-        .map(|b| {
-            let mut rows = hex_rows(&b);
-            if kind == Kind::Assigned {
-                for (i, row) in rows.iter_mut().enumerate() {
-                    row.insert_str(0, if i == 0 { "= " } else { "  " });
-                }
-            }
-            rows
-        });
+        let hex = crate::display::hex_view(kind, &text);
         if self.lines.len() >= MAX_LINES {
             self.lines.pop_front();
         }

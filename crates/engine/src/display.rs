@@ -100,6 +100,26 @@ pub fn hex_rows(data: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// The hex view of an outcome line (`:hex`), when it shows a whole bytes
+/// value: its hex rows, an assignment's marked `= ` as its line is. None for
+/// any other line, and for a value shortened to its length (it stays folded).
+pub fn hex_view(kind: Kind, text: &str) -> Option<Vec<String>> {
+    let (marker, repr) = match kind {
+        Kind::Value => ("", text),
+        Kind::Assigned => ("= ", text.strip_prefix("= ")?),
+        _ => return None,
+    };
+    let bytes = crate::value::repr::bytes_of_repr(repr).filter(|b| !b.is_empty())?;
+    let pad = " ".repeat(marker.len());
+    Some(
+        hex_rows(&bytes)
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| format!("{}{row}", if i == 0 { marker } else { &pad }))
+            .collect(),
+    )
+}
+
 /// Groups digits by thousands: 5000000 → `5,000,000`.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
