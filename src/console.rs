@@ -237,7 +237,7 @@ impl Console {
         let Event::Printed { info, text } = event else {
             return None;
         };
-        let partial = self.partial.entry(info.pane.clone()).or_default();
+        let partial = self.partial.entry(info.pane.to_string()).or_default();
         partial.push_str(text);
         let whole = partial.rfind('\n').map_or(0, |at| at + 1);
         let lines = partial[..whole]
@@ -272,7 +272,7 @@ impl Console {
             .finished(info.step, &info.pane, outcome, stdout, closed)
             .err()
             .map(|e| e.to_string());
-        let rest = self.partial.remove(&info.pane).unwrap_or_default();
+        let rest = self.partial.remove(&*info.pane).unwrap_or_default();
         let shown = display::finished(
             &info.input,
             outcome,
@@ -283,7 +283,7 @@ impl Console {
         );
         let lines = shown.lines;
         if let Some(why) = shown.why {
-            self.last_why = Some((info.pane.clone(), why));
+            self.last_why = Some((info.pane.to_string(), why));
         }
         Some(Finished {
             info: info.clone(),

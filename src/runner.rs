@@ -268,7 +268,7 @@ impl Runner<'_> {
         statement: &str,
         checked: bool,
         expected_blocked: bool,
-        steps: &mut HashMap<usize, u64>,
+        steps: &mut [Option<u64>],
     ) -> bool {
         if self.session.is_busy(pane) {
             self.collect(Instant::now() + self.opts.step_timeout);
@@ -287,14 +287,19 @@ impl Runner<'_> {
         }
         match self.session.submit(pane, statement) {
             Ok(Submitted::Step(info)) => {
-                steps.insert(index, info.step);
+                steps[index] = Some(info.step);
                 self.last_step = info.step;
-                self.last_of_pane.insert(info.pane.clone(), info.step);
+                match self.last_of_pane.get_mut(&*info.pane) {
+                    Some(last) => *last = info.step,
+                    None => {
+                        self.last_of_pane.insert(info.pane.to_string(), info.step);
+                    }
+                }
                 if checked {
                     self.records.insert(
                         info.step,
                         Record {
-                            input: info.input.clone(),
+                            input: info.input.to_string(),
                             expected: self.expecting.take(),
                             ..Record::default()
                         },
@@ -370,7 +375,8 @@ pub fn run(
             ports_named(&statements)
         },
     };
-    let mut steps: HashMap<usize, u64> = HashMap::new();
+    // The session's step number of each script step that was sent.
+    let mut steps: Vec<Option<u64>> = vec![None; script.steps.len()];
     let mut completed = true;
     // The steps a later `PANE =>` line speaks of: their outcomes are kept too.
     let spoken_of = script.released_steps();
@@ -439,7 +445,7 @@ pub fn run(
                     // A step recorded as blocked is checked by its `PANE =>` line, if it has one.
                     only_blocked: expected == "blocked",
                     printed: &s.printed,
-                    step: steps.get(&index).copied(),
+                    step: steps[index],
                 });
             }
         }
@@ -448,7 +454,7 @@ pub fn run(
                 .steps
                 .iter()
                 .enumerate()
-                .find(|(i, _)| steps.get(i).copied() == *target)
+                .find(|(i, _)| steps[*i] == *target)
                 .map_or("", |(_, s)| s.statement.as_str());
             expectations.push(Expectation {
                 line: r.line,

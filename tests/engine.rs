@@ -167,7 +167,7 @@ fn short_forms_expand_against_the_panes_state() {
         panic!()
     };
     assert_eq!(
-        info.input,
+        &*info.input,
         "server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)"
     );
     assert_eq!(info.typed.as_deref(), Some("socket"));
@@ -175,7 +175,10 @@ fn short_forms_expand_against_the_panes_state() {
     let Ok(Submitted::Step(info)) = s.submit("server", &format!("bind {port}")) else {
         panic!()
     };
-    assert_eq!(info.input, format!("server.bind(('127.0.0.1', {port}))"));
+    assert_eq!(
+        &*info.input,
+        format!("server.bind(('127.0.0.1', {port}))").as_str()
+    );
     wait_for(&mut s, info.step, Duration::from_secs(2));
     assert!(
         matches!(s.submit("client", "recv"), Ok(Submitted::Refused(r)) if r.contains("type `socket` first"))
@@ -295,4 +298,49 @@ fn ctrl_c_stops_a_long_computation_as_it_stops_a_blocked_call() {
     );
     // The pane goes on, and the name was not bound.
     assert!(matches!(run(&mut s, "server", "x"), Outcome::Error(e) if e.class == "NameError"));
+}
+
+/// A blocking send is first tried without waiting on the caller's thread; one
+/// bigger than the buffers sends part there and the rest on the pane's thread.
+/// Python's outcome: the whole length, and the reader gets each byte once.
+#[test]
+fn a_send_bigger_than_the_buffers_sends_every_byte_once() {
+    let mut s = Session::new();
+    let port = free_port();
+    run(&mut s, "server", "s = socket.socket()");
+    run(&mut s, "server", &format!("s.bind(('127.0.0.1', {port}))"));
+    run(&mut s, "server", "s.listen()");
+    run(
+        &mut s,
+        "client",
+        &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
+    );
+    run(&mut s, "server", "conn, addr = s.accept()");
+    run(&mut s, "client", "data = bytes(range(250)) * 40_000");
+    for call in ["c.send(data)", "c.sendall(data)"] {
+        let Ok(Submitted::Step(send)) = s.submit("client", call) else {
+            panic!("{call} did not start")
+        };
+        // The buffers hold far less than 10 MB: the send waits for the reader.
+        let received = run(
+            &mut s,
+            "server",
+            "conn.recv(10_000_000, socket.MSG_WAITALL) == bytes(range(250)) * 40_000",
+        );
+        assert_eq!(received, Outcome::Ok("True".into()), "after {call}");
+        let sent = wait_for(&mut s, send.step, Duration::from_secs(5)).expect("the send ends");
+        let whole = if call == "c.send(data)" {
+            "10000000"
+        } else {
+            "None"
+        };
+        assert_eq!(sent, Outcome::Ok(whole.into()), "{call}");
+    }
+    // Nothing was sent twice.
+    run(&mut s, "server", "conn.setblocking(False)");
+    let more = run(&mut s, "server", "conn.recv(10)");
+    assert!(
+        matches!(&more, Outcome::Error(e) if e.class == "BlockingIOError"),
+        "{more:?}"
+    );
 }

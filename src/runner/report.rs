@@ -228,7 +228,7 @@ impl<'a> JsonEvent<'a> {
         out.push(b'{');
         if let Some(step) = self.step {
             key(out, &mut first, "step");
-            out.extend_from_slice(step.to_string().as_bytes());
+            let _ = write!(out, "{step}");
         }
         field(out, &mut first, "pane", Some(self.pane));
         field(out, &mut first, "input", Some(self.input));
@@ -239,7 +239,9 @@ impl<'a> JsonEvent<'a> {
         if let Some(errno) = self.errno {
             key(out, &mut first, "errno");
             match errno {
-                Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                Some(n) => {
+                    let _ = write!(out, "{n}");
+                }
                 None => out.extend_from_slice(b"null"),
             }
         }

@@ -65,7 +65,7 @@ pub(crate) struct Job {
 
 /// What a pane's thread reports back (the session turns it into an `Event`).
 pub struct Done {
-    pub(crate) pane: String,
+    pub(crate) pane: Arc<str>,
     pub(crate) step: u64,
     pub(crate) executed: Executed,
 }
@@ -77,10 +77,10 @@ pub enum Msg {
     Finished(Box<Done>),
     /// A step started to wait in a call whose condition the kernel says is
     /// unmet (the wait itself is in the pane's `Shared::wait`).
-    Waiting { pane: String, step: u64 },
+    Waiting { pane: Arc<str>, step: u64 },
     /// A running step printed this text.
     Printed {
-        pane: String,
+        pane: Arc<str>,
         step: u64,
         text: String,
     },
@@ -130,7 +130,8 @@ pub(crate) struct Shared {
     pub snapshot: Mutex<Arc<PaneSnapshot>>,
     /// The interpreter's `generation()` when the snapshot was taken.
     snapshot_of: AtomicU64,
-    name: String,
+    /// The pane's name, shared with every message that names it.
+    pub(crate) name: Arc<str>,
     /// Where a wait is announced (the session's channel).
     notify: Sender<Msg>,
 }
@@ -235,7 +236,7 @@ impl PaneHandle {
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(Arc::default()),
             snapshot_of: AtomicU64::new(u64::MAX),
-            name: name.to_string(),
+            name: Arc::from(name),
             notify: done.clone(),
         });
         let interp = Arc::new(Mutex::new(Interp::new()));
@@ -244,7 +245,7 @@ impl PaneHandle {
         }
         let worker_shared = shared.clone();
         let worker_interp = interp.clone();
-        let pane = name.to_string();
+        let pane = shared.name.clone();
         thread::Builder::new()
             .name(format!("pane-{name}"))
             .spawn(move || work(pane, inbox, done, worker_shared, worker_interp))?;
@@ -449,7 +450,7 @@ fn execute(interp: &mut Interp, parsed: &Parsed, waiter: &dyn Waiter) -> Execute
 }
 
 fn work(
-    pane: String,
+    pane: Arc<str>,
     inbox: Receiver<Job>,
     done: Sender<Msg>,
     shared: Arc<Shared>,

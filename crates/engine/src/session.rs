@@ -20,9 +20,10 @@ use crate::pane::{Done, Job, Msg, PaneHandle, PaneSnapshot};
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepInfo {
     pub step: u64,
-    pub pane: String,
+    /// The pane's name (shared: a step's info is copied to every event).
+    pub pane: Arc<str>,
     /// The Python form, as executed.
-    pub input: String,
+    pub input: Arc<str>,
     /// What was typed, when it was a short form.
     pub typed: Option<String>,
 }
@@ -292,9 +293,16 @@ impl Session {
             current: snap.current.as_ref().map(|(n, f)| (n.as_str(), *f)),
             is_bound: &is_bound,
         };
-        let (input, typed) = match shortform::expand(line, &ctx) {
-            Line::Python(s) => (s, None),
-            Line::Expanded { python, typed } => (python, Some(typed)),
+        // Python as it is (most lines) is shared from here on, never copied.
+        let trimmed = line.trim();
+        let expanded = match shortform::is_short_form(trimmed) {
+            false => Line::Python(String::new()),
+            true => shortform::expand(trimmed, &ctx),
+        };
+        let (input, typed): (Arc<str>, _) = match expanded {
+            Line::Python(s) if s.is_empty() => (Arc::from(trimmed), None),
+            Line::Python(s) => (Arc::from(s), None),
+            Line::Expanded { python, typed } => (Arc::from(python), Some(typed)),
             Line::Refused(reason) => return Ok(Submitted::Refused(reason)),
             Line::Use(name) => {
                 let is_socket = snap.sockets.iter().any(|s| s.name == name);
@@ -316,7 +324,7 @@ impl Session {
         };
         let info = StepInfo {
             step,
-            pane: pane_name.to_string(),
+            pane: pane.handle.shared.name.clone(),
             input: input.clone(),
             typed,
         };
@@ -329,7 +337,7 @@ impl Session {
             Ok(executed) => {
                 // Reported like a step of the thread, so every front end sees one path.
                 let _ = done_tx.send(Msg::Finished(Box::new(Done {
-                    pane: pane_name.to_string(),
+                    pane: info.pane.clone(),
                     step,
                     executed,
                 })));
@@ -352,7 +360,7 @@ impl Session {
         let done = match msg {
             Msg::Finished(done) => *done,
             Msg::Waiting { pane, step } => {
-                let p = self.panes.get(&pane)?;
+                let p = self.panes.get(&*pane)?;
                 let running = p.running.as_ref().filter(|r| r.info.step == step)?;
                 let wait = p.handle.shared.wait.lock().ok()?.as_ref()?.0.clone();
                 return Some(Event::Blocked {
@@ -363,7 +371,7 @@ impl Session {
                 });
             }
             Msg::Printed { pane, step, text } => {
-                let p = self.panes.get(&pane)?;
+                let p = self.panes.get(&*pane)?;
                 let running = p.running.as_ref().filter(|r| r.info.step == step)?;
                 return Some(Event::Printed {
                     info: running.info.clone(),
@@ -371,7 +379,7 @@ impl Session {
                 });
             }
         };
-        let pane = self.panes.get_mut(&done.pane)?;
+        let pane = self.panes.get_mut(&*done.pane)?;
         // A pane runs one step at a time, so what finished is what was running.
         if pane.running.as_ref().map(|r| r.info.step) != Some(done.step) {
             return None;

@@ -132,7 +132,8 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
             "is not a regular file (a device, a pipe or a socket); scripts are files".into(),
         );
     }
-    let mut bytes = Vec::new();
+    // Sized from the file at once: no regrowing, nothing copied twice.
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_SCRIPT) as usize + 1);
     std::fs::File::open(path)
         .map_err(why)?
         .take(MAX_SCRIPT + 1)
@@ -149,7 +150,12 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Reads and parses a script file.
 pub fn read(path: &Path) -> Result<Script, ScriptError> {
-    read_with(path, |t| Ok(t.to_string()))
+    let text = read_text(path)?;
+    parse(&text).map_err(|(line, message)| ScriptError {
+        file: path.display().to_string(),
+        line: Some(line),
+        message,
+    })
 }
 
 /// Reads a script file, rewrites its text with `rewrite` (e.g. fresh ports),
@@ -158,6 +164,23 @@ pub fn read_with(
     path: &Path,
     rewrite: impl Fn(&str) -> Result<String, String>,
 ) -> Result<Script, ScriptError> {
+    let file = path.display().to_string();
+    let text = read_text(path)?;
+    let text = rewrite(&text).map_err(|message| ScriptError {
+        file: file.clone(),
+        line: None,
+        message,
+    })?;
+    parse(&text).map_err(|(line, message)| ScriptError {
+        file,
+        line: Some(line),
+        message,
+    })
+}
+
+/// A script file's text: at most MAX_SCRIPT bytes of UTF-8 (a BOM dropped),
+/// no line longer than MAX_LINE.
+fn read_text(path: &Path) -> Result<String, ScriptError> {
     let file = path.display().to_string();
     let fail = |message: String| ScriptError {
         file: file.clone(),
@@ -196,21 +219,16 @@ pub fn read_with(
             message: format!("a line of more than {} bytes", MAX_LINE),
         });
     }
-    let text = rewrite(&text).map_err(|message| ScriptError {
-        file: file.clone(),
-        line: None,
-        message,
-    })?;
-    parse(&text).map_err(|(line, message)| ScriptError {
-        file,
-        line: Some(line),
-        message,
-    })
+    Ok(text)
 }
 
 /// Parses script text; an error is (line, message).
 pub fn parse(text: &str) -> Result<Script, (usize, String)> {
     let mut script = Script::default();
+    // At most one step a line: reserved once (pages are touched only when used).
+    script
+        .steps
+        .reserve(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut pending: Vec<Narration> = Vec::new();
     let mut last_was_step = false;
     // Where a `|` line goes: the last step's printed text, or the last released outcome's.

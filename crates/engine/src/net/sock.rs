@@ -60,6 +60,10 @@ pub struct PySocket {
     timeout: Mutex<Option<f64>>,
     /// What this side did to the socket (shutdown, connected), for `why:` lines.
     history: History,
+    /// A blocking send attempted on the front end's thread that sent part of
+    /// its data before it would wait: (bytes sent, bytes in all). The step
+    /// runs again on the pane's thread, whose send goes on from there.
+    carried: Mutex<Option<(usize, usize)>>,
 }
 
 impl PySocket {
@@ -96,6 +100,7 @@ impl PySocket {
             sock: RwLock::new(Some(sock)),
             timeout: Mutex::new(None),
             history,
+            carried: Mutex::new(None),
         }
     }
 
@@ -561,6 +566,12 @@ impl PySocket {
         sent: &mut usize,
         mut f: impl FnMut(&Socket, &[u8]) -> io::Result<usize>,
     ) -> Result<usize, NetError> {
+        // The part an attempt sent of this very data (see `carried`).
+        if let Some((done, all)) = locked(&self.carried).take()
+            && all == data.len()
+        {
+            *sent = done;
+        }
         self.with(call, |sock| {
             w.entering(call);
             let fd = sock.as_raw_fd();
@@ -576,6 +587,15 @@ impl PySocket {
                         }
                     }
                     Err(e) => match e.raw_os_error() {
+                        // An attempt waits nowhere: what it sent is carried
+                        // to the pane's thread, which sends the rest.
+                        Some(libc::EAGAIN) if w.attempt_only() => {
+                            if *sent > 0 {
+                                *locked(&self.carried) = Some((*sent, data.len()));
+                            }
+                            w.would_wait();
+                            break Err(NetError::io(call, e));
+                        }
                         Some(libc::EAGAIN) => {
                             let waited = wait_forever(fd, true, w, call);
                             w.waiting(None);

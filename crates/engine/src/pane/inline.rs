@@ -45,6 +45,9 @@ const OTHER: &[&str] = &[
 /// buffer of this size (TCP, Unix and UDP alike), so such a send returns at once.
 const SMALL_SEND: usize = 1024;
 
+/// The most sockets one statement run inline may rely on (see `Check::used`).
+const MAX_USED: usize = 4;
+
 fn may_wait(method: &str) -> bool {
     READING.contains(&method) || WRITING.contains(&method) || OTHER.contains(&method)
 }
@@ -58,9 +61,10 @@ pub enum Verdict {
     /// that the sockets' current state lets return at once.
     Inline,
     /// On the caller's thread as an attempt: its one call that may wait (a
-    /// `recv` or `recvfrom` that is the statement's first effect) is made
-    /// with MSG_DONTWAIT; if it would wait, nothing has happened yet and the
-    /// step goes to the pane's thread. This saves asking poll(2) first.
+    /// `recv`, `recvfrom`, `send` or `sendall` that is the
+    /// statement's first effect) is made with MSG_DONTWAIT; if it would wait,
+    /// the step goes to the pane's thread, which sends what an attempted send
+    /// had not sent yet (`PySocket::carried`). This saves asking poll(2) first.
     Attempt,
 }
 
@@ -68,7 +72,8 @@ pub enum Verdict {
 pub fn verdict(stmt: &Stmt, interp: &Interp) -> Verdict {
     let mut check = Check {
         interp,
-        used: Vec::new(),
+        used: [""; MAX_USED],
+        n_used: 0,
         may_attempt: stmt.expr().is_some_and(first_effect_is_the_call),
         attempted: false,
     };
@@ -97,8 +102,11 @@ fn first_effect_is_the_call(e: &Expr) -> bool {
 struct Check<'a> {
     interp: &'a Interp,
     /// Sockets already relied on for readiness: a second call on one of them
-    /// may find the data or room taken by the first.
-    used: Vec<&'a str>,
+    /// may find the data or room taken by the first. A statement that relies
+    /// on more than `MAX_USED` goes to the thread.
+    used: [&'a str; MAX_USED],
+    /// How many of `used` are filled.
+    n_used: usize,
     /// The statement is one call with no effect before it (see `Verdict::Attempt`).
     may_attempt: bool,
     /// The call is to be attempted rather than asked about.
@@ -106,6 +114,19 @@ struct Check<'a> {
 }
 
 impl<'a> Check<'a> {
+    /// Notes that the statement relies on socket `name`; false when it
+    /// relies on too many to keep track of.
+    fn relies_on(&mut self, name: &'a str) -> bool {
+        match self.used.get_mut(self.n_used) {
+            Some(slot) => {
+                *slot = name;
+                self.n_used += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     fn expr(&mut self, e: &'a Expr) -> bool {
         match e {
             // The callee is judged by `callee`, which recurses where it must.
@@ -150,7 +171,7 @@ impl<'a> Check<'a> {
                         if sock.timeout() == Some(0.0) {
                             return true;
                         }
-                        if self.used.contains(&name.as_str()) || !no_kwargs {
+                        if self.used[..self.n_used].contains(&name.as_str()) || !no_kwargs {
                             return false;
                         }
                         let writing = WRITING.contains(&method.as_str());
@@ -158,12 +179,14 @@ impl<'a> Check<'a> {
                         // with a timeout waits in poll, never with MSG_DONTWAIT.
                         if self.may_attempt
                             && sock.timeout().is_none()
-                            && (method == "recv" || method == "recvfrom")
+                            && (method == "recv"
+                                || method == "recvfrom"
+                                || method == "send"
+                                || method == "sendall")
                             && args.len() <= 1
                         {
                             self.attempted = true;
-                            self.used.push(name);
-                            return true;
+                            return self.relies_on(name);
                         }
                         let plain = if writing {
                             small_payload(method, args)
@@ -174,10 +197,7 @@ impl<'a> Check<'a> {
                         let ready = plain
                             && sys::poll_one(fd, writing, std::time::Duration::ZERO)
                                 .unwrap_or(false);
-                        if ready {
-                            self.used.push(name);
-                        }
-                        ready
+                        ready && self.relies_on(name)
                     }
                     Some(Value::Module(_)) => false,
                     _ => true, // not a socket: the call fails at once or is not a socket call

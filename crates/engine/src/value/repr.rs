@@ -130,7 +130,11 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
         Value::None => w.push_str("None"),
         Value::Bool(true) => w.push_str("True"),
         Value::Bool(false) => w.push_str("False"),
-        Value::Int(n) => w.push_str(&n.to_string()),
+        Value::Int(n) => {
+            // Written in place: an int's repr is a step's most common outcome.
+            let _ = write!(w.out, "{n}");
+            w.check()
+        }
         Value::BigInt(n) => match int_to_decimal(n) {
             Ok(text) => w.push_str(&text),
             Err(e) => Err(Stop::Raise(e)),
