@@ -136,12 +136,13 @@ pub fn usage_hint(line: &str, pos: usize) -> Option<UsageHint> {
 /// commands and everything else are left to the engine, whose SyntaxError
 /// is CPython's.
 pub fn validate_input(input: &str) -> ValidationResult {
-    let (_, stmt, _) = statement(input.trim_start());
-    let stmt = stmt.trim();
+    let (_, whole, _) = statement(input.trim_start());
+    let stmt = whole.trim();
     if stmt.is_empty() || stmt.starts_with(':') || stmt.starts_with('#') || is_short_form(stmt) {
         return ValidationResult::Valid(None);
     }
-    if crate::lang::continues(stmt) {
+    // The end is kept: an empty last line is what ends a block.
+    if crate::lang::continues(whole.trim_start()) {
         return ValidationResult::Incomplete;
     }
     match tokenize(&stmt.replace('\n', " ")) {

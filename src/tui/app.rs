@@ -352,8 +352,11 @@ impl App {
                     pane.scroll = 0;
                     pane.continued.push(typed);
                     pane.input.reset();
-                    self.status =
-                        Some("a bracket is open: the statement goes on (Ctrl-C drops it)".into());
+                    self.status = Some(if crate::lang::starts_block(&line) {
+                        "a block: indent its lines; an empty line runs it (Ctrl-C drops it)".into()
+                    } else {
+                        "a bracket is open: the statement goes on (Ctrl-C drops it)".into()
+                    });
                 } else if !line.trim().is_empty() && !self.busy_refusal(&line) {
                     let pane = &mut self.panes[self.focus];
                     pane.input.reset();

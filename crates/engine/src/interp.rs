@@ -6,6 +6,8 @@ pub mod args;
 pub mod builtins;
 pub mod codecs;
 pub mod dir_names;
+pub mod exceptions;
+pub mod format;
 pub mod help;
 pub mod ints;
 pub mod iter;
@@ -19,7 +21,7 @@ pub mod text;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::lang::ast::{Expr, Stmt, Target};
+use crate::lang::ast::{Block, Expr, FStrPart, Handler, Stmt, Target};
 use crate::net::Waiter;
 use crate::net::facts::CallFacts;
 use crate::net::sock::PySocket;
@@ -43,6 +45,9 @@ pub struct Executed {
     /// The statement bound its value to names (`x = ...`): Python's REPL
     /// shows nothing for it; the front ends show the value, marked.
     pub assigned: bool,
+    /// For a compound statement that raised: the line of its text where the
+    /// exception was raised (the line of CPython's traceback), 1-based.
+    pub line: Option<usize>,
 }
 
 impl Executed {
@@ -55,8 +60,17 @@ impl Executed {
             closed: Vec::new(),
             facts: None,
             assigned: false,
+            line: None,
         }
     }
+}
+
+/// How a block of statements ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Break,
+    Continue,
 }
 
 /// One pane's interpreter.
@@ -73,6 +87,14 @@ pub struct Interp {
     depth: usize,
     /// The facts of the last socket call of the running step.
     facts: Option<CallFacts>,
+    /// How many blocks the running statement is inside: a name bound in a
+    /// block does not change the current socket of the short forms.
+    in_block: usize,
+    /// The exceptions being handled (`except:` blocks), innermost last: what
+    /// a bare `raise` raises again.
+    handling: Vec<Exception>,
+    /// The line where the exception now propagating was raised.
+    error_line: Option<usize>,
 }
 
 impl Default for Interp {
@@ -96,6 +118,9 @@ impl Interp {
             current: None,
             depth: 0,
             facts: None,
+            in_block: 0,
+            handling: Vec::new(),
+            error_line: None,
         }
     }
 
@@ -104,6 +129,9 @@ impl Interp {
     pub fn run(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Executed {
         self.stdout.clear();
         self.facts = None;
+        self.in_block = 0;
+        self.handling.clear();
+        self.error_line = None;
         // Which names held which sockets before the step, to say what a step
         // closed: taken again only when a name was bound since.
         if self.named_before.0 != self.generation {
@@ -125,6 +153,7 @@ impl Interp {
             Ok((text, cut)) => (Outcome::Ok(text), cut),
             Err(e) => (Outcome::Error(e), false),
         };
+        let outcome_is_error = matches!(outcome, Outcome::Error(_));
         let ended = self.end_step();
         let named_before = &self.named_before.1;
         let closed = ended
@@ -152,6 +181,10 @@ impl Interp {
             closed,
             facts: self.facts.take(),
             assigned: matches!(stmt, Stmt::Assign(..)),
+            line: match outcome_is_error {
+                true => self.error_line.take(),
+                false => None,
+            },
         }
     }
 
@@ -293,11 +326,13 @@ impl Interp {
                 for t in targets {
                     self.assign(t, v.clone())?;
                 }
-                if let Some(name) = targets
-                    .iter()
-                    .flat_map(|t| t.names())
-                    .rev()
-                    .find(|n| matches!(self.names.get(*n), Some(Value::Socket(_))))
+                // A name bound inside a block leaves the current socket as it was (SPEC 2.3).
+                if self.in_block == 0
+                    && let Some(name) = targets
+                        .iter()
+                        .flat_map(|t| t.names())
+                        .rev()
+                        .find(|n| matches!(self.names.get(*n), Some(Value::Socket(_))))
                 {
                     self.current = Some(name.to_string());
                 }
@@ -355,8 +390,249 @@ impl Interp {
                 }
                 Ok(Value::None)
             }
-            Stmt::Pass => Ok(Value::None),
+            Stmt::Pass | Stmt::Break | Stmt::Continue => Ok(Value::None),
+            Stmt::Raise(exc, cause) => Err(self.raise(exc.as_ref(), cause.as_ref(), w)),
+            compound => {
+                self.in_block += 1;
+                let flow = self.exec_compound(compound, w);
+                self.in_block -= 1;
+                flow.map(|_| Value::None)
+            }
         }
+    }
+
+    /// Whether Ctrl-C asked the running step to stop: loops ask at every
+    /// turn, so that `while True: pass` ends with KeyboardInterrupt.
+    fn check_interrupt(&self, w: &dyn Waiter) -> Result<(), Exception> {
+        if w.take_interrupt() {
+            return Err(Exception::keyboard_interrupt());
+        }
+        Ok(())
+    }
+
+    /// Runs a block's statements in order, until one breaks, continues or raises.
+    fn exec_block(&mut self, block: &Block, w: &dyn Waiter) -> Result<Flow, Exception> {
+        for located in block {
+            let result = match &located.stmt {
+                Stmt::Break => return Ok(Flow::Break),
+                Stmt::Continue => return Ok(Flow::Continue),
+                stmt if stmt.is_compound() => self.exec_compound(stmt, w),
+                stmt => self.exec(stmt, w).map(|_| Flow::Next),
+            };
+            match result {
+                Ok(Flow::Next) => {}
+                Ok(flow) => return Ok(flow),
+                Err(e) => {
+                    // The innermost line is the one CPython's traceback ends on.
+                    self.error_line.get_or_insert(located.line);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn exec_compound(&mut self, stmt: &Stmt, w: &dyn Waiter) -> Result<Flow, Exception> {
+        match stmt {
+            Stmt::If(branches, orelse) => {
+                for (test, body) in branches {
+                    if self.eval(test, w)?.truthy() {
+                        return self.exec_block(body, w);
+                    }
+                }
+                self.exec_block(orelse, w)
+            }
+            Stmt::While(test, body, orelse) => loop {
+                self.check_interrupt(w)?;
+                if !self.eval(test, w)?.truthy() {
+                    break self.exec_block(orelse, w);
+                }
+                if self.exec_block(body, w)? == Flow::Break {
+                    break Ok(Flow::Next);
+                }
+            },
+            Stmt::For(target, iter, body, orelse) => {
+                let iterable = self.eval(iter, w)?;
+                let turn = |this: &mut Self, item: Value| -> Result<bool, Exception> {
+                    this.check_interrupt(w)?;
+                    this.assign(target, item)?;
+                    Ok(this.exec_block(body, w)? == Flow::Break)
+                };
+                let broke = match iterable {
+                    // A range is walked, never made: `range(10**9)` costs nothing up front.
+                    Value::Range(start, stop, step) => {
+                        let mut i = start;
+                        let mut broke = false;
+                        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+                            if turn(self, Value::Int(i))? {
+                                broke = true;
+                                break;
+                            }
+                            match i.checked_add(step) {
+                                Some(next) => i = next,
+                                None => break,
+                            }
+                        }
+                        broke
+                    }
+                    other => {
+                        let items = builtins::iterate(&other)?;
+                        let mut broke = false;
+                        for item in items {
+                            if turn(self, item)? {
+                                broke = true;
+                                break;
+                            }
+                        }
+                        broke
+                    }
+                };
+                if broke {
+                    Ok(Flow::Next)
+                } else {
+                    self.exec_block(orelse, w)
+                }
+            }
+            Stmt::With(items, body) => self.exec_with(items, body, w),
+            Stmt::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                let result = match self.exec_block(body, w) {
+                    Ok(Flow::Next) => self.exec_block(orelse, w),
+                    Ok(flow) => Ok(flow),
+                    Err(e) => self.handle(e, handlers, w),
+                };
+                if finally.is_empty() {
+                    return result;
+                }
+                // `finally` runs whatever happened; a break or an exception
+                // of its own takes the place of what was going on.
+                let line = self.error_line.take();
+                match self.exec_block(finally, w)? {
+                    Flow::Next => {
+                        self.error_line = line;
+                        result
+                    }
+                    flow => Ok(flow),
+                }
+            }
+            other => self.exec(other, w).map(|_| Flow::Next),
+        }
+    }
+
+    /// The `except` clause that matches `e` runs; none: `e` goes on.
+    fn handle(
+        &mut self,
+        e: Exception,
+        handlers: &[Handler],
+        w: &dyn Waiter,
+    ) -> Result<Flow, Exception> {
+        for h in handlers {
+            let matches = match &h.class {
+                None => true,
+                Some(class) => {
+                    let class = self.eval(class, w)?;
+                    exception_matches(&e, &class)?
+                }
+            };
+            if !matches {
+                continue;
+            }
+            self.error_line = None;
+            if let Some(name) = &h.name {
+                self.bind(name, Value::Exception(Arc::new(e.clone())));
+            }
+            self.handling.push(e);
+            let result = self.exec_block(&h.body, w);
+            self.handling.pop();
+            // As CPython does, the name is deleted when the clause ends.
+            if let Some(name) = &h.name
+                && self.names.remove(name).is_some()
+            {
+                self.generation += 1;
+            }
+            return result;
+        }
+        Err(e)
+    }
+
+    /// `with a as x, b:`: each value is entered in turn, and left (a socket
+    /// closed) when the block ends, however it ends.
+    fn exec_with(
+        &mut self,
+        items: &[(Expr, Option<Target>)],
+        body: &Block,
+        w: &dyn Waiter,
+    ) -> Result<Flow, Exception> {
+        let Some(((expr, target), rest)) = items.split_first() else {
+            return self.exec_block(body, w);
+        };
+        let value = self.eval(expr, w)?;
+        let Value::Socket(sock) = &value else {
+            return Err(Exception::type_error(format!(
+                "'{}' object does not support the context manager protocol",
+                value.type_name()
+            )));
+        };
+        let sock = sock.clone();
+        let result = match target {
+            Some(t) => self.assign(t, value.clone()),
+            None => Ok(()),
+        }
+        .and_then(|()| self.exec_with(rest, body, w));
+        sock.close();
+        result
+    }
+
+    /// The exception a `raise` statement raises.
+    fn raise(&mut self, exc: Option<&Expr>, cause: Option<&Expr>, w: &dyn Waiter) -> Exception {
+        let Some(exc) = exc else {
+            return self.handling.last().cloned().unwrap_or_else(|| {
+                Exception::new("RuntimeError", "No active exception to reraise")
+            });
+        };
+        let raised = match self.eval(exc, w) {
+            Err(e) => return e,
+            Ok(Value::ExcClass(c)) => Exception::new(c, ""),
+            Ok(Value::Exception(e)) => (*e).clone(),
+            Ok(_) => Exception::type_error("exceptions must derive from BaseException"),
+        };
+        if let Some(cause) = cause
+            && let Err(e) = self.eval(cause, w)
+        {
+            return e;
+        }
+        raised
+    }
+
+    /// An f-string's text: each field's value, converted, then formatted by its spec.
+    fn fstring(
+        &mut self,
+        parts: &[FStrPart],
+        out: &mut String,
+        w: &dyn Waiter,
+    ) -> Result<(), Exception> {
+        for part in parts {
+            match part {
+                FStrPart::Lit(text) => out.push_str(text),
+                FStrPart::Field { value, conv, spec } => {
+                    let v = self.eval(value, w)?;
+                    let v = match conv {
+                        Some('r') => Value::str(crate::value::repr::try_repr(&v)?),
+                        Some('a') => Value::str(ascii(&crate::value::repr::try_repr(&v)?)),
+                        Some(_) => Value::str(crate::value::repr::try_str(&v)?),
+                        None => v,
+                    };
+                    let mut spec_text = String::new();
+                    self.fstring(spec, &mut spec_text, w)?;
+                    out.push_str(&format::format_value(&v, &spec_text)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn assign(&mut self, target: &Target, value: Value) -> Result<(), Exception> {
@@ -423,6 +699,9 @@ impl Interp {
         if let Some(b) = Builtin::by_name(name) {
             return Ok(Value::Builtin(b));
         }
+        if let Some(class) = exceptions::class(name) {
+            return Ok(Value::ExcClass(class));
+        }
         if python_names::BUILTINS.contains(&name) {
             return Err(Exception::unsupported(format!("the builtin '{name}'")));
         }
@@ -447,6 +726,18 @@ impl Interp {
         match e {
             Expr::Name(n) => self.lookup(n),
             Expr::Lit(v) => Ok(v.clone()),
+            Expr::IfElse { test, body, orelse } => {
+                if self.eval(test, w)?.truthy() {
+                    self.eval(body, w)
+                } else {
+                    self.eval(orelse, w)
+                }
+            }
+            Expr::FString(parts) => {
+                let mut out = String::new();
+                self.fstring(parts, &mut out, w)?;
+                Ok(Value::str(out))
+            }
             Expr::Tuple(items) => Ok(Value::tuple(self.eval_all(items, w)?)),
             Expr::List(items) => Ok(Value::List(Arc::new(self.eval_all(items, w)?))),
             Expr::Attr(obj, name) => {
@@ -581,7 +872,8 @@ impl Interp {
                 Value::Enum(..) => d::MSG_FLAG.to_vec(),
                 Value::Reversed(_) => d::REVERSED.to_vec(),
                 Value::Builtin(b) if b.is_class() => d::TYPE.to_vec(),
-                Value::Class(_) => d::TYPE.to_vec(),
+                Value::Class(_) | Value::ExcClass(_) => d::TYPE.to_vec(),
+                Value::Exception(_) => vec!["args", "errno", "strerror", "with_traceback"],
                 Value::Builtin(
                     Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair,
                 ) => d::FUNCTION.to_vec(),
@@ -629,6 +921,14 @@ impl Interp {
                 | Builtin::Select),
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
             Value::Builtin(Builtin::Dir) => self.dir(args),
+            Value::ExcClass(class) => {
+                if let Some((k, _)) = args.kw.first() {
+                    return Err(Exception::type_error(format!(
+                        "{class}() takes no keyword arguments (got '{k}')"
+                    )));
+                }
+                exceptions::construct(class, &args.pos)
+            }
             Value::Builtin(b) => {
                 let before = self.stdout.len();
                 let result = builtins::call(*b, args, &mut self.stdout);
@@ -713,7 +1013,13 @@ fn name_error(name: &str) -> Exception {
 /// `obj.name`.
 fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
     match obj {
+        Value::Module(crate::value::Module::Socket) if exceptions::socket_class(name).is_some() => {
+            Ok(Value::ExcClass(
+                exceptions::socket_class(name).unwrap_or("OSError"),
+            ))
+        }
         Value::Module(m) => sockets::module_attr(*m, name),
+        Value::Exception(e) => exceptions::attribute(e, name),
         Value::Socket(sock) => sockets::socket_attr(obj, sock, name),
         Value::Str(_) | Value::Bytes(_) => text::attribute(obj, name),
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => {
@@ -735,6 +1041,38 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
     }
 }
 
+/// Whether `except class:` catches `e`: a class, or a tuple of classes.
+fn exception_matches(e: &Exception, class: &Value) -> Result<bool, Exception> {
+    match class {
+        Value::ExcClass(c) => Ok(exceptions::is_subclass(&e.class, c)),
+        Value::Tuple(items) => {
+            for item in items.iter() {
+                if exception_matches(e, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(Exception::type_error(
+            "catching classes that do not inherit from BaseException is not allowed",
+        )),
+    }
+}
+
+/// `ascii(text)`: a repr with every non-ASCII character escaped.
+fn ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c as u32 {
+            0..=0x7f => out.push(c),
+            n @ 0x80..=0xff => out.push_str(&format!("\\x{n:02x}")),
+            n @ 0x100..=0xffff => out.push_str(&format!("\\u{n:04x}")),
+            n => out.push_str(&format!("\\U{n:08x}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod natural_order_tests {
     use super::natural_order;
@@ -753,3 +1091,4 @@ mod natural_order_tests {
         );
     }
 }
+

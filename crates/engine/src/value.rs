@@ -41,6 +41,10 @@ pub enum Value {
     /// A class with no builtin of its own here, as `type()` returns it: its
     /// whole repr (`<class 'NoneType'>`, `<enum 'AddressFamily'>`).
     Class(&'static str),
+    /// A builtin exception class (`OSError`, `socket.timeout`).
+    ExcClass(&'static str),
+    /// An exception object (`except OSError as e`, `ValueError('bad')`).
+    Exception(Arc<crate::outcome::Exception>),
 }
 
 /// The contents of a value's mutex. A panic while it was held (caught as a
@@ -276,7 +280,11 @@ impl Value {
             Value::Builtin(_) | Value::Method(..) => "builtin_function_or_method",
             Value::Range(..) => "range",
             Value::Reversed(_) => "reversed",
-            Value::Class(_) => "type",
+            Value::Class(_) | Value::ExcClass(_) => "type",
+            Value::Exception(e) => match e.class {
+                std::borrow::Cow::Borrowed(c) => c,
+                std::borrow::Cow::Owned(_) => "Exception",
+            },
         }
     }
 

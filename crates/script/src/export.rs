@@ -87,7 +87,8 @@ impl PaneState {
                     self.names.remove(n);
                 }
             }
-            Stmt::Expr(_) | Stmt::Pass => {}
+            // A block's names never change the current socket (SPEC 2.3).
+            _ => {}
         }
     }
 }

@@ -106,6 +106,26 @@ pub enum Expr {
     /// `a and b and c`: one node, as CPython's `BoolOp`, so long chains stay shallow.
     And(Vec<Expr>),
     Or(Vec<Expr>),
+    /// `body if test else orelse`.
+    IfElse {
+        test: Box<Expr>,
+        body: Box<Expr>,
+        orelse: Box<Expr>,
+    },
+    /// An f-string: text and formatted fields, joined.
+    FString(Vec<FStrPart>),
+}
+
+/// A piece of an f-string (see `Expr::FString`).
+#[derive(Debug, Clone)]
+pub enum FStrPart {
+    Lit(String),
+    /// `{value!conv:spec}`.
+    Field {
+        value: Box<Expr>,
+        conv: Option<char>,
+        spec: Vec<FStrPart>,
+    },
 }
 
 impl Expr {
@@ -120,6 +140,20 @@ impl Expr {
             }
             Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
             Expr::Index(a, b) | Expr::Binary(_, a, b) => vec![a, b],
+            Expr::IfElse { test, body, orelse } => vec![body, test, orelse],
+            Expr::FString(parts) => {
+                fn fields<'e>(parts: &'e [FStrPart], out: &mut Vec<&'e Expr>) {
+                    for p in parts {
+                        if let FStrPart::Field { value, spec, .. } = p {
+                            out.push(value);
+                            fields(spec, out);
+                        }
+                    }
+                }
+                let mut out = Vec::new();
+                fields(parts, &mut out);
+                out
+            }
             Expr::Slice {
                 target,
                 lower,
@@ -193,6 +227,25 @@ impl Target {
     }
 }
 
+/// A statement of a block and the line of the step's text it starts on.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub line: usize,
+    pub stmt: Stmt,
+}
+
+/// The statements of a block, in order.
+pub type Block = Vec<Located>;
+
+/// `except CLASS as NAME:` and its body.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    /// None: a bare `except:`.
+    pub class: Option<Expr>,
+    pub name: Option<String>,
+    pub body: Block,
+}
+
 /// One statement: what a step executes.
 #[derive(Debug, Clone)]
 pub enum Stmt {
@@ -208,6 +261,23 @@ pub enum Stmt {
     /// `del a, b`.
     Del(Vec<String>),
     Pass,
+    /// `if`/`elif` branches in order, then `else`.
+    If(Vec<(Expr, Block)>, Block),
+    While(Expr, Block, Block),
+    /// `for target in iter:` body, `else:` block.
+    For(Target, Expr, Block, Block),
+    Break,
+    Continue,
+    /// `with a as x, b:` body.
+    With(Vec<(Expr, Option<Target>)>, Block),
+    Try {
+        body: Block,
+        handlers: Vec<Handler>,
+        orelse: Block,
+        finally: Block,
+    },
+    /// `raise`, `raise exc`, `raise exc from cause`.
+    Raise(Option<Expr>, Option<Expr>),
 }
 
 impl Stmt {
@@ -215,7 +285,16 @@ impl Stmt {
     pub fn expr(&self) -> Option<&Expr> {
         match self {
             Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => Some(e),
-            Stmt::Import(_) | Stmt::FromImport(..) | Stmt::Del(_) | Stmt::Pass => None,
+            _ => None,
         }
+    }
+
+    /// Whether this is a compound statement (it holds blocks: a loop may run
+    /// for ever, and any call in it may wait).
+    pub fn is_compound(&self) -> bool {
+        matches!(
+            self,
+            Stmt::If(..) | Stmt::While(..) | Stmt::For(..) | Stmt::With(..) | Stmt::Try { .. }
+        )
     }
 }

@@ -1,8 +1,10 @@
-//! Tokenizer for one line of Python: names, numbers, string and bytes literals
-//! with every escape CPython accepts, and operators.
+//! Tokenizer for one statement of Python: names, numbers, string, bytes and
+//! f-string literals with every escape CPython accepts, operators, and for a
+//! statement over several lines (a compound statement) the start of each line
+//! with its indentation.
 //!
-//! Errors carry CPython's SyntaxError message and the 1-based column. Triple
-//! quotes work within the line; line continuations and f-strings do not.
+//! Errors carry CPython's SyntaxError message and the 1-based column in its
+//! line. Triple quotes work within a line; backslash continuations do not.
 
 use crate::outcome::Exception;
 
@@ -22,8 +24,33 @@ pub enum Tok {
     Float(f64),
     Str(String),
     Bytes(Vec<u8>),
+    /// An f-string: its literal text and its replacement fields, in order.
+    FString(Vec<FPart>),
     Op(&'static str),
+    /// The end of a logical line, when another line follows.
+    Newline,
+    /// The start of a logical line after the first: its indentation (tabs
+    /// to the next multiple of 8, as CPython counts them) and its 1-based number.
+    Indent {
+        width: usize,
+        line: usize,
+    },
     End,
+}
+
+/// A piece of an f-string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FPart {
+    /// Text as it is (escapes and `{{` `}}` already applied).
+    Lit(String),
+    /// `{expr!conv:spec}`: the expression's source, its conversion (`r`, `s`,
+    /// `a`), and its format spec, which may hold fields of its own.
+    Field {
+        expr: String,
+        conv: Option<char>,
+        spec: Vec<FPart>,
+        col: usize,
+    },
 }
 
 /// Splits `line` into tokens, ending with `Tok::End`.
@@ -36,32 +63,39 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
     };
     let mut tokens = Vec::with_capacity(chars.len() / 3 + 4);
     let mut i = 0;
+    // Where the current line starts, and its number: columns count from there.
+    let mut line_start = 0;
+    let mut line_no = 1;
     // The open brackets, at most 200 (CPython's MAXLEVEL): kept on the stack.
     let mut depth = Brackets::default();
     while i < chars.len() {
         let c = chars[i];
-        let col = i + 1;
+        let col = i - line_start + 1;
         if c == ' ' || c == '\t' || c == '\x0c' {
             i += 1;
             continue;
         }
         // Inside brackets a statement goes on over lines, as in Python; outside
-        // them a second line would be a second statement.
+        // them the line ends, and the next line that holds code starts with
+        // its indentation (blank lines and comments are skipped).
         if c == '\n' || c == '\r' {
-            if depth.is_empty() && chars[i..].iter().any(|c| !c.is_whitespace()) {
-                let rest: String = chars[i..].iter().collect();
-                let more = rest
-                    .lines()
-                    .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-                if more {
-                    return Err(Exception::syntax("one statement per line", col));
-                }
+            i += if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+                2
+            } else {
+                1
+            };
+            line_start = i;
+            line_no += 1;
+            if depth.is_empty() {
+                next_line(&chars, &mut i, &mut line_start, &mut line_no, &mut tokens);
             }
-            i += 1;
             continue;
         }
         if c == '#' {
-            break;
+            while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
+                i += 1;
+            }
+            continue;
         }
         if c == '\\' {
             return Err(Exception::syntax(
@@ -71,9 +105,6 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
         }
         if let Some(prefix_len) = string_prefix_len(&chars, i) {
             let prefix = Prefix::of(&chars[i..i + prefix_len]);
-            if prefix.format {
-                return Err(Exception::unsupported("an f-string"));
-            }
             let (tok, next) = lex_string(&chars, i + prefix_len, prefix, col)?;
             tokens.push(Token { kind: tok, col });
             i = next;
@@ -146,9 +177,75 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, Exception> {
     }
     tokens.push(Token {
         kind: Tok::End,
-        col: chars.len() + 1,
+        col: chars.len() - line_start + 1,
     });
     Ok(tokens)
+}
+
+/// At the start of a line outside brackets: skips blank and comment lines,
+/// and if a line with code follows, ends the logical line before it
+/// (`Newline`) and starts the next (`Indent`), leaving `i` at its first token.
+fn next_line(
+    chars: &[char],
+    i: &mut usize,
+    line_start: &mut usize,
+    line_no: &mut usize,
+    tokens: &mut Vec<Token>,
+) {
+    loop {
+        let mut width = 0;
+        let mut j = *i;
+        while let Some(&c) = chars.get(j) {
+            match c {
+                ' ' => width += 1,
+                '\t' => width = (width / 8 + 1) * 8,
+                '\x0c' => width = 0,
+                _ => break,
+            }
+            j += 1;
+        }
+        match chars.get(j) {
+            None => {
+                *i = j;
+                return;
+            }
+            Some('#' | '\n' | '\r') => {
+                // A blank or comment line: on to the next.
+                while j < chars.len() && chars[j] != '\n' && chars[j] != '\r' {
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    *i = j;
+                    return;
+                }
+                j += if chars[j] == '\r' && chars.get(j + 1) == Some(&'\n') {
+                    2
+                } else {
+                    1
+                };
+                *i = j;
+                *line_start = j;
+                *line_no += 1;
+            }
+            Some(_) => {
+                if !tokens.is_empty() {
+                    tokens.push(Token {
+                        kind: Tok::Newline,
+                        col: 1,
+                    });
+                }
+                tokens.push(Token {
+                    kind: Tok::Indent {
+                        width,
+                        line: *line_no,
+                    },
+                    col: 1,
+                });
+                *i = j;
+                return;
+            }
+        }
+    }
 }
 
 fn closing(open: char) -> char {
@@ -319,6 +416,9 @@ fn lex_string(
     }
     let body = &chars[body_start..body_end];
     let raw = prefix.raw;
+    if prefix.format {
+        return Ok((Tok::FString(fstring_parts(body, raw, col)?), i));
+    }
     let tok = if prefix.bytes {
         if body.iter().any(|c| !c.is_ascii()) {
             return Err(Exception::syntax(
@@ -339,6 +439,166 @@ fn lex_string(
         })
     };
     Ok((tok, i))
+}
+
+/// Splits an f-string's body into text and replacement fields (CPython 3.11's
+/// rules: `{{` and `}}` are braces, a field ends at its `}` outside brackets
+/// and strings, `!r` `!s` `!a` convert, `:` starts a spec that may hold fields).
+fn fstring_parts(body: &[char], raw: bool, col: usize) -> Result<Vec<FPart>, Exception> {
+    let mut parts = Vec::new();
+    let mut text: Vec<char> = Vec::new();
+    let mut i = 0;
+    let flush = |text: &mut Vec<char>, parts: &mut Vec<FPart>| -> Result<(), Exception> {
+        if !text.is_empty() {
+            let s = if raw || !text.contains(&'\\') {
+                text.iter().collect()
+            } else {
+                unescape_str(text, col)?
+            };
+            parts.push(FPart::Lit(s));
+            text.clear();
+        }
+        Ok(())
+    };
+    while i < body.len() {
+        let c = body[i];
+        if c == '{' && body.get(i + 1) == Some(&'{') {
+            text.push('{');
+            i += 2;
+            continue;
+        }
+        if c == '}' {
+            if body.get(i + 1) == Some(&'}') {
+                text.push('}');
+                i += 2;
+                continue;
+            }
+            return Err(Exception::syntax(
+                "f-string: single '}' is not allowed",
+                col,
+            ));
+        }
+        if c == '\\' && !raw && i + 1 < body.len() {
+            text.push(c);
+            text.push(body[i + 1]);
+            i += 2;
+            continue;
+        }
+        if c != '{' {
+            text.push(c);
+            i += 1;
+            continue;
+        }
+        flush(&mut text, &mut parts)?;
+        let (field, next) = fstring_field(body, i + 1, raw, col)?;
+        parts.push(field);
+        i = next;
+    }
+    flush(&mut text, &mut parts)?;
+    Ok(parts)
+}
+
+/// One replacement field starting after its `{`; returns it and where it ends.
+fn fstring_field(
+    body: &[char],
+    start: usize,
+    raw: bool,
+    col: usize,
+) -> Result<(FPart, usize), Exception> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut i = start;
+    let mut conv = None;
+    let expr_end;
+    loop {
+        let Some(&c) = body.get(i) else {
+            return Err(Exception::syntax("f-string: expecting '}'", col));
+        };
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '}' if depth > 0 => depth -= 1,
+            '\\' => {
+                return Err(Exception::syntax(
+                    "f-string expression part cannot include a backslash",
+                    col,
+                ));
+            }
+            '#' => {
+                return Err(Exception::syntax(
+                    "f-string expression part cannot include '#'",
+                    col,
+                ));
+            }
+            '!' if depth == 0 && body.get(i + 1) != Some(&'=') => {
+                expr_end = i;
+                match body.get(i + 1) {
+                    Some(&k @ ('r' | 's' | 'a')) => conv = Some(k),
+                    _ => {
+                        return Err(Exception::syntax(
+                            "f-string: invalid conversion character: expected 's', 'r', or 'a'",
+                            col,
+                        ));
+                    }
+                }
+                i += 2;
+                break;
+            }
+            ':' | '}' if depth == 0 => {
+                expr_end = i;
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let expr: String = body[start..expr_end].iter().collect();
+    if expr.trim().is_empty() {
+        return Err(Exception::syntax(
+            "f-string: empty expression not allowed",
+            col,
+        ));
+    }
+    let mut spec = Vec::new();
+    match body.get(i) {
+        Some('}') => i += 1,
+        Some(':') => {
+            // The spec runs to the field's closing brace; fields may nest in it.
+            let spec_start = i + 1;
+            let mut j = spec_start;
+            let mut nested = 0usize;
+            loop {
+                match body.get(j) {
+                    None => return Err(Exception::syntax("f-string: expecting '}'", col)),
+                    Some('{') => nested += 1,
+                    Some('}') if nested > 0 => nested -= 1,
+                    Some('}') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            spec = fstring_parts(&body[spec_start..j], raw, col)?;
+            i = j + 1;
+        }
+        _ => return Err(Exception::syntax("f-string: expecting '}'", col)),
+    }
+    Ok((
+        FPart::Field {
+            expr,
+            conv,
+            spec,
+            col,
+        },
+        i,
+    ))
 }
 
 fn octal_escape(body: &[char], i: &mut usize) -> u32 {
@@ -717,7 +977,47 @@ mod tests {
             err(r"b'\x4'"),
             "(value error) invalid \\x escape at position 0"
         );
-        assert!(err("f'{x}'").contains("not supported"));
+        assert_eq!(err("f'{}'"), "f-string: empty expression not allowed");
+        assert_eq!(err("f'a}'"), "f-string: single '}' is not allowed");
+        assert_eq!(err("f'{x'"), "f-string: expecting '}'");
+    }
+
+    #[test]
+    fn f_strings_split_into_text_and_fields() {
+        let Tok::FString(parts) = one("f'a{{b}}{x!r:>{w}} {y}'") else {
+            panic!("an f-string")
+        };
+        assert_eq!(parts[0], FPart::Lit("a{b}".into()));
+        let FPart::Field {
+            expr, conv, spec, ..
+        } = &parts[1]
+        else {
+            panic!("a field")
+        };
+        assert_eq!((expr.as_str(), *conv), ("x", Some('r')));
+        assert_eq!(spec.len(), 2);
+        assert_eq!(parts.len(), 4);
+    }
+
+    #[test]
+    fn lines_start_with_their_indentation() {
+        let kinds: Vec<Tok> = tokenize("if a:\n\n    # note\n\tb\n")
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Tok::Name("if".into()),
+                Tok::Name("a".into()),
+                Tok::Op(":"),
+                Tok::Newline,
+                Tok::Indent { width: 8, line: 4 },
+                Tok::Name("b".into()),
+                Tok::End
+            ]
+        );
     }
 
     #[test]

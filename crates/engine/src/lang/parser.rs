@@ -1,26 +1,22 @@
 //! Recursive-descent parser for one Python statement, with CPython's precedence.
 //!
-//! Handles expressions, assignment (chained, tuple unpacking), `+=`, `import`,
-//! `from ... import`, `del` and `pass`. Compound statements, lambdas,
-//! comprehensions and the like are refused as not supported in the playground.
+//! Handles expressions (conditional expressions and f-strings included),
+//! assignment (chained, tuple unpacking), `+=`, `import`, `from ... import`,
+//! `del`, `pass`, and the compound statements `if`, `while`, `for`, `with`,
+//! `try` with `break`, `continue` and `raise`, their blocks by indentation as
+//! CPython reads them. Functions, lambdas, comprehensions and the like are
+//! refused as not supported in the playground.
 
-use super::ast::{BinOp, CmpOp, Expr, MAX_DEPTH, Stmt, Target, UnaryOp};
-use super::lexer::{Tok, Token, tokenize};
+use super::ast::{
+    BinOp, Block, CmpOp, Expr, FStrPart, Handler, Located, MAX_DEPTH, Stmt, Target, UnaryOp,
+};
+use super::lexer::{FPart, Tok, Token, tokenize};
 use crate::outcome::Exception;
 use crate::value::Value;
 
-const UNSUPPORTED_KEYWORDS: [(&str, &str); 22] = [
-    ("for", "a 'for' loop"),
-    ("while", "a 'while' loop"),
-    ("if", "an 'if' statement"),
-    ("elif", "an 'elif' clause"),
-    ("else", "an 'else' clause"),
+const UNSUPPORTED_KEYWORDS: [(&str, &str); 11] = [
     ("def", "defining a function"),
     ("class", "defining a class"),
-    ("with", "a 'with' statement"),
-    ("try", "a 'try' statement"),
-    ("except", "an 'except' clause"),
-    ("finally", "a 'finally' clause"),
     ("lambda", "a lambda"),
     ("return", "'return'"),
     ("yield", "'yield'"),
@@ -28,10 +24,14 @@ const UNSUPPORTED_KEYWORDS: [(&str, &str); 22] = [
     ("await", "'await'"),
     ("global", "'global'"),
     ("nonlocal", "'nonlocal'"),
-    ("raise", "'raise'"),
     ("assert", "'assert'"),
-    ("break", "'break'"),
-    ("continue", "'continue'"),
+    ("match", "a 'match' statement"),
+];
+
+/// Keywords that are not names (besides the unsupported ones).
+const KEYWORDS: [&str; 23] = [
+    "and", "as", "del", "from", "import", "in", "is", "not", "or", "pass", "if", "elif", "else",
+    "while", "for", "with", "try", "except", "finally", "raise", "break", "continue", "None",
 ];
 
 /// Parses one line into a statement; empty lines are `Stmt::Pass`.
@@ -40,16 +40,10 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     // A tree has at most as many levels as the line has tokens: most lines
     // cannot come near CPython's limit, and their depth is never measured.
     let shallow = tokens.len() < MAX_DEPTH;
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        level: 0,
-        too_deep: false,
-        shallow,
-    };
+    let mut parser = Parser::new(tokens);
     let stmt = parser.statement()?;
     if !matches!(parser.peek(), Tok::End) {
-        if parser.peek() == &Tok::Op(";") {
+        if matches!(parser.peek(), Tok::Op(";") | Tok::Newline) {
             return Err(Exception::syntax("one statement per line", parser.col()));
         }
         return Err(parser.invalid());
@@ -60,6 +54,25 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
         return Err(too_deep());
     }
     Ok(stmt)
+}
+
+/// Parses the expression of an f-string's field (`{addr!r}` gives `addr`).
+fn parse_field(source: &str) -> Result<Expr, Exception> {
+    let tokens = tokenize(&format!("({})", source.trim()))?;
+    let mut parser = Parser::new(tokens);
+    let e = parser.expr()?;
+    if !matches!(parser.peek(), Tok::End) {
+        return Err(Exception::syntax("f-string: invalid syntax", 1));
+    }
+    Ok(e)
+}
+
+/// What CPython calls a compound statement's header in IndentationErrors.
+fn header_name(keyword: &str) -> String {
+    match keyword {
+        "if" | "while" | "for" | "with" | "try" => format!("'{keyword}' statement"),
+        other => format!("'{other}' statement"),
+    }
 }
 
 /// How deep CPython's parser may nest its rules before it gives up with
@@ -80,6 +93,12 @@ fn too_deep() -> Exception {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// The line the current statement starts on (1-based).
+    line: usize,
+    /// The indentation of the blocks the parser is in, outermost first.
+    indents: Vec<usize>,
+    /// How many loops the parser is in (`break` and `continue` need one).
+    loops: usize,
     /// An estimate of how deep CPython's parser would be here (MemoryError past `MAX_PARSER_LEVEL`).
     level: usize,
     /// A chain grew deeper than CPython compiles; the rest of the tree was not built.
@@ -89,6 +108,284 @@ struct Parser {
 }
 
 impl Parser {
+    fn new(tokens: Vec<Token>) -> Parser {
+        let shallow = tokens.len() < MAX_DEPTH;
+        Parser {
+            tokens,
+            pos: 0,
+            line: 1,
+            indents: vec![0],
+            loops: 0,
+            level: 0,
+            too_deep: false,
+            shallow,
+        }
+    }
+
+    /// Whether the current simple statement ends here.
+    fn at_end(&self) -> bool {
+        matches!(self.peek(), Tok::End | Tok::Newline)
+    }
+
+    /// If the next line is at the indentation of the current block and
+    /// starts with `keyword` (an `elif`, `else`, `except`, `finally` clause),
+    /// moves to it.
+    fn next_clause(&mut self, keywords: &[&str]) -> Option<String> {
+        let here = *self.indents.last().unwrap_or(&0);
+        let Tok::Indent { width, line } = *self.peek_at(1) else {
+            return None;
+        };
+        if !matches!(self.peek(), Tok::Newline) || width != here {
+            return None;
+        }
+        match self.peek_at(2) {
+            Tok::Name(n) if keywords.contains(&n.as_str()) => {
+                let n = n.clone();
+                self.skip();
+                self.skip();
+                self.skip();
+                self.line = line;
+                Some(n)
+            }
+            _ => None,
+        }
+    }
+
+    /// A statement, simple or compound.
+    fn statement(&mut self) -> Result<Stmt, Exception> {
+        let Tok::Name(word) = self.peek() else {
+            return self.simple_statement();
+        };
+        let header = self.line;
+        match word.as_str() {
+            "if" => {
+                self.skip();
+                let mut branches = Vec::new();
+                let test = self.expr_list()?;
+                let body = self.suite("if", header)?;
+                branches.push((test, body));
+                let mut orelse = Vec::new();
+                while let Some(clause) = self.next_clause(&["elif", "else"]) {
+                    let at = self.line;
+                    if clause == "else" {
+                        orelse = self.suite("else", at)?;
+                        break;
+                    }
+                    let test = self.expr_list()?;
+                    let body = self.suite("elif", at)?;
+                    branches.push((test, body));
+                }
+                Ok(Stmt::If(branches, orelse))
+            }
+            "while" => {
+                self.skip();
+                let test = self.expr_list()?;
+                self.loops += 1;
+                let body = self.suite("while", header);
+                self.loops -= 1;
+                let body = body?;
+                let orelse = self.else_clause()?;
+                Ok(Stmt::While(test, body, orelse))
+            }
+            "for" => {
+                self.skip();
+                let col = self.col();
+                let target = self.target_list()?;
+                let target = to_target(&target, col)?;
+                if !self.is_keyword("in") {
+                    return Err(self.invalid());
+                }
+                self.skip();
+                let iter = self.expr_list()?;
+                self.loops += 1;
+                let body = self.suite("for", header);
+                self.loops -= 1;
+                let body = body?;
+                let orelse = self.else_clause()?;
+                Ok(Stmt::For(target, iter, body, orelse))
+            }
+            "with" => {
+                self.skip();
+                let mut items = Vec::new();
+                loop {
+                    let e = self.expr()?;
+                    let target = if self.is_keyword("as") {
+                        self.skip();
+                        let col = self.col();
+                        let t = self.primary()?;
+                        Some(to_target(&t, col)?)
+                    } else {
+                        None
+                    };
+                    items.push((e, target));
+                    if !self.eat_op(",") {
+                        break;
+                    }
+                }
+                let body = self.suite("with", header)?;
+                Ok(Stmt::With(items, body))
+            }
+            "try" => {
+                self.skip();
+                let body = self.suite("try", header)?;
+                let mut handlers = Vec::new();
+                let mut orelse = Vec::new();
+                let mut finally = Vec::new();
+                while let Some(clause) = self.next_clause(&["except", "else", "finally"]) {
+                    let at = self.line;
+                    match clause.as_str() {
+                        "except" if orelse.is_empty() && finally.is_empty() => {
+                            let (class, name) = if self.is_op(":") {
+                                (None, None)
+                            } else {
+                                let class = self.expr()?;
+                                let name = if self.is_keyword("as") {
+                                    self.skip();
+                                    match self.take() {
+                                        Tok::Name(n) if !is_keyword(&n) => Some(n),
+                                        other => {
+                                            self.untake(other);
+                                            return Err(self.invalid());
+                                        }
+                                    }
+                                } else {
+                                    None
+                                };
+                                (Some(class), name)
+                            };
+                            let body = self.suite("except", at)?;
+                            handlers.push(Handler { class, name, body });
+                        }
+                        "else" if !handlers.is_empty() && orelse.is_empty() => {
+                            orelse = self.suite("else", at)?;
+                        }
+                        "finally" => {
+                            finally = self.suite("finally", at)?;
+                            break;
+                        }
+                        _ => return Err(Exception::syntax("invalid syntax", 1)),
+                    }
+                }
+                if handlers.is_empty() && finally.is_empty() {
+                    return Err(Exception::syntax("expected 'except' or 'finally' block", 1));
+                }
+                Ok(Stmt::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                })
+            }
+            "elif" | "else" | "except" | "finally" => {
+                Err(Exception::syntax("invalid syntax", self.col()))
+            }
+            _ => self.simple_statement(),
+        }
+    }
+
+    /// The `else:` block of a loop, if it has one.
+    fn else_clause(&mut self) -> Result<Block, Exception> {
+        match self.next_clause(&["else"]) {
+            Some(_) => {
+                let at = self.line;
+                self.suite("else", at)
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// `a, b` before `in` in a `for`: targets, not comparisons.
+    fn target_list(&mut self) -> Result<Expr, Exception> {
+        let first = self.primary()?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_keyword("in") {
+                break;
+            }
+            items.push(self.primary()?);
+        }
+        Ok(Expr::Tuple(items))
+    }
+
+    /// The block after a header's `:`: simple statements on the same line
+    /// (`if not data: break`), or indented lines.
+    fn suite(&mut self, keyword: &str, header: usize) -> Result<Block, Exception> {
+        if !self.eat_op(":") {
+            return Err(Exception::syntax("expected ':'", self.col()));
+        }
+        if !self.at_end() {
+            let mut block = Vec::new();
+            loop {
+                let stmt = self.simple_statement()?;
+                block.push(Located {
+                    line: self.line,
+                    stmt,
+                });
+                if !self.eat_op(";") || self.at_end() {
+                    break;
+                }
+            }
+            return Ok(block);
+        }
+        let outer = *self.indents.last().unwrap_or(&0);
+        let expected = || {
+            Exception::new(
+                "IndentationError",
+                format!(
+                    "expected an indented block after {} on line {header}",
+                    header_name(keyword)
+                ),
+            )
+        };
+        let width = match (self.peek(), self.peek_at(1)) {
+            (Tok::Newline, Tok::Indent { width, .. }) if *width > outer => *width,
+            _ => return Err(expected()),
+        };
+        self.indents.push(width);
+        let mut block = Vec::new();
+        let result = loop {
+            // At a Newline, then this block's Indent.
+            let Tok::Indent { line, .. } = *self.peek_at(1) else {
+                break Ok(());
+            };
+            self.skip();
+            self.skip();
+            self.line = line;
+            match self.statement() {
+                Ok(stmt) => block.push(Located { line, stmt }),
+                Err(e) => break Err(e),
+            }
+            if self.eat_op(";") && !self.at_end() {
+                break Err(Exception::syntax("one statement per line", self.col()));
+            }
+            match (self.peek(), self.peek_at(1)) {
+                (Tok::End, _) => break Ok(()),
+                (Tok::Newline, Tok::Indent { width: w, .. }) => {
+                    let w = *w;
+                    if w == width {
+                        continue;
+                    }
+                    if w > width {
+                        break Err(Exception::new("IndentationError", "unexpected indent"));
+                    }
+                    if !self.indents.contains(&w) {
+                        break Err(Exception::new(
+                            "IndentationError",
+                            "unindent does not match any outer indentation level",
+                        ));
+                    }
+                    break Ok(());
+                }
+                _ => break Err(self.invalid()),
+            }
+        };
+        self.indents.pop();
+        result.map(|()| block)
+    }
+
     fn peek(&self) -> &Tok {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].kind
     }
@@ -168,7 +465,7 @@ impl Parser {
         Exception::syntax("invalid syntax", self.col())
     }
 
-    fn statement(&mut self) -> Result<Stmt, Exception> {
+    fn simple_statement(&mut self) -> Result<Stmt, Exception> {
         if let Tok::Name(word) = self.peek() {
             if let Some((_, what)) = UNSUPPORTED_KEYWORDS.iter().find(|(k, _)| k == word) {
                 return Err(Exception::unsupported(what));
@@ -177,6 +474,33 @@ impl Parser {
                 "pass" => {
                     self.skip();
                     return Ok(Stmt::Pass);
+                }
+                "break" | "continue" => {
+                    let brk = word == "break";
+                    if self.loops == 0 {
+                        let message = if brk {
+                            "'break' outside loop"
+                        } else {
+                            "'continue' not properly in loop"
+                        };
+                        return Err(Exception::syntax(message, self.col()));
+                    }
+                    self.skip();
+                    return Ok(if brk { Stmt::Break } else { Stmt::Continue });
+                }
+                "raise" => {
+                    self.skip();
+                    if self.at_end() || self.is_op(";") {
+                        return Ok(Stmt::Raise(None, None));
+                    }
+                    let exc = self.expr()?;
+                    let cause = if self.is_keyword("from") {
+                        self.skip();
+                        Some(self.expr()?)
+                    } else {
+                        None
+                    };
+                    return Ok(Stmt::Raise(Some(exc), cause));
                 }
                 "import" => {
                     self.skip();
@@ -193,7 +517,7 @@ impl Parser {
                 _ => {}
             }
         }
-        if matches!(self.peek(), Tok::End) {
+        if self.at_end() {
             return Ok(Stmt::Pass);
         }
         let first_col = self.col();
@@ -249,7 +573,7 @@ impl Parser {
         if matches!(self.peek(), Tok::Op(":=")) {
             return Err(Exception::unsupported("the walrus operator ':='"));
         }
-        if !matches!(self.peek(), Tok::End) && starts_expression(self.peek()) {
+        if !self.at_end() && starts_expression(self.peek()) {
             return Err(Exception::syntax(
                 "invalid syntax. Perhaps you forgot a comma?",
                 first_col,
@@ -356,7 +680,21 @@ impl Parser {
         }
         let e = self.or_test()?;
         if self.is_keyword("if") {
-            return Err(Exception::unsupported("a conditional expression"));
+            self.skip();
+            let test = self.or_test()?;
+            if !self.is_keyword("else") {
+                return Err(Exception::syntax(
+                    "expected 'else' after 'if' expression",
+                    self.col(),
+                ));
+            }
+            self.skip();
+            let orelse = self.expr()?;
+            return Ok(Expr::IfElse {
+                test: Box::new(test),
+                body: Box::new(e),
+                orelse: Box::new(orelse),
+            });
         }
         if self.is_keyword("for") {
             return Err(Exception::unsupported("a comprehension"));
@@ -773,6 +1111,10 @@ impl Parser {
             Tok::BigInt(v) => Ok(Expr::Lit(Value::int(v))),
             Tok::Float(v) => Ok(Expr::Lit(Value::Float(v))),
             Tok::Str(s) => self.concat_strings(Value::str(s), col),
+            Tok::FString(parts) => {
+                let parts = fstring_expr(parts)?;
+                self.fstring_tail(parts, col)
+            }
             Tok::Bytes(b) => self.concat_strings(Value::bytes(b), col),
             Tok::Op("(") => {
                 if self.eat_op(")") {
@@ -831,12 +1173,47 @@ impl Parser {
         }
     }
 
+    /// The literals after an f-string, joined to it (`f'{a}' 'b'`).
+    fn fstring_tail(&mut self, mut parts: Vec<FStrPart>, col: usize) -> Result<Expr, Exception> {
+        loop {
+            match self.peek() {
+                Tok::Str(_) => {
+                    if let Tok::Str(s) = self.take() {
+                        parts.push(FStrPart::Lit(s));
+                    }
+                }
+                Tok::FString(_) => {
+                    if let Tok::FString(more) = self.take() {
+                        parts.extend(fstring_expr(more)?);
+                    }
+                }
+                Tok::Bytes(_) => {
+                    return Err(Exception::syntax(
+                        "cannot mix bytes and nonbytes literals",
+                        col,
+                    ));
+                }
+                _ => return Ok(Expr::FString(parts)),
+            }
+        }
+    }
+
     /// Adjacent literals concatenate (`'a' 'b'`); bytes and str do not mix.
     fn concat_strings(&mut self, first: Value, col: usize) -> Result<Expr, Exception> {
         let mut value = first;
         loop {
             let next = match (self.peek(), &value) {
                 (Tok::Str(s), Value::Str(acc)) => Value::str(format!("{acc}{s}")),
+                (Tok::FString(_), Value::Str(acc)) => {
+                    let parts = vec![FStrPart::Lit(acc.to_string())];
+                    return self.fstring_tail(parts, col);
+                }
+                (Tok::FString(_), _) => {
+                    return Err(Exception::syntax(
+                        "cannot mix bytes and nonbytes literals",
+                        col,
+                    ));
+                }
                 (Tok::Bytes(b), Value::Bytes(acc)) => {
                     Value::bytes([acc.as_ref(), b.as_slice()].concat())
                 }
@@ -855,19 +1232,41 @@ impl Parser {
 }
 
 fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "and" | "as" | "del" | "from" | "import" | "in" | "is" | "not" | "or" | "pass"
-    ) || UNSUPPORTED_KEYWORDS.iter().any(|(k, _)| *k == word)
+    (KEYWORDS.contains(&word) && word != "None")
+        || UNSUPPORTED_KEYWORDS
+            .iter()
+            .any(|(k, _)| *k == word && *k != "match")
 }
 
 fn starts_expression(tok: &Tok) -> bool {
     match tok {
         Tok::Name(n) => !is_keyword(n) || n == "not" || n == "lambda",
-        Tok::Int(_) | Tok::BigInt(_) | Tok::Float(_) | Tok::Str(_) | Tok::Bytes(_) => true,
+        Tok::Int(_)
+        | Tok::BigInt(_)
+        | Tok::Float(_)
+        | Tok::Str(_)
+        | Tok::Bytes(_)
+        | Tok::FString(_) => true,
         Tok::Op(op) => matches!(*op, "(" | "[" | "{" | "-" | "+" | "~"),
-        Tok::End => false,
+        Tok::End | Tok::Newline | Tok::Indent { .. } => false,
     }
+}
+
+/// An f-string's pieces as expressions.
+fn fstring_expr(parts: Vec<FPart>) -> Result<Vec<FStrPart>, Exception> {
+    parts
+        .into_iter()
+        .map(|p| match p {
+            FPart::Lit(s) => Ok(FStrPart::Lit(s)),
+            FPart::Field {
+                expr, conv, spec, ..
+            } => Ok(FStrPart::Field {
+                value: Box::new(parse_field(&expr)?),
+                conv,
+                spec: fstring_expr(spec)?,
+            }),
+        })
+        .collect()
 }
 
 /// What CPython calls an expression in "cannot assign to ..." messages.
@@ -885,6 +1284,8 @@ fn describe(e: &Expr) -> &'static str {
         Expr::Tuple(_) => "tuple",
         Expr::List(_) => "list",
         Expr::Name(_) => "name",
+        Expr::IfElse { .. } => "conditional expression",
+        Expr::FString(_) => "f-string expression",
     }
 }
 
@@ -1007,16 +1408,67 @@ mod tests {
     }
 
     #[test]
+    fn blocks_are_read_by_indentation_as_cpython_reads_them() {
+        let Stmt::If(branches, orelse) =
+            parse_statement("if a:\n    x = 1\n    y = 2\nelif b: pass\nelse:\n  z = 3").unwrap()
+        else {
+            panic!("an if")
+        };
+        assert_eq!(branches.len(), 2);
+        assert_eq!(branches[0].1.len(), 2);
+        assert_eq!(branches[0].1[1].line, 3);
+        assert_eq!(orelse[0].line, 6);
+        let Stmt::While(_, body, _) =
+            parse_statement("while True:\n    data = c.recv(1)\n    if not data:\n        break\n    # a comment\n\n    c.sendall(data)").unwrap()
+        else {
+            panic!("a while")
+        };
+        assert_eq!(body.len(), 3);
+        for (src, class, message) in [
+            (
+                "if a:",
+                "IndentationError",
+                "expected an indented block after 'if' statement on line 1",
+            ),
+            (
+                "if a:\nx = 1",
+                "IndentationError",
+                "expected an indented block after 'if' statement on line 1",
+            ),
+            (
+                "for x in y:\n    a\n        b",
+                "IndentationError",
+                "unexpected indent",
+            ),
+            (
+                "if a:\n    b\n  c",
+                "IndentationError",
+                "unindent does not match any outer indentation level",
+            ),
+            ("break", "SyntaxError", "'break' outside loop"),
+            (
+                "try:\n    x\ny = 1",
+                "SyntaxError",
+                "expected 'except' or 'finally' block",
+            ),
+            ("x = 1\ny = 2", "SyntaxError", "one statement per line"),
+        ] {
+            let e = err(src);
+            assert_eq!(
+                (e.class.as_ref(), e.message.as_str()),
+                (class, message),
+                "{src:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unsupported_is_named() {
         for (src, what) in [
-            ("for x in y: pass", "'for' loop"),
-            ("while True: pass", "'while' loop"),
             ("def f(): pass", "defining a function"),
-            ("with s: pass", "'with' statement"),
             ("[x for x in y]", "comprehension"),
             ("{1: 2}", "dict or set"),
             ("lambda: 1", "lambda"),
-            ("a if b else c", "conditional expression"),
             ("s.attr = 1", "assigning to an attribute"),
         ] {
             let e = err(src);

@@ -70,6 +70,11 @@ pub enum Verdict {
 
 /// Where running `stmt` in `interp` now may happen.
 pub fn verdict(stmt: &Stmt, interp: &Interp) -> Verdict {
+    // A block may loop for ever or wait anywhere: it runs where it can be
+    // interrupted and where its waits are announced.
+    if stmt.is_compound() || matches!(stmt, Stmt::Raise(..)) {
+        return Verdict::Thread;
+    }
     let mut check = Check {
         interp,
         used: [""; MAX_USED],

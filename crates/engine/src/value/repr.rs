@@ -121,6 +121,7 @@ pub fn try_str(value: &Value) -> Result<String, Exception> {
     match value {
         Value::Str(s) => Ok(s.to_string()),
         Value::Enum(_, n) => Ok(n.to_string()),
+        Value::Exception(e) => Ok(crate::interp::exceptions::str_of(e)),
         other => try_repr(other),
     }
 }
@@ -177,6 +178,8 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             std::sync::Arc::as_ptr(items) as usize
         )),
         Value::Class(repr) => w.push_str(repr),
+        Value::ExcClass(c) => w.push_str(&crate::interp::exceptions::class_repr(c)),
+        Value::Exception(e) => w.push_str(&crate::interp::exceptions::repr_of(e)),
     }
 }
 
