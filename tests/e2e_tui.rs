@@ -222,3 +222,51 @@ fn pasting_scrolling_searching_hex_a_third_pane_clearing_and_exit() {
     tty.keys(b"exit()\r");
     assert_eq!(tty.wait_exit(), 0);
 }
+
+/// SPEC 2.3 as a learner meets it: Real Python's echo server pasted into the
+/// server pane as one block (a terminal pastes with `\r`), a client typed in
+/// the other pane, the loop's prints shown as they happen; then an endless
+/// loop ended with Ctrl-C.
+#[test]
+fn a_pasted_echo_server_serves_a_typed_client_and_ctrl_c_ends_a_loop() {
+    let port = free_port();
+    let mut tty = Tty::start(&[]);
+    tty.wait_for("server>>>");
+    let server = format!(
+        "with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\r\
+         \x20   s.bind(('127.0.0.1', {port}))\r\
+         \x20   s.listen()\r\
+         \x20   conn, addr = s.accept()\r\
+         \r\
+         \x20   with conn:\r\
+         \x20       print(f\"Connected by {{addr}}\")\r\
+         \x20       while True:\r\
+         \x20           data = conn.recv(1024)\r\
+         \x20           if not data:\r\
+         \x20               break\r\
+         \x20           print(f\"echo {{data!r}}\")\r\
+         \x20           conn.sendall(data)\r"
+    );
+    tty.keys(format!("\x1b[200~{server}\x1b[201~").as_bytes());
+    tty.wait_for("blocked in accept()");
+    tty.keys(b"\x0f"); // Ctrl-O: the client pane
+    tty.line(
+        &format!("c = socket.create_connection(('127.0.0.1', {port}))"),
+        "Connected by ('127.0.0.1'",
+    );
+    tty.line("c.sendall(b'Hello, world')", "echo b'Hello, world'");
+    tty.line("c.recv(1024)", "┃b'Hello, world'");
+    // The server's loop ends when the client closes: its step finishes.
+    tty.line("c.close()", "c closed");
+    tty.keys(b"\x0f");
+    tty.wait_for("server>>>");
+    tty.line("n = 0", "= 0");
+    tty.keys(b"while True:\r    n += 1\r\r");
+    tty.wait_for("running");
+    tty.keys(b"\x03"); // Ctrl-C
+    let screen = tty.wait_for("KeyboardInterrupt");
+    assert!(screen.contains("why: you pressed Ctrl-C"), "{screen}");
+    tty.line("n > 0", "┃True");
+    tty.keys(b"\x11");
+    assert_eq!(tty.wait_exit(), 0);
+}
