@@ -262,6 +262,7 @@ impl Console {
             closed,
             facts,
             assigned,
+            line,
             ..
         } = event
         else {
@@ -280,6 +281,7 @@ impl Console {
             closed,
             facts.as_ref(),
             *assigned,
+            *line,
         );
         let lines = shown.lines;
         if let Some(why) = shown.why {

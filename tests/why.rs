@@ -807,7 +807,7 @@ fn play(row: &Row, dir: &str) -> Result<(), String> {
     else {
         return Err("not a finished step".into());
     };
-    let shown = display::finished(&line, outcome, stdout, closed, facts.as_ref(), false);
+    let shown = display::finished(&line, outcome, stdout, closed, facts.as_ref(), false, None);
     // None shows no line, as in Python's REPL: the row says "None".
     let outcome_line = shown
         .lines

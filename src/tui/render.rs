@@ -301,6 +301,11 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
 
     // Blocked as the engine defines it: at once when the step waits for
     // another step, after the settle time when it waits with a timeout or runs.
+    // In a block, the line it is on (`blocked in recv() at line 6`).
+    let at = app
+        .session
+        .line(&pane.name)
+        .map_or(String::new(), |n| format!(" at line {n}"));
     let blocked = app
         .session
         .blocked(&pane.name, crate::session::SETTLE)
@@ -314,7 +319,7 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
                 elapsed,
                 ..
             } => format!(
-                " step {step} blocked in {call} for {:.1} s, waiting for {condition}{} · Ctrl-C interrupts ",
+                " step {step} blocked in {call}{at} for {:.1} s, waiting for {condition}{} · Ctrl-C interrupts ",
                 elapsed.as_secs_f64(),
                 if timeout { " (with a timeout)" } else { "" }
             ),
@@ -322,13 +327,13 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
                 step,
                 call: "",
                 elapsed,
-            } => format!(" step {step} running for {:.1} s ", elapsed.as_secs_f64()),
+            } => format!(" step {step} running{at} for {:.1} s ", elapsed.as_secs_f64()),
             Activity::Running {
                 step,
                 call,
                 elapsed,
             } => format!(
-                " step {step} blocked in {call} for {:.1} s · Ctrl-C interrupts ",
+                " step {step} blocked in {call}{at} for {:.1} s · Ctrl-C interrupts ",
                 elapsed.as_secs_f64(),
             ),
         });

@@ -179,6 +179,7 @@ pub fn finished(
     closed: &[String],
     facts: Option<&CallFacts>,
     assigned: bool,
+    line: Option<usize>,
 ) -> Shown {
     let mut lines: Vec<(Kind, String)> = stdout
         .lines()
@@ -190,7 +191,15 @@ pub fn finished(
         }
         Outcome::Ok(repr) if repr == "None" => {}
         Outcome::Ok(repr) => lines.push((Kind::Value, escape(&shorten(repr)))),
-        Outcome::Error(e) => lines.push((Kind::Error, escape(&shorten(&e.display_line())))),
+        Outcome::Error(e) => {
+            // A block's traceback names the line it stopped on, as CPython's does.
+            if let Some(n) = line
+                && let Some(source) = input.lines().nth(n.saturating_sub(1))
+            {
+                lines.push((Kind::Info, format!("  line {n}: {}", escape(source.trim()))));
+            }
+            lines.push((Kind::Error, escape(&shorten(&e.display_line()))))
+        }
     }
     let why = explain(input, outcome, facts);
     if let Some(why) = &why {
@@ -235,16 +244,48 @@ mod tests {
             &[],
             None,
             false,
+            None,
         );
         assert_eq!(
             shown.lines,
             vec![(Kind::Printed, "a\\x1b[2J".to_string())],
             "None shows nothing, as in Python's REPL"
         );
-        let shown = finished("x = None", &Outcome::Ok("None".into()), "", &[], None, true);
+        let raised = finished(
+            "for i in range(3):\n    x = 10 // (1 - i)",
+            &Outcome::Error(Exception::new(
+                "ZeroDivisionError",
+                "integer division or modulo by zero",
+            )),
+            "",
+            &[],
+            None,
+            false,
+            Some(2),
+        );
+        assert_eq!(
+            raised.lines[..2],
+            [
+                (Kind::Info, "  line 2: x = 10 // (1 - i)".to_string()),
+                (
+                    Kind::Error,
+                    "ZeroDivisionError: integer division or modulo by zero".to_string()
+                )
+            ],
+            "the traceback's line, then the exception, as CPython prints them"
+        );
+        let shown = finished(
+            "x = None",
+            &Outcome::Ok("None".into()),
+            "",
+            &[],
+            None,
+            true,
+            None,
+        );
         assert_eq!(shown.lines, vec![(Kind::Assigned, "= None".to_string())]);
         let e = Exception::os(libc::EAGAIN);
-        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[], None, false);
+        let shown = finished("s.recv(10)", &Outcome::Error(e), "", &[], None, false, None);
         assert_eq!(
             shown.lines[0],
             (

@@ -95,7 +95,15 @@ pub struct Interp {
     handling: Vec<Exception>,
     /// The line where the exception now propagating was raised.
     error_line: Option<usize>,
+    /// Told of the pane's names while a block runs, when a socket was bound
+    /// or closed: the front ends' view of the pane follows a running loop.
+    observer: Option<Observer>,
+    /// A socket was bound or closed since the observer was last told.
+    observe_due: bool,
 }
+
+/// See `Interp::observe`.
+pub type Observer = Arc<dyn Fn(&Interp) + Send + Sync>;
 
 impl Default for Interp {
     fn default() -> Self {
@@ -121,7 +129,15 @@ impl Interp {
             in_block: 0,
             handling: Vec::new(),
             error_line: None,
+            observer: None,
+            observe_due: false,
         }
+    }
+
+    /// Calls `observer` with the interpreter whenever a running block binds
+    /// or closes a socket (between its statements).
+    pub fn observe(&mut self, observer: Observer) {
+        self.observer = Some(observer);
     }
 
     /// Executes one statement; the outcome is the repr of its value (of the
@@ -191,6 +207,7 @@ impl Interp {
     /// Binds `name` to `value` (a name already bound keeps its key: no allocation).
     fn bind(&mut self, name: &str, value: Value) {
         self.generation += 1;
+        self.observe_due |= self.in_block > 0 && matches!(value, Value::Socket(_));
         if let Some(slot) = self.names.get_mut(name) {
             *slot = value;
         } else {
@@ -413,6 +430,7 @@ impl Interp {
     /// Runs a block's statements in order, until one breaks, continues or raises.
     fn exec_block(&mut self, block: &Block, w: &dyn Waiter) -> Result<Flow, Exception> {
         for located in block {
+            w.at_line(located.line);
             let result = match &located.stmt {
                 Stmt::Break => return Ok(Flow::Break),
                 Stmt::Continue => return Ok(Flow::Continue),
@@ -420,7 +438,14 @@ impl Interp {
                 stmt => self.exec(stmt, w).map(|_| Flow::Next),
             };
             match result {
-                Ok(Flow::Next) => {}
+                Ok(Flow::Next) => {
+                    if self.observe_due {
+                        self.observe_due = false;
+                        if let Some(observer) = self.observer.clone() {
+                            observer(self);
+                        }
+                    }
+                }
                 Ok(flow) => return Ok(flow),
                 Err(e) => {
                     // The innermost line is the one CPython's traceback ends on.
@@ -584,6 +609,7 @@ impl Interp {
         }
         .and_then(|()| self.exec_with(rest, body, w));
         sock.close();
+        self.observe_due = true;
         result
     }
 
@@ -1091,4 +1117,3 @@ mod natural_order_tests {
         );
     }
 }
-

@@ -32,6 +32,16 @@ pub struct Wait {
 }
 
 impl Wait {
+    /// Whether the kernel ends this wait by itself, with no step of any pane:
+    /// a TCP handshake in progress (a blocking `connect`, answered by the
+    /// peer's kernel even before `accept`). Its "unmet" lasts microseconds on
+    /// loopback, or longer when the machine is busy: it is paced like a wait
+    /// with a timeout. (A Unix connect waiting for room in a full backlog
+    /// waits on no fd: another step must accept.)
+    pub fn paced(&self) -> bool {
+        self.call == "connect()" && !self.on.is_empty()
+    }
+
     /// What it waits for, in words.
     pub fn condition(&self) -> &'static str {
         match self.call {
@@ -100,6 +110,8 @@ pub trait Waiter {
     fn would_wait(&self) {}
     /// The step printed `text` (a `print` call), while it goes on running.
     fn printed(&self, _text: &str) {}
+    /// The step's block is now at line `line` of its text.
+    fn at_line(&self, _line: usize) {}
 }
 
 /// A waiter for code that is never interrupted (tests, one-off calls).

@@ -132,6 +132,8 @@ pub(crate) struct Shared {
     snapshot_of: AtomicU64,
     /// The pane's name, shared with every message that names it.
     pub(crate) name: Arc<str>,
+    /// The line of its block the running step is on (0: none yet).
+    pub(crate) line: std::sync::atomic::AtomicUsize,
     /// Where a wait is announced (the session's channel).
     notify: Sender<Msg>,
 }
@@ -159,6 +161,10 @@ impl Waiter for Shared {
                 step,
             });
         }
+    }
+
+    fn at_line(&self, line: usize) {
+        self.line.store(line, Ordering::Relaxed);
     }
 
     fn printed(&self, text: &str) {
@@ -237,11 +243,14 @@ impl PaneHandle {
             snapshot: Mutex::new(Arc::default()),
             snapshot_of: AtomicU64::new(u64::MAX),
             name: Arc::from(name),
+            line: std::sync::atomic::AtomicUsize::new(0),
             notify: done.clone(),
         });
         let interp = Arc::new(Mutex::new(Interp::new()));
-        if let Ok(local) = interp.lock() {
+        if let Ok(mut local) = interp.lock() {
             refresh(&shared, &local);
+            let watched = shared.clone();
+            local.observe(Arc::new(move |interp| refresh(&watched, interp)));
         }
         let worker_shared = shared.clone();
         let worker_interp = interp.clone();
@@ -467,6 +476,7 @@ fn work(
         let for_this = shared.interrupt_for.load(Ordering::SeqCst) == step;
         shared.interrupt.fetch_and(for_this, Ordering::SeqCst);
         shared.entering("");
+        shared.line.store(0, Ordering::Relaxed);
         let executed = as_running(&shared, || execute(&mut local, &parsed, shared.as_ref()));
         refresh(&shared, &local);
         drop(local);

@@ -85,6 +85,8 @@ pub enum Event {
         facts: Option<CallFacts>,
         /// It was an assignment (`x = ...`), whose value Python's REPL does not show.
         assigned: bool,
+        /// For a block that raised: the line of its text it stopped on.
+        line: Option<usize>,
         elapsed: Duration,
     },
     /// A step started to wait in `call` for `condition`, which the kernel
@@ -128,6 +130,8 @@ pub enum Activity {
         condition: &'static str,
         /// It gives up by itself after a timeout.
         timeout: bool,
+        /// The kernel ends it by itself (`net::Wait::paced`).
+        paced: bool,
         met: bool,
         /// Since the wait began, and since the step began.
         waited: Duration,
@@ -393,6 +397,7 @@ impl Session {
             closed: done.executed.closed,
             facts: done.executed.facts,
             assigned: done.executed.assigned,
+            line: done.executed.line,
             elapsed: running.started.elapsed(),
         })
     }
@@ -438,6 +443,19 @@ impl Session {
     }
 
     /// The step a pane is running, the call it is in, and for how long.
+    /// The line of a running block that its step is on (1-based); None for
+    /// a one-line statement.
+    pub fn line(&self, pane: &str) -> Option<usize> {
+        let p = self.panes.get(pane)?;
+        let r = p.running.as_ref()?;
+        let line = p
+            .handle
+            .shared
+            .line
+            .load(std::sync::atomic::Ordering::Relaxed);
+        (line > 0 && r.info.input.contains('\n')).then_some(line)
+    }
+
     pub fn running(&self, pane: &str) -> Option<(&StepInfo, &'static str, Duration)> {
         let p = self.panes.get(pane)?;
         let r = p.running.as_ref()?;
@@ -455,6 +473,7 @@ impl Session {
                 call: wait.call,
                 condition: wait.condition(),
                 timeout: wait.timeout,
+                paced: wait.paced(),
                 met: wait.met() || wait.from.as_ref().is_some_and(|c| self.peer_holds_bytes(c)),
                 waited: since.elapsed(),
                 elapsed: r.started.elapsed(),
@@ -489,6 +508,7 @@ impl Session {
                 step,
                 call,
                 timeout: false,
+                paced: false,
                 met: false,
                 ..
             } => Some((step, call)),
@@ -524,12 +544,16 @@ impl Session {
             Some(Activity::Waiting {
                 step,
                 timeout,
+                paced,
                 met: false,
                 elapsed,
                 ..
-            }) => !timeout || expected_blocked(step) || elapsed >= settle,
+            }) => !(timeout || paced) || expected_blocked(step) || elapsed >= settle,
             Some(Activity::Waiting { met: true, .. }) => since.elapsed() >= settle,
-            Some(Activity::Running { elapsed, .. }) => elapsed >= settle,
+            // A step running since before this settle began (a loop between
+            // two waits, its condition just met) is given the settle time
+            // from now, not from when it started.
+            Some(Activity::Running { elapsed, .. }) => elapsed.min(since.elapsed()) >= settle,
         })
     }
 
@@ -541,6 +565,7 @@ impl Session {
                 self.activity(pane),
                 None | Some(Activity::Waiting {
                     timeout: false,
+                    paced: false,
                     met: false,
                     ..
                 })
@@ -555,9 +580,14 @@ impl Session {
             .keys()
             .filter_map(|pane| match self.activity(pane)? {
                 Activity::Waiting { met: true, .. } => Some(settle.saturating_sub(since.elapsed())),
-                Activity::Waiting { timeout: false, .. } => None,
-                Activity::Waiting { elapsed, .. } | Activity::Running { elapsed, .. } => {
-                    Some(settle.saturating_sub(elapsed))
+                Activity::Waiting {
+                    timeout: false,
+                    paced: false,
+                    ..
+                } => None,
+                Activity::Waiting { elapsed, .. } => Some(settle.saturating_sub(elapsed)),
+                Activity::Running { elapsed, .. } => {
+                    Some(settle.saturating_sub(elapsed.min(since.elapsed())))
                 }
             })
             .min()

@@ -228,8 +228,17 @@ impl PySocket {
                     && !attempt
                     && w.announces()
                     && let Some(bytes) = bytes
+                    && announce_wait(fd, writing, (bytes > 1).then_some(bytes), w, name)
+                    && bytes == 1
                 {
-                    announce_wait(fd, writing, (bytes > 1).then_some(bytes), w, name);
+                    // Waited for in poll(2), then called: while the wait is
+                    // announced, what it waits for has not been taken by this
+                    // thread yet, so the session never sees a wait that is
+                    // over as one that is not (MSG_WAITALL waits in the call).
+                    if let Err(e) = poll_until_ready(fd, writing, w, name) {
+                        break Err(e);
+                    }
+                    w.waiting(None);
                 }
                 if w.take_interrupt() {
                     break Err(NetError::Interrupted { op: name });
@@ -799,6 +808,16 @@ fn wait_forever(
     call: &'static str,
 ) -> Result<(), NetError> {
     announce_wait(fd, writing, None, w, call);
+    poll_until_ready(fd, writing, w, call)
+}
+
+/// Waits in poll(2), with no timeout, until `fd` is ready; Ctrl-C ends it.
+fn poll_until_ready(
+    fd: RawFd,
+    writing: bool,
+    w: &dyn Waiter,
+    call: &'static str,
+) -> Result<(), NetError> {
     loop {
         match sys::poll_one(fd, writing, Duration::from_secs(3600)) {
             Ok(true) => return Ok(()),
