@@ -221,9 +221,10 @@ impl Runner<'_> {
                         .next_event(deadline.saturating_duration_since(Instant::now()))
                 }
             };
-            match event {
-                Some(event) => self.report(event),
-                None => break,
+            // None: the time is up (checked above), or a message that was
+            // no event any more (a wait over before it was read).
+            if let Some(event) = event {
+                self.report(event);
             }
         }
         self.drain();

@@ -367,6 +367,7 @@ impl Interp {
                     let module = match m.as_str() {
                         "socket" => Module::Socket,
                         "select" => Module::Select,
+                        "time" => Module::Time,
                         other => {
                             return Err(Exception::unsupported(format!("importing '{other}'")));
                         }
@@ -379,6 +380,7 @@ impl Interp {
                 let m = match module.as_str() {
                     "socket" => Module::Socket,
                     "select" => Module::Select,
+                    "time" => Module::Time,
                     other => {
                         return Err(Exception::unsupported(format!("importing from '{other}'")));
                     }
@@ -884,6 +886,7 @@ impl Interp {
                 Value::Socket(_) => d::SOCKET.to_vec(),
                 Value::Module(Module::Socket) => d::SOCKET_MODULE.to_vec(),
                 Value::Module(Module::Select) => d::SELECT_MODULE.to_vec(),
+                Value::Module(Module::Time) => sockets::TIME_MODULE.to_vec(),
                 Value::Bytes(_) => d::BYTES.to_vec(),
                 Value::Str(_) => d::STR.to_vec(),
                 Value::Int(_) | Value::BigInt(_) => d::INT.to_vec(),
@@ -947,6 +950,12 @@ impl Interp {
                 | Builtin::Select),
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
             Value::Builtin(Builtin::Dir) => self.dir(args),
+            Value::Builtin(
+                b @ (Builtin::TimeTime
+                | Builtin::TimeMonotonic
+                | Builtin::TimePerfCounter
+                | Builtin::TimeSleep),
+            ) => time_call(*b, args, w),
             Value::ExcClass(class) => {
                 if let Some((k, _)) = args.kw.first() {
                     return Err(Exception::type_error(format!(
@@ -1064,6 +1073,69 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
             "AttributeError",
             format!("'{}' object has no attribute '{name}'", other.type_name()),
         )),
+    }
+}
+
+/// `time.time()`, `time.monotonic()`, `time.perf_counter()`, `time.sleep(s)`
+/// (which Ctrl-C ends with KeyboardInterrupt, as in CPython).
+fn time_call(b: Builtin, args: &Args, w: &dyn Waiter) -> Result<Value, Exception> {
+    let name = b.name();
+    if let Some((k, _)) = args.kw.first() {
+        return Err(Exception::type_error(format!(
+            "{name}() takes no keyword arguments (got '{k}')"
+        )));
+    }
+    if b != Builtin::TimeSleep {
+        if !args.pos.is_empty() {
+            return Err(Exception::type_error(format!(
+                "time.{name}() takes no arguments ({} given)",
+                args.pos.len()
+            )));
+        }
+        let now = match b {
+            Builtin::TimeTime => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+            _ => crate::net::sys::monotonic().as_secs_f64(),
+        };
+        return Ok(Value::Float(now));
+    }
+    let secs = match args.pos.as_slice() {
+        [Value::Float(f)] => *f,
+        [v] if v.is_int() => v.as_int().map_or(f64::INFINITY, |n| n as f64),
+        [other] => {
+            return Err(Exception::type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                other.type_name()
+            )));
+        }
+        more => {
+            return Err(Exception::type_error(format!(
+                "time.sleep() takes exactly one argument ({} given)",
+                more.len()
+            )));
+        }
+    };
+    if secs.is_nan() {
+        return Err(Exception::value_error("Invalid value NaN (not a number)"));
+    }
+    if secs < 0.0 {
+        return Err(Exception::value_error("sleep length must be non-negative"));
+    }
+    if secs > 9.2e9 {
+        return Err(Exception::new("OverflowError", "sleep length is too large"));
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    w.entering("sleep()");
+    loop {
+        if w.take_interrupt() {
+            return Err(Exception::keyboard_interrupt());
+        }
+        let now = std::time::Instant::now();
+        if now >= until {
+            return Ok(Value::None);
+        }
+        std::thread::sleep((until - now).min(std::time::Duration::from_millis(10)));
     }
 }
 

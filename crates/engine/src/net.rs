@@ -73,15 +73,18 @@ impl Wait {
 }
 
 /// Whether a socket among `fds` is the peer of the connection `(local,
-/// remote)` and still holds bytes it has not sent (SIOCOUTQNSD): they are on
-/// their way, without any step.
+/// remote)` and has bytes on their way to it: bytes it holds back (Nagle's
+/// algorithm waits for an ACK) or bytes sent but not yet acknowledged
+/// (SIOCOUTQ), which on loopback are in flight for microseconds (or longer,
+/// when the machine is busy and the kernel defers their delivery). Either way
+/// they arrive without any step: the wait for them is not blocked.
 pub fn peer_holds_bytes(fds: &[std::os::fd::RawFd], (local, remote): &(String, String)) -> bool {
-    const SIOCOUTQNSD: libc::c_ulong = 0x894B;
+    const SIOCOUTQ: libc::c_ulong = 0x5411;
     fds.iter().any(|&fd| {
         let name = |peer| sys::sock_name(fd, peer).map(|a| inspect::show_addr(&a));
         name(false).as_deref() == Some(remote.as_str())
             && name(true).as_deref() == Some(local.as_str())
-            && sys::ioctl_int(fd, SIOCOUTQNSD).is_some_and(|n| n > 0)
+            && sys::ioctl_int(fd, SIOCOUTQ).is_some_and(|n| n > 0)
     })
 }
 

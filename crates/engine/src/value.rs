@@ -94,6 +94,8 @@ impl EnumKind {
 pub enum Module {
     Socket,
     Select,
+    /// `time`: `time`, `monotonic`, `perf_counter`, `sleep`.
+    Time,
 }
 
 /// Built-in functions and classes the language knows.
@@ -133,6 +135,11 @@ pub enum Builtin {
     Dir,
     /// `help(x)`, `help('recv')`: sockplay's own short texts.
     Help,
+    /// The `time` module's functions.
+    TimeTime,
+    TimeMonotonic,
+    TimePerfCounter,
+    TimeSleep,
 }
 
 impl Builtin {
@@ -169,6 +176,10 @@ impl Builtin {
             Builtin::Type => "type",
             Builtin::Dir => "dir",
             Builtin::Help => "help",
+            Builtin::TimeTime => "time",
+            Builtin::TimeMonotonic => "monotonic",
+            Builtin::TimePerfCounter => "perf_counter",
+            Builtin::TimeSleep => "sleep",
         }
     }
 

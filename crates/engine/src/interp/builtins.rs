@@ -502,6 +502,14 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         Builtin::Dir => {
             unreachable!("dir() is called by Interp::dir, which knows the pane's names")
         }
+        // Called by `Interp::call` with the pane's waiter (sleep is interruptible).
+        Builtin::TimeTime
+        | Builtin::TimeMonotonic
+        | Builtin::TimePerfCounter
+        | Builtin::TimeSleep => Err(Exception::new(
+            "SystemError",
+            format!("time.{}() called without its pane", b.name()),
+        )),
         Builtin::Type => {
             if !args.kw.is_empty() {
                 return Err(Exception::type_error("type() takes no keyword arguments"));

@@ -154,9 +154,13 @@ pub fn poll_one(fd: RawFd, writing: bool, timeout: Duration) -> io::Result<bool>
         events: if writing { libc::POLLOUT } else { libc::POLLIN },
         revents: 0,
     };
-    let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int;
-    // SAFETY: one valid pollfd.
-    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    // ppoll: a timeout finer than poll's milliseconds (see `announce_wait`).
+    let ts = libc::timespec {
+        tv_sec: timeout.as_secs().min(i32::MAX as u64) as libc::time_t,
+        tv_nsec: timeout.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: one valid pollfd, a valid timespec, no signal mask.
+    let n = unsafe { libc::ppoll(&mut pfd, 1, &ts, std::ptr::null()) };
     if n < 0 {
         Err(io::Error::last_os_error())
     } else {
@@ -491,4 +495,18 @@ pub fn terminal_settings(fd: RawFd) -> Option<libc::termios> {
 pub fn restore_terminal_settings(fd: RawFd, settings: &libc::termios) {
     // SAFETY: `settings` is a termios read by tcgetattr; tcsetattr only reads it.
     unsafe { libc::tcsetattr(fd, libc::TCSANOW, settings) };
+}
+
+/// CLOCK_MONOTONIC as a duration since an unspecified start (`time.monotonic()`).
+pub fn monotonic() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    Duration::new(
+        ts.tv_sec.max(0) as u64,
+        ts.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
 }

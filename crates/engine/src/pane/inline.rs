@@ -150,7 +150,9 @@ impl<'a> Check<'a> {
     fn callee(&mut self, func: &'a Expr, args: &[Expr], no_kwargs: bool) -> bool {
         match func {
             Expr::Name(name) => match self.interp.get(name) {
-                Some(Value::Builtin(Builtin::CreateConnection | Builtin::Select)) => false,
+                Some(Value::Builtin(
+                    Builtin::CreateConnection | Builtin::Select | Builtin::TimeSleep,
+                )) => false,
                 // Builtins that walk their argument may take seconds (a list of
                 // ten million items): on the pane's thread they can be
                 // interrupted, and the front end goes on drawing.

@@ -162,6 +162,7 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             w.push_str("<module 'socket' from '/usr/lib/python3.11/socket.py'>")
         }
         Value::Module(Module::Select) => w.push_str("<module 'select' (built-in)>"),
+        Value::Module(Module::Time) => w.push_str("<module 'time' (built-in)>"),
         Value::Builtin(b) => w.push_str(&builtin_repr(*b)),
         Value::Method(obj, name) => w.push_str(&format!(
             "<built-in method {name} of {} object at {:#x}>",
