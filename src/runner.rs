@@ -314,7 +314,12 @@ impl Runner<'_> {
                         r.blocked = true;
                     }
                     let call = self.session.running(pane).map_or("", |(_, c, _)| c);
-                    self.report.blocked(&info, call);
+                    // In a block, the line it waits on.
+                    let call = match self.session.line(pane) {
+                        Some(n) => format!("{call} at line {n}"),
+                        None => call.to_string(),
+                    };
+                    self.report.blocked(&info, &call);
                     self.report.flush();
                 }
             }

@@ -83,12 +83,18 @@ impl Report for Text<'_> {
     }
 
     fn sent(&mut self, info: &StepInfo) {
+        // A block's lines after the first under Python's `...` prompt.
+        let typed = info.typed.as_deref().unwrap_or(&info.input);
+        let mut lines = typed.lines();
         self.line(&escape_controls(&format!(
             "[{}] {} >>> {}",
             info.step,
             info.pane,
-            info.typed.as_deref().unwrap_or(&info.input)
+            lines.next().unwrap_or("")
         )));
+        for more in lines {
+            self.line(&escape_controls(&format!("    ... {more}")));
+        }
         if info.typed.is_some() {
             self.line(&escape_controls(&format!("    = {}", info.input)));
         }
@@ -101,10 +107,11 @@ impl Report for Text<'_> {
     fn finished(&mut self, d: &Done) {
         if d.was_blocked {
             let line = format!(
-                "[{}] {} <<< {}    (released after step {}, {:.2} s)",
+                "[{}] {} <<< {}{}    (released after step {}, {:.2} s)",
                 d.info.step,
                 d.info.pane,
-                d.info.input,
+                d.info.input.lines().next().unwrap_or(""),
+                if d.info.input.contains('\n') { " ..." } else { "" },
                 d.released_after,
                 d.elapsed.as_secs_f64()
             );
