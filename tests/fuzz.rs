@@ -12,6 +12,7 @@ fn a_fixed_seed_pass_finds_no_panic_and_no_hang() {
         include_str!("scripts/limits.sp"),
         include_str!("scripts/edges.sp"),
         include_str!("scripts/bytes-repr.sp"),
+        include_str!("scripts/blocks.sp"),
     ];
     let corpus = corpus(&scripts);
     assert!(

@@ -54,6 +54,10 @@ const SCRIPTS: &[&str] = &[
     include_str!("../../tests/scripts/edges.sp"),
     include_str!("../../tests/scripts/udp.sp"),
     include_str!("../../tests/scripts/select.sp"),
+    include_str!("../../tests/scripts/blocks.sp"),
+    include_str!("../../tests/scripts/echo-program.sp"),
+    include_str!("../../tests/scripts/send-loop.sp"),
+    include_str!("../../tests/scripts/time.sp"),
     include_str!("../../lessons/framing.sp"),
     include_str!("../../lessons/nonblocking-recv.sp"),
 ];

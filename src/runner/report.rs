@@ -111,7 +111,11 @@ impl Report for Text<'_> {
                 d.info.step,
                 d.info.pane,
                 d.info.input.lines().next().unwrap_or(""),
-                if d.info.input.contains('\n') { " ..." } else { "" },
+                if d.info.input.contains('\n') {
+                    " ..."
+                } else {
+                    ""
+                },
                 d.released_after,
                 d.elapsed.as_secs_f64()
             );

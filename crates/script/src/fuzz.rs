@@ -183,7 +183,7 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
         return atom(rng);
     }
     let d = depth - 1;
-    match rng.below(16) {
+    match rng.below(19) {
         0 => format!(
             "{} {} {}",
             expr(rng, d),
@@ -238,6 +238,33 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
             rng.pick(&["'big'", "'little'"])
         ),
         14 => rng.pick(SOCKET_CALLS).to_string(),
+        15 => format!("{} if {} else {}", expr(rng, d), expr(rng, d), expr(rng, d)),
+        16 | 17 => format!(
+            "f{}{{{}{}{}}}{}{}",
+            rng.pick(&["'", "\""]).replace('\\', ""),
+            expr(rng, d).replace(['\'', '"'], ""),
+            rng.pick(&["", "!r", "!s", "!a", "!x"]),
+            rng.pick(&[
+                "",
+                ":>5",
+                ":05",
+                ":.2f",
+                ":#x",
+                ":,",
+                ":^{x}",
+                ":e",
+                ":%",
+                ":g",
+                ":+d",
+                ":s",
+                ":z",
+                ":.",
+                ":{",
+                ":*<99999999999"
+            ]),
+            rng.pick(&["", " {{", " }}", " }"]),
+            rng.pick(&["'", "\""]).replace('\\', "")
+        ),
         _ => format!(
             "select.select([{}], [{}], [], {})",
             rng.pick(NAMES),
@@ -260,15 +287,73 @@ fn atom(rng: &mut Rng) -> String {
     }
 }
 
-/// A statement from the grammar: an expression, an assignment, or an unpacking.
+/// A statement from the grammar: an expression, an assignment, an
+/// unpacking, or a compound statement (SPEC 2.3) around such statements.
 pub fn statement(rng: &mut Rng) -> String {
+    match rng.below(8) {
+        0..=4 => simple(rng),
+        _ => compound(rng, 2),
+    }
+}
+
+fn simple(rng: &mut Rng) -> String {
     let depth = 1 + rng.below(4);
     let e = expr(rng, depth);
-    match rng.below(5) {
+    match rng.below(7) {
         0 | 1 => e,
         2 => format!("{} = {e}", rng.pick(NAMES)),
         3 => format!("{}, {} = {e}", rng.pick(NAMES), rng.pick(NAMES)),
+        4 => format!("raise {e}"),
+        5 => rng
+            .pick(&["pass", "break", "continue", "raise"])
+            .to_string(),
         _ => format!("{} += {e}", rng.pick(NAMES)),
+    }
+}
+
+/// A compound statement whose blocks hold simple statements or, `depth`
+/// allowing, compound ones; indentation is sometimes wrong on purpose.
+fn compound(rng: &mut Rng, depth: usize) -> String {
+    let indent = *rng.pick(&["    ", "    ", "  ", "\t", "     "]);
+    let body = |rng: &mut Rng| -> String {
+        let lines = 1 + rng.below(3);
+        (0..lines)
+            .map(|_| {
+                let stmt = if depth > 0 && rng.below(4) == 0 {
+                    compound(rng, depth - 1)
+                } else {
+                    simple(rng)
+                };
+                stmt.lines()
+                    .map(|l| format!("{indent}{l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let depth_e = 1 + rng.below(2);
+    let e = expr(rng, depth_e);
+    let class = *rng.pick(&[
+        "OSError",
+        "Exception",
+        "(ValueError, TypeError)",
+        "BaseException",
+        "ZeroDivisionError",
+        "x",
+        "1",
+        "socket.timeout",
+    ]);
+    let first = body(rng);
+    let second = body(rng);
+    match rng.below(7) {
+        0 => format!("if {e}:\n{first}\nelif {e}: pass\nelse:\n{second}"),
+        1 => format!("for {} in {e}:\n{first}\nelse:\n{second}", rng.pick(NAMES)),
+        2 => format!("while {e}:\n{first}\n{indent}break"),
+        3 => format!("try:\n{first}\nexcept {class} as e:\n{second}\nfinally:\n{indent}pass"),
+        4 => format!("with {e} as {}:\n{first}", rng.pick(NAMES)),
+        5 => format!("if {e}: {}", simple(rng)),
+        _ => format!("try:\n{first}\nexcept:\n{indent}raise\nelse:\n{second}"),
     }
 }
 

@@ -55,11 +55,7 @@ fn parse(spec: &str) -> Result<Spec, Exception> {
         i += 1;
     }
     if i > start {
-        s.width = chars[start..i]
-            .iter()
-            .collect::<String>()
-            .parse()
-            .map_err(|_| Exception::value_error("Too many decimal digits in format string"))?;
+        s.width = digits(&chars[start..i])?;
     }
     if let Some(&c @ (',' | '_')) = chars.get(i) {
         s.grouping = Some(c);
@@ -74,7 +70,7 @@ fn parse(spec: &str) -> Result<Spec, Exception> {
         if i == start {
             return Err(Exception::value_error("Format specifier missing precision"));
         }
-        s.precision = chars[start..i].iter().collect::<String>().parse().ok();
+        s.precision = Some(digits(&chars[start..i])?);
     }
     if let Some(&c) = chars.get(i) {
         s.kind = Some(c);
@@ -84,6 +80,18 @@ fn parse(spec: &str) -> Result<Spec, Exception> {
         return Err(invalid());
     }
     Ok(s)
+}
+
+/// A width or precision: at most what a Py_ssize_t holds, as in CPython.
+fn digits(chars: &[char]) -> Result<usize, Exception> {
+    chars
+        .iter()
+        .collect::<String>()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n <= i64::MAX as u64)
+        .map(|n| n as usize)
+        .ok_or_else(|| Exception::value_error("Too many decimal digits in format string"))
 }
 
 /// `format(value, spec)`.
@@ -110,20 +118,22 @@ pub fn format_value(value: &Value, spec: &str) -> Result<String, Exception> {
     }
 }
 
-fn pad(body: String, sign: &str, s: &Spec, default_align: char) -> String {
+fn pad(body: String, sign: &str, s: &Spec, default_align: char) -> Result<String, Exception> {
     let len = body.chars().count() + sign.chars().count();
     if len >= s.width {
-        return format!("{sign}{body}");
+        return Ok(format!("{sign}{body}"));
     }
     let fill = s.fill.unwrap_or(' ');
+    // A width of billions is MemoryError, as in CPython, never an abort.
+    crate::mem::reserve(s.width, fill.len_utf8())?;
     let n = s.width - len;
     let run = |k: usize| fill.to_string().repeat(k);
-    match s.align.unwrap_or(default_align) {
+    Ok(match s.align.unwrap_or(default_align) {
         '<' => format!("{sign}{body}{}", run(n)),
         '^' => format!("{}{sign}{body}{}", run(n / 2), run(n - n / 2)),
         '=' => format!("{sign}{}{body}", run(n)),
         _ => format!("{}{sign}{body}", run(n)),
-    }
+    })
 }
 
 fn format_str(text: &str, s: &Spec) -> Result<String, Exception> {
@@ -142,7 +152,7 @@ fn format_str(text: &str, s: &Spec) -> Result<String, Exception> {
         Some(p) => text.chars().take(p).collect(),
         None => text.to_string(),
     };
-    Ok(pad(body, "", s, '<'))
+    pad(body, "", s, '<')
 }
 
 fn group(digits: &str, sep: char, every: usize) -> String {
@@ -182,7 +192,7 @@ fn format_int(n: i64, s: &Spec) -> Result<String, Exception> {
         Some('c') => {
             let c = char::from_u32(n as u32)
                 .ok_or_else(|| Exception::new("OverflowError", "%c arg not in range(0x110000)"))?;
-            return Ok(pad(c.to_string(), "", s, '<'));
+            return pad(c.to_string(), "", s, '<');
         }
         Some(k) => {
             return Err(Exception::value_error(format!(
@@ -201,10 +211,16 @@ fn format_int(n: i64, s: &Spec) -> Result<String, Exception> {
     };
     let prefix = if s.alternate { prefix } else { "" };
     let sign = format!("{}{prefix}", sign_of(n < 0, s));
-    Ok(pad(digits, &sign, s, '>'))
+    pad(digits, &sign, s, '>')
 }
 
 fn format_float(f: f64, s: &Spec) -> Result<String, Exception> {
+    if let Some(p) = s.precision {
+        if p > i32::MAX as usize {
+            return Err(Exception::value_error("precision too big"));
+        }
+        crate::mem::reserve(p.saturating_add(400), 1)?;
+    }
     let negative = f.is_sign_negative();
     let a = f.abs();
     let body = if !a.is_finite() {
@@ -245,7 +261,7 @@ fn format_float(f: f64, s: &Spec) -> Result<String, Exception> {
         }
         None => body,
     };
-    Ok(pad(body, sign_of(negative, s), s, '>'))
+    pad(body, sign_of(negative, s), s, '>')
 }
 
 /// `{:.{p}e}` as Python writes it: at least two exponent digits.
@@ -311,6 +327,15 @@ mod tests {
         assert_eq!(f(Value::str("ab"), "^6"), "  ab  ");
         assert_eq!(f(Value::str("ab"), "*<4"), "ab**");
         assert_eq!(f(Value::Int(5), "d"), "5");
+        assert_eq!(f(Value::str("None"), "*<99999999999"), "MemoryError");
+        assert_eq!(
+            f(Value::Int(5), ">9223372036854775808"),
+            "ValueError: Too many decimal digits in format string"
+        );
+        assert_eq!(
+            f(Value::Float(1.5), ".99999999999f"),
+            "ValueError: precision too big"
+        );
         assert_eq!(
             f(Value::None, "5"),
             "TypeError: unsupported format string passed to NoneType.__format__"
