@@ -8,6 +8,7 @@ pub mod codecs;
 pub mod dir_names;
 pub mod exceptions;
 pub mod format;
+pub mod function;
 pub mod help;
 pub mod ints;
 pub mod iter;
@@ -21,7 +22,7 @@ pub mod text;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::lang::ast::{Block, Expr, FStrPart, Handler, Stmt, Target};
+use crate::lang::ast::{Block, Expr, FStrPart, Handler, Params, Stmt, Target};
 use crate::net::Waiter;
 use crate::net::facts::CallFacts;
 use crate::net::sock::PySocket;
@@ -66,12 +67,18 @@ impl Executed {
 }
 
 /// How a block of statements ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Flow {
     Next,
     Break,
     Continue,
+    /// `return value`, on its way out of the function.
+    Return(Value),
 }
+
+/// How deep calls of the pane's functions may nest: CPython's recursion
+/// limit (1,000) less the frames its REPL stands on.
+const MAX_CALLS: usize = 995;
 
 /// One pane's interpreter.
 pub struct Interp {
@@ -100,6 +107,8 @@ pub struct Interp {
     observer: Option<Observer>,
     /// A socket was bound or closed since the observer was last told.
     observe_due: bool,
+    /// The local names of the functions being called, innermost last.
+    frames: Vec<HashMap<String, Value, foldhash::fast::RandomState>>,
 }
 
 /// See `Interp::observe`.
@@ -131,6 +140,7 @@ impl Interp {
             error_line: None,
             observer: None,
             observe_due: false,
+            frames: Vec::new(),
         }
     }
 
@@ -148,6 +158,7 @@ impl Interp {
         self.in_block = 0;
         self.handling.clear();
         self.error_line = None;
+        self.frames.clear();
         // Which names held which sockets before the step, to say what a step
         // closed: taken again only when a name was bound since.
         if self.named_before.0 != self.generation {
@@ -206,8 +217,13 @@ impl Interp {
 
     /// Binds `name` to `value` (a name already bound keeps its key: no allocation).
     fn bind(&mut self, name: &str, value: Value) {
-        self.generation += 1;
         self.observe_due |= self.in_block > 0 && matches!(value, Value::Socket(_));
+        // Inside a function, names are its locals.
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name.to_string(), value);
+            return;
+        }
+        self.generation += 1;
         if let Some(slot) = self.names.get_mut(name) {
             *slot = value;
         } else {
@@ -310,6 +326,13 @@ impl Interp {
                     todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
                 }
                 Value::Method(obj, _) => todo.push(obj.as_ref().clone()),
+                Value::Function(f) => todo.extend(
+                    f.defaults
+                        .iter()
+                        .chain(f.closure.iter().map(|(_, v)| v))
+                        .filter(|v| can_hold_socket(v))
+                        .cloned(),
+                ),
                 Value::Reversed(items) => todo.extend(
                     crate::value::locked(&items)
                         .iter()
@@ -402,6 +425,17 @@ impl Interp {
             }
             Stmt::Del(names) => {
                 for n in names {
+                    if let Some(frame) = self.frames.last_mut() {
+                        if frame.remove(n).is_none() {
+                            return Err(Exception::new(
+                                "UnboundLocalError",
+                                format!(
+                                    "cannot access local variable '{n}' where it is not associated with a value"
+                                ),
+                            ));
+                        }
+                        continue;
+                    }
                     if self.names.remove(n).is_none() {
                         return Err(name_error(n));
                     }
@@ -409,7 +443,7 @@ impl Interp {
                 }
                 Ok(Value::None)
             }
-            Stmt::Pass | Stmt::Break | Stmt::Continue => Ok(Value::None),
+            Stmt::Pass | Stmt::Break | Stmt::Continue | Stmt::Return(_) => Ok(Value::None),
             Stmt::Raise(exc, cause) => Err(self.raise(exc.as_ref(), cause.as_ref(), w)),
             compound => {
                 self.in_block += 1;
@@ -436,10 +470,15 @@ impl Interp {
             let result = match &located.stmt {
                 Stmt::Break => return Ok(Flow::Break),
                 Stmt::Continue => return Ok(Flow::Continue),
+                Stmt::Return(value) => match value {
+                    None => return Ok(Flow::Return(Value::None)),
+                    Some(e) => self.eval(e, w).map(Flow::Return),
+                },
                 stmt if stmt.is_compound() => self.exec_compound(stmt, w),
                 stmt => self.exec(stmt, w).map(|_| Flow::Next),
             };
             match result {
+                Ok(Flow::Return(v)) => return Ok(Flow::Return(v)),
                 Ok(Flow::Next) => {
                     if self.observe_due {
                         self.observe_due = false;
@@ -474,25 +513,32 @@ impl Interp {
                 if !self.eval(test, w)?.truthy() {
                     break self.exec_block(orelse, w);
                 }
-                if self.exec_block(body, w)? == Flow::Break {
-                    break Ok(Flow::Next);
+                match self.exec_block(body, w)? {
+                    Flow::Break => break Ok(Flow::Next),
+                    ret @ Flow::Return(_) => break Ok(ret),
+                    Flow::Next | Flow::Continue => {}
                 }
             },
             Stmt::For(target, iter, body, orelse) => {
                 let iterable = self.eval(iter, w)?;
-                let turn = |this: &mut Self, item: Value| -> Result<bool, Exception> {
+                // Some(flow): the loop ends (a break, or a return on its way out).
+                let turn = |this: &mut Self, item: Value| -> Result<Option<Flow>, Exception> {
                     this.check_interrupt(w)?;
                     this.assign(target, item)?;
-                    Ok(this.exec_block(body, w)? == Flow::Break)
+                    Ok(match this.exec_block(body, w)? {
+                        Flow::Break => Some(Flow::Next),
+                        ret @ Flow::Return(_) => Some(ret),
+                        Flow::Next | Flow::Continue => None,
+                    })
                 };
                 let broke = match iterable {
                     // A range is walked, never made: `range(10**9)` costs nothing up front.
                     Value::Range(start, stop, step) => {
                         let mut i = start;
-                        let mut broke = false;
+                        let mut broke = None;
                         while (step > 0 && i < stop) || (step < 0 && i > stop) {
-                            if turn(self, Value::Int(i))? {
-                                broke = true;
+                            if let Some(flow) = turn(self, Value::Int(i))? {
+                                broke = Some(flow);
                                 break;
                             }
                             match i.checked_add(step) {
@@ -504,23 +550,27 @@ impl Interp {
                     }
                     other => {
                         let items = builtins::iterate(&other)?;
-                        let mut broke = false;
+                        let mut broke = None;
                         for item in items {
-                            if turn(self, item)? {
-                                broke = true;
+                            if let Some(flow) = turn(self, item)? {
+                                broke = Some(flow);
                                 break;
                             }
                         }
                         broke
                     }
                 };
-                if broke {
-                    Ok(Flow::Next)
-                } else {
-                    self.exec_block(orelse, w)
+                match broke {
+                    Some(flow) => Ok(flow),
+                    None => self.exec_block(orelse, w),
                 }
             }
             Stmt::With(items, body) => self.exec_with(items, body, w),
+            Stmt::Def(name, params, body) => {
+                let f = self.function(name, params, function::Body::Block(body.clone()), w)?;
+                self.bind(name, f);
+                Ok(Flow::Next)
+            }
             Stmt::Try {
                 body,
                 handlers,
@@ -548,6 +598,69 @@ impl Interp {
             }
             other => self.exec(other, w).map(|_| Flow::Next),
         }
+    }
+
+    /// A function value: the defaults evaluated now, the enclosing
+    /// function's locals captured as they are now.
+    fn function(
+        &mut self,
+        name: &str,
+        params: &Params,
+        body: function::Body,
+        w: &dyn Waiter,
+    ) -> Result<Value, Exception> {
+        let mut defaults = Vec::new();
+        for (_, default) in &params.0 {
+            if let Some(e) = default {
+                defaults.push(self.eval(e, w)?);
+            }
+        }
+        let closure = self
+            .frames
+            .last()
+            .map(|frame| frame.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        Ok(Value::Function(Arc::new(function::Function {
+            name: name.to_string(),
+            params: params.0.iter().map(|(n, _)| n.clone()).collect(),
+            defaults,
+            body,
+            closure,
+        })))
+    }
+
+    /// Calls a function of the pane: its parameters become the locals of a
+    /// new frame; RecursionError past CPython's limit.
+    fn call_function(
+        &mut self,
+        f: &Arc<function::Function>,
+        args: &Args,
+        w: &dyn Waiter,
+    ) -> Result<Value, Exception> {
+        if self.frames.len() >= MAX_CALLS {
+            return Err(Exception::new(
+                "RecursionError",
+                "maximum recursion depth exceeded",
+            ));
+        }
+        let locals = f.bind(&args.pos, &args.kw)?;
+        self.frames.push(locals.into_iter().collect());
+        self.in_block += 1;
+        // Each call takes a few Rust frames: the stack grows as calls nest.
+        let result = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || match &f.body {
+            function::Body::Block(block) => self.exec_block(block, w).map(|flow| match flow {
+                Flow::Return(v) => v,
+                _ => Value::None,
+            }),
+            function::Body::Lambda(e) => self.eval(e, w),
+        });
+        self.in_block -= 1;
+        self.frames.pop();
+        if result.is_err() {
+            // The body's lines are not the step's: the caller's line stands.
+            self.error_line = None;
+        }
+        result
     }
 
     /// The `except` clause that matches `e` runs; none: `e` goes on.
@@ -717,6 +830,9 @@ impl Interp {
     }
 
     fn lookup(&self, name: &str) -> Result<Value, Exception> {
+        if let Some(v) = self.frames.last().and_then(|frame| frame.get(name)) {
+            return Ok(v.clone());
+        }
         if let Some(v) = self.names.get(name) {
             return Ok(v.clone());
         }
@@ -754,6 +870,9 @@ impl Interp {
         match e {
             Expr::Name(n) => self.lookup(n),
             Expr::Lit(v) => Ok(v.clone()),
+            Expr::Lambda(params, body) => {
+                self.function("<lambda>", params, function::Body::Lambda(body.clone()), w)
+            }
             Expr::IfElse { test, body, orelse } => {
                 if self.eval(test, w)?.truthy() {
                     self.eval(body, w)
@@ -903,6 +1022,7 @@ impl Interp {
                 Value::Builtin(b) if b.is_class() => d::TYPE.to_vec(),
                 Value::Class(_) | Value::ExcClass(_) => d::TYPE.to_vec(),
                 Value::Exception(_) => vec!["args", "errno", "strerror", "with_traceback"],
+                Value::Function(_) => d::FUNCTION.to_vec(),
                 Value::Builtin(
                     Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair,
                 ) => d::FUNCTION.to_vec(),
@@ -950,6 +1070,7 @@ impl Interp {
                 | Builtin::Select),
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
             Value::Builtin(Builtin::Dir) => self.dir(args),
+            Value::Function(f) => self.call_function(f, args, w),
             Value::Builtin(
                 b @ (Builtin::TimeTime
                 | Builtin::TimeMonotonic
@@ -1038,6 +1159,7 @@ fn can_hold_socket(v: &Value) -> bool {
             | Value::List(_)
             | Value::Method(..)
             | Value::Reversed(_)
+            | Value::Function(_)
     )
 }
 

@@ -45,6 +45,8 @@ pub enum Value {
     ExcClass(&'static str),
     /// An exception object (`except OSError as e`, `ValueError('bad')`).
     Exception(Arc<crate::outcome::Exception>),
+    /// A function defined in the pane (`def`, `lambda`).
+    Function(Arc<crate::interp::function::Function>),
 }
 
 /// The contents of a value's mutex. A panic while it was held (caught as a
@@ -292,6 +294,7 @@ impl Value {
             Value::Range(..) => "range",
             Value::Reversed(_) => "reversed",
             Value::Class(_) | Value::ExcClass(_) => "type",
+            Value::Function(_) => "function",
             Value::Exception(e) => match e.class {
                 std::borrow::Cow::Borrowed(c) => c,
                 std::borrow::Cow::Owned(_) => "Exception",

@@ -346,7 +346,17 @@ fn compound(rng: &mut Rng, depth: usize) -> String {
     ]);
     let first = body(rng);
     let second = body(rng);
-    match rng.below(7) {
+    match rng.below(9) {
+        7 => format!(
+            "def {}({}):\n{first}\n{indent}return {e}",
+            rng.pick(NAMES),
+            rng.pick(&["", "a", "a, b=1", "a=s", "a, a", "a=1, b"])
+        ),
+        8 => format!(
+            "{} = lambda {}: {e}",
+            rng.pick(NAMES),
+            rng.pick(&["", "x", "x, y=2", "*x"])
+        ),
         0 => format!("if {e}:\n{first}\nelif {e}: pass\nelse:\n{second}"),
         1 => format!("for {} in {e}:\n{first}\nelse:\n{second}", rng.pick(NAMES)),
         2 => format!("while {e}:\n{first}\n{indent}break"),

@@ -44,11 +44,30 @@ pub fn ports_named(statements: &[&str]) -> HashSet<u32> {
 
 /// Normalizes a repr: `fd=N`, `EPHEMERAL` for ports not in `ports` (and not 0).
 pub fn normalize_repr(text: &str, ports: &HashSet<u32>) -> String {
-    let mut s = mask_fds(text);
+    let mut s = mask_addresses(&mask_fds(text));
     for (name, number) in ENUM_NAMES {
         s = s.replace(name, number);
     }
     mask_ports(&s, ports)
+}
+
+/// ` at 0x7f3a...>` → ` at 0xADDR>`: an object's address differs from run to run.
+fn mask_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" at 0x") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        let hex = rest
+            .find(|c: char| !c.is_ascii_hexdigit() || c.is_ascii_uppercase())
+            .unwrap_or(rest.len());
+        if hex > 0 && rest[hex..].starts_with('>') {
+            out.push_str("ADDR");
+            rest = &rest[hex..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn mask_fds(text: &str) -> String {
@@ -104,6 +123,14 @@ fn mask_ports(text: &str, ports: &HashSet<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_masked_as_normalize_py_masks_them() {
+        assert_eq!(
+            mask_addresses("<function f at 0x55c7c7ff7790> and <x at 0xZZ>"),
+            "<function f at 0xADDR> and <x at 0xZZ>"
+        );
+    }
 
     #[test]
     fn masks_like_normalize_py() {

@@ -556,7 +556,13 @@ fn class_of(v: &Value) -> Value {
         Value::Range(..) => Builtin::Range,
         Value::Socket(_) => Builtin::SocketClass,
         Value::Builtin(b) if b.is_class() => Builtin::Type,
-        Value::Class(_) => Builtin::Type,
+        Value::Class(_) | Value::ExcClass(_) => Builtin::Type,
+        // An exception's class is the class itself.
+        Value::Exception(e) => {
+            return crate::interp::exceptions::class(&e.class)
+                .or_else(|| crate::interp::exceptions::socket_class(&e.class))
+                .map_or(Value::Class("<class 'Exception'>"), Value::ExcClass);
+        }
         other => {
             return Value::Class(match other {
                 Value::None => "<class 'NoneType'>",
@@ -572,6 +578,7 @@ fn class_of(v: &Value) -> Value {
                 ) => "<class 'function'>",
                 // Built from a list, as `reversed` is nearly always used here.
                 Value::Reversed(_) => "<class 'list_reverseiterator'>",
+                Value::Function(_) => "<class 'function'>",
                 _ => "<class 'builtin_function_or_method'>",
             });
         }

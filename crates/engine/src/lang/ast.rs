@@ -1,5 +1,7 @@
 //! The syntax tree of one statement: what the parser produces and the interpreter walks.
 
+use std::sync::Arc;
+
 use crate::value::Value;
 
 /// A binary operator on numbers, strings and bytes.
@@ -114,7 +116,13 @@ pub enum Expr {
     },
     /// An f-string: text and formatted fields, joined.
     FString(Vec<FStrPart>),
+    /// `lambda a, b=1: body`.
+    Lambda(Arc<Params>, Arc<Expr>),
 }
+
+/// A function's parameters: names, and the default of each that has one.
+#[derive(Debug, Clone)]
+pub struct Params(pub Vec<(String, Option<Expr>)>);
 
 /// A piece of an f-string (see `Expr::FString`).
 #[derive(Debug, Clone)]
@@ -141,6 +149,8 @@ impl Expr {
             Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
             Expr::Index(a, b) | Expr::Binary(_, a, b) => vec![a, b],
             Expr::IfElse { test, body, orelse } => vec![body, test, orelse],
+            // The body runs when the lambda is called, not here: only the defaults.
+            Expr::Lambda(params, _) => params.0.iter().filter_map(|(_, d)| d.as_ref()).collect(),
             Expr::FString(parts) => {
                 fn fields<'e>(parts: &'e [FStrPart], out: &mut Vec<&'e Expr>) {
                     for p in parts {
@@ -278,6 +288,10 @@ pub enum Stmt {
     },
     /// `raise`, `raise exc`, `raise exc from cause`.
     Raise(Option<Expr>, Option<Expr>),
+    /// `def name(params):` body.
+    Def(String, Arc<Params>, Arc<Block>),
+    /// `return`, `return value`.
+    Return(Option<Expr>),
 }
 
 impl Stmt {
@@ -294,7 +308,12 @@ impl Stmt {
     pub fn is_compound(&self) -> bool {
         matches!(
             self,
-            Stmt::If(..) | Stmt::While(..) | Stmt::For(..) | Stmt::With(..) | Stmt::Try { .. }
+            Stmt::If(..)
+                | Stmt::While(..)
+                | Stmt::For(..)
+                | Stmt::With(..)
+                | Stmt::Try { .. }
+                | Stmt::Def(..)
         )
     }
 }

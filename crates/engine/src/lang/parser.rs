@@ -8,17 +8,16 @@
 //! refused as not supported in the playground.
 
 use super::ast::{
-    BinOp, Block, CmpOp, Expr, FStrPart, Handler, Located, MAX_DEPTH, Stmt, Target, UnaryOp,
+    BinOp, Block, CmpOp, Expr, FStrPart, Handler, Located, MAX_DEPTH, Params, Stmt, Target, UnaryOp,
 };
 use super::lexer::{FPart, Tok, Token, tokenize};
+use std::sync::Arc;
+
 use crate::outcome::Exception;
 use crate::value::Value;
 
-const UNSUPPORTED_KEYWORDS: [(&str, &str); 11] = [
-    ("def", "defining a function"),
+const UNSUPPORTED_KEYWORDS: [(&str, &str); 8] = [
     ("class", "defining a class"),
-    ("lambda", "a lambda"),
-    ("return", "'return'"),
     ("yield", "'yield'"),
     ("async", "'async'"),
     ("await", "'await'"),
@@ -29,9 +28,10 @@ const UNSUPPORTED_KEYWORDS: [(&str, &str); 11] = [
 ];
 
 /// Keywords that are not names (besides the unsupported ones).
-const KEYWORDS: [&str; 23] = [
+const KEYWORDS: [&str; 26] = [
     "and", "as", "del", "from", "import", "in", "is", "not", "or", "pass", "if", "elif", "else",
     "while", "for", "with", "try", "except", "finally", "raise", "break", "continue", "None",
+    "def", "return", "lambda",
 ];
 
 /// Parses one line into a statement; empty lines are `Stmt::Pass`.
@@ -99,6 +99,8 @@ struct Parser {
     indents: Vec<usize>,
     /// How many loops the parser is in (`break` and `continue` need one).
     loops: usize,
+    /// How many function bodies the parser is in (`return` needs one).
+    functions: usize,
     /// An estimate of how deep CPython's parser would be here (MemoryError past `MAX_PARSER_LEVEL`).
     level: usize,
     /// A chain grew deeper than CPython compiles; the rest of the tree was not built.
@@ -116,6 +118,7 @@ impl Parser {
             line: 1,
             indents: vec![0],
             loops: 0,
+            functions: 0,
             level: 0,
             too_deep: false,
             shallow,
@@ -276,11 +279,73 @@ impl Parser {
                     finally,
                 })
             }
+            "def" => {
+                self.skip();
+                let name = match self.take() {
+                    Tok::Name(n) if !is_keyword(&n) => n,
+                    other => {
+                        self.untake(other);
+                        return Err(self.invalid());
+                    }
+                };
+                self.expect_op("(")?;
+                let params = self.params(")")?;
+                self.expect_op(")")?;
+                // A loop around the def does not reach into its body.
+                let loops = std::mem::take(&mut self.loops);
+                self.functions += 1;
+                let body = self.suite("def", header);
+                self.functions -= 1;
+                self.loops = loops;
+                Ok(Stmt::Def(name, Arc::new(params), Arc::new(body?)))
+            }
             "elif" | "else" | "except" | "finally" => {
                 Err(Exception::syntax("invalid syntax", self.col()))
             }
             _ => self.simple_statement(),
         }
+    }
+
+    /// A function's parameters, up to `end` (`)` for a def, `:` for a lambda).
+    fn params(&mut self, end: &'static str) -> Result<Params, Exception> {
+        let mut params: Vec<(String, Option<Expr>)> = Vec::new();
+        while !self.is_op(end) {
+            if self.is_op("*") || self.is_op("**") || self.is_op("/") {
+                return Err(Exception::unsupported(
+                    "'*args', '**kwargs' and '/' in parameters",
+                ));
+            }
+            let col = self.col();
+            let name = match self.take() {
+                Tok::Name(n) if !is_keyword(&n) => n,
+                other => {
+                    self.untake(other);
+                    return Err(self.invalid());
+                }
+            };
+            if params.iter().any(|(n, _)| *n == name) {
+                return Err(Exception::syntax(
+                    format!("duplicate argument '{name}' in function definition"),
+                    col,
+                ));
+            }
+            let default = if self.eat_op("=") {
+                Some(self.expr()?)
+            } else {
+                if params.iter().any(|(_, d)| d.is_some()) {
+                    return Err(Exception::syntax(
+                        "non-default argument follows default argument",
+                        col,
+                    ));
+                }
+                None
+            };
+            params.push((name, default));
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        Ok(Params(params))
     }
 
     /// The `else:` block of a loop, if it has one.
@@ -488,6 +553,16 @@ impl Parser {
                     self.skip();
                     return Ok(if brk { Stmt::Break } else { Stmt::Continue });
                 }
+                "return" => {
+                    if self.functions == 0 {
+                        return Err(Exception::syntax("'return' outside function", self.col()));
+                    }
+                    self.skip();
+                    if self.at_end() || self.is_op(";") {
+                        return Ok(Stmt::Return(None));
+                    }
+                    return Ok(Stmt::Return(Some(self.expr_list()?)));
+                }
                 "raise" => {
                     self.skip();
                     if self.at_end() || self.is_op(";") {
@@ -673,7 +748,11 @@ impl Parser {
 
     fn expr(&mut self) -> Result<Expr, Exception> {
         if self.is_keyword("lambda") {
-            return Err(Exception::unsupported("a lambda"));
+            self.skip();
+            let params = self.params(":")?;
+            self.expect_op(":")?;
+            let body = self.expr()?;
+            return Ok(Expr::Lambda(Arc::new(params), Arc::new(body)));
         }
         if self.is_op("*") {
             return Err(Exception::unsupported("star unpacking"));
@@ -1285,6 +1364,7 @@ fn describe(e: &Expr) -> &'static str {
         Expr::List(_) => "list",
         Expr::Name(_) => "name",
         Expr::IfElse { .. } => "conditional expression",
+        Expr::Lambda(..) => "lambda",
         Expr::FString(_) => "f-string expression",
     }
 }
@@ -1465,10 +1545,8 @@ mod tests {
     #[test]
     fn unsupported_is_named() {
         for (src, what) in [
-            ("def f(): pass", "defining a function"),
             ("[x for x in y]", "comprehension"),
             ("{1: 2}", "dict or set"),
-            ("lambda: 1", "lambda"),
             ("s.attr = 1", "assigning to an attribute"),
         ] {
             let e = err(src);

@@ -181,6 +181,11 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
         Value::Class(repr) => w.push_str(repr),
         Value::ExcClass(c) => w.push_str(&crate::interp::exceptions::class_repr(c)),
         Value::Exception(e) => w.push_str(&crate::interp::exceptions::repr_of(e)),
+        Value::Function(f) => w.push_str(&format!(
+            "<function {} at {:#x}>",
+            f.name,
+            std::sync::Arc::as_ptr(f) as usize
+        )),
     }
 }
 
