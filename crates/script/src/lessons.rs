@@ -25,6 +25,7 @@ pub const LESSONS: &[Lesson] = lessons![
     "nonblocking-recv",
     "reverse",
     "short-read",
+    "echo-loop",
     "refused",
     "broken-pipe",
     "half-close",
