@@ -59,6 +59,7 @@ const SCRIPTS: &[&str] = &[
     include_str!("../../tests/scripts/send-loop.sp"),
     include_str!("../../tests/scripts/time.sp"),
     include_str!("../../tests/scripts/functions.sp"),
+    include_str!("../../tests/scripts/struct.sp"),
     include_str!("../../lessons/framing.sp"),
     include_str!("../../lessons/nonblocking-recv.sp"),
 ];

@@ -17,6 +17,7 @@ pub mod python_names;
 pub mod select;
 pub mod sockaddr;
 pub mod sockets;
+pub mod structs;
 pub mod text;
 
 use std::collections::{HashMap, HashSet};
@@ -391,6 +392,7 @@ impl Interp {
                         "socket" => Module::Socket,
                         "select" => Module::Select,
                         "time" => Module::Time,
+                        "struct" => Module::Struct,
                         other => {
                             return Err(Exception::unsupported(format!("importing '{other}'")));
                         }
@@ -404,6 +406,7 @@ impl Interp {
                     "socket" => Module::Socket,
                     "select" => Module::Select,
                     "time" => Module::Time,
+                    "struct" => Module::Struct,
                     other => {
                         return Err(Exception::unsupported(format!("importing from '{other}'")));
                     }
@@ -1006,6 +1009,26 @@ impl Interp {
                 Value::Module(Module::Socket) => d::SOCKET_MODULE.to_vec(),
                 Value::Module(Module::Select) => d::SELECT_MODULE.to_vec(),
                 Value::Module(Module::Time) => sockets::TIME_MODULE.to_vec(),
+                Value::Module(Module::Struct) => vec![
+                    "Struct",
+                    "__all__",
+                    "__builtins__",
+                    "__cached__",
+                    "__doc__",
+                    "__file__",
+                    "__loader__",
+                    "__name__",
+                    "__package__",
+                    "__spec__",
+                    "_clearcache",
+                    "calcsize",
+                    "error",
+                    "iter_unpack",
+                    "pack",
+                    "pack_into",
+                    "unpack",
+                    "unpack_from",
+                ],
                 Value::Bytes(_) => d::BYTES.to_vec(),
                 Value::Str(_) => d::STR.to_vec(),
                 Value::Int(_) | Value::BigInt(_) => d::INT.to_vec(),
@@ -1071,6 +1094,10 @@ impl Interp {
             ) => sockets::call_function(*b, args, &mut self.sockets, w),
             Value::Builtin(Builtin::Dir) => self.dir(args),
             Value::Function(f) => self.call_function(f, args, w),
+            Value::Builtin(Builtin::StructPack) => structs::pack(args),
+            Value::Builtin(Builtin::StructUnpack) => structs::unpack(args),
+            Value::Builtin(Builtin::StructUnpackFrom) => structs::unpack_from(args),
+            Value::Builtin(Builtin::StructCalcsize) => structs::calcsize(args),
             Value::Builtin(
                 b @ (Builtin::TimeTime
                 | Builtin::TimeMonotonic

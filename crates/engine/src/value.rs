@@ -98,6 +98,8 @@ pub enum Module {
     Select,
     /// `time`: `time`, `monotonic`, `perf_counter`, `sleep`.
     Time,
+    /// `struct`: `pack`, `unpack`, `unpack_from`, `calcsize`, `error`.
+    Struct,
 }
 
 /// Built-in functions and classes the language knows.
@@ -142,6 +144,11 @@ pub enum Builtin {
     TimeMonotonic,
     TimePerfCounter,
     TimeSleep,
+    /// The `struct` module's functions.
+    StructPack,
+    StructUnpack,
+    StructUnpackFrom,
+    StructCalcsize,
 }
 
 impl Builtin {
@@ -182,6 +189,10 @@ impl Builtin {
             Builtin::TimeMonotonic => "monotonic",
             Builtin::TimePerfCounter => "perf_counter",
             Builtin::TimeSleep => "sleep",
+            Builtin::StructPack => "pack",
+            Builtin::StructUnpack => "unpack",
+            Builtin::StructUnpackFrom => "unpack_from",
+            Builtin::StructCalcsize => "calcsize",
         }
     }
 

@@ -506,9 +506,13 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         Builtin::TimeTime
         | Builtin::TimeMonotonic
         | Builtin::TimePerfCounter
-        | Builtin::TimeSleep => Err(Exception::new(
+        | Builtin::TimeSleep
+        | Builtin::StructPack
+        | Builtin::StructUnpack
+        | Builtin::StructUnpackFrom
+        | Builtin::StructCalcsize => Err(Exception::new(
             "SystemError",
-            format!("time.{}() called without its pane", b.name()),
+            format!("{}() called without its pane", b.name()),
         )),
         Builtin::Type => {
             if !args.kw.is_empty() {
@@ -559,8 +563,7 @@ fn class_of(v: &Value) -> Value {
         Value::Class(_) | Value::ExcClass(_) => Builtin::Type,
         // An exception's class is the class itself.
         Value::Exception(e) => {
-            return crate::interp::exceptions::class(&e.class)
-                .or_else(|| crate::interp::exceptions::socket_class(&e.class))
+            return crate::interp::exceptions::own_class(&e.class)
                 .map_or(Value::Class("<class 'Exception'>"), Value::ExcClass);
         }
         other => {

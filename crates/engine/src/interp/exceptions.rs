@@ -48,6 +48,8 @@ const CLASSES: &[(&str, &str)] = &[
     ("TimeoutError", "OSError"),
     ("gaierror", "OSError"),
     ("herror", "OSError"),
+    // struct.error (its __name__ is "error").
+    ("error", "Exception"),
     ("ReferenceError", "Exception"),
     ("RuntimeError", "Exception"),
     ("NotImplementedError", "RuntimeError"),
@@ -69,10 +71,16 @@ const CLASSES: &[(&str, &str)] = &[
 pub fn class(name: &str) -> Option<&'static str> {
     let name = match name {
         "IOError" | "EnvironmentError" => "OSError",
-        // Only reachable as socket.gaierror / socket.herror.
-        "gaierror" | "herror" => return None,
+        // Only reachable as socket.gaierror / socket.herror / struct.error.
+        "gaierror" | "herror" | "error" => return None,
         other => other,
     };
+    CLASSES.iter().find(|(c, _)| *c == name).map(|(c, _)| *c)
+}
+
+/// The class an exception object was made from (`type(e)`), by its class
+/// name: any class of the tree, those of modules (`gaierror`, `error`) included.
+pub fn own_class(name: &str) -> Option<&'static str> {
     CLASSES.iter().find(|(c, _)| *c == name).map(|(c, _)| *c)
 }
 
@@ -106,6 +114,7 @@ pub fn is_subclass(class: &str, base: &str) -> bool {
 pub fn class_repr(class: &str) -> String {
     match class {
         "gaierror" | "herror" => format!("<class 'socket.{class}'>"),
+        "error" => "<class 'struct.error'>".to_string(),
         _ => format!("<class '{class}'>"),
     }
 }

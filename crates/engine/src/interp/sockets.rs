@@ -153,6 +153,20 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
                 format!("module 'select' has no attribute '{name}'"),
             ))
         }
+        Module::Struct => match name {
+            "pack" => Ok(Value::Builtin(Builtin::StructPack)),
+            "unpack" => Ok(Value::Builtin(Builtin::StructUnpack)),
+            "unpack_from" => Ok(Value::Builtin(Builtin::StructUnpackFrom)),
+            "calcsize" => Ok(Value::Builtin(Builtin::StructCalcsize)),
+            "error" => Ok(Value::ExcClass("error")),
+            "Struct" | "iter_unpack" | "pack_into" => {
+                Err(Exception::unsupported(format!("struct.{name}")))
+            }
+            _ => Err(Exception::new(
+                "AttributeError",
+                format!("module 'struct' has no attribute '{name}'"),
+            )),
+        },
         Module::Time => match name {
             "time" => Ok(Value::Builtin(Builtin::TimeTime)),
             "monotonic" => Ok(Value::Builtin(Builtin::TimeMonotonic)),

@@ -163,6 +163,9 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
         }
         Value::Module(Module::Select) => w.push_str("<module 'select' (built-in)>"),
         Value::Module(Module::Time) => w.push_str("<module 'time' (built-in)>"),
+        Value::Module(Module::Struct) => {
+            w.push_str("<module 'struct' from '/usr/lib/python3.11/struct.py'>")
+        }
         Value::Builtin(b) => w.push_str(&builtin_repr(*b)),
         Value::Method(obj, name) => w.push_str(&format!(
             "<built-in method {name} of {} object at {:#x}>",

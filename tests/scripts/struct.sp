@@ -1,0 +1,53 @@
+# The struct module as framing code uses it: pack, unpack, unpack_from, calcsize,
+# byte orders and native alignment, and CPython's struct.error messages.
+a> import struct
+a> struct.pack('>H', 5)
+a> struct.pack('<I', 1)
+a> struct.pack('!HH', 1, 2)
+a> struct.pack('>q', -1)
+a> struct.pack('>d', 1.5)
+a> struct.pack('3s', b'ab')
+a> struct.pack('>H', 70000)
+a> struct.pack('>H', -1)
+a> struct.pack('>H', 'x')
+a> struct.pack('?', 2)
+a> struct.pack('>f', 1e40)
+a> struct.pack('xH', 1)
+a> struct.pack('@H', 1)
+a> struct.pack('2c', b'a', b'b')
+a> struct.pack('c', b'ab')
+a> struct.pack('5p', b'abc')
+a> struct.pack('>I', -1)
+a> struct.pack('>I', 2**32)
+a> struct.pack('>Q', 2**64 - 1)
+a> struct.pack('>i', 2**31)
+a> struct.pack('>b', 200), 1
+a> struct.pack('>Z', 1)
+a> struct.pack('>H')
+a> struct.pack('>H', 1, 2)
+a> struct.pack('3')
+a> struct.pack('>n', 1)
+a> struct.pack('n', -5)
+a> struct.pack(5, 1)
+a> struct.unpack('>H', b'\x00\x05')
+a> struct.unpack('>H', b'\x00')
+a> struct.unpack('>HI', b'\x00\x05\x00\x00\x00\x01')
+a> struct.unpack('<hh', b'\xff\xff\x01\x00')
+a> struct.unpack('?', b'\x02')
+a> struct.unpack('>d', b'?\xf8\x00\x00\x00\x00\x00\x00')
+a> struct.unpack('>f', struct.pack('>f', 0.1))
+a> struct.unpack('>Q', b'\xff' * 8)
+a> struct.unpack('5p', b'\x03abc\x00')
+a> struct.unpack('>H', 'ab')
+a> struct.calcsize('>HI'), struct.calcsize('HI'), struct.calcsize('@bi'), struct.calcsize('bq')
+a> struct.unpack_from('>H', b'\x00\x00\x00\x07', 2)
+a> struct.unpack_from('>H', b'\x00\x00\x00\x07', offset=1)
+a> struct.unpack_from('>H', b'\x00', 0)
+a> struct.error
+a> try:
+...     struct.unpack('>I', b'ab')
+... except struct.error as e:
+...     print(repr(e), type(e))
+a> header = struct.pack('>H', len(b'hello')) + b'hello'
+a> n, = struct.unpack('>H', header[:2])
+a> header[2:2 + n]
