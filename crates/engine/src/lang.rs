@@ -112,18 +112,7 @@ fn statement_of(line: &str) -> &str {
 /// Whether `line` (perhaps `PANE> statement`) is a statement whose bracket is
 /// still open; commands and short forms are never open.
 fn open_statement(line: &str) -> bool {
-    let stmt = match line.split_once("> ") {
-        Some((pane, rest))
-            if !pane.is_empty()
-                && pane
-                    .chars()
-                    .all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric()) =>
-        {
-            rest
-        }
-        _ => line,
-    };
-    let stmt = stmt.trim();
+    let stmt = statement_of(line).trim();
     !(stmt.starts_with(':') || shortform::is_short_form(stmt)) && bracket_open(stmt)
 }
 

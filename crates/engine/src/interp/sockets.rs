@@ -181,6 +181,28 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
     }
 }
 
+/// The names of CPython 3.11's `struct` module (`dir(struct)`).
+pub const STRUCT_MODULE: &[&str] = &[
+    "Struct",
+    "__all__",
+    "__builtins__",
+    "__cached__",
+    "__doc__",
+    "__file__",
+    "__loader__",
+    "__name__",
+    "__package__",
+    "__spec__",
+    "_clearcache",
+    "calcsize",
+    "error",
+    "iter_unpack",
+    "pack",
+    "pack_into",
+    "unpack",
+    "unpack_from",
+];
+
 /// The names of CPython 3.11's `time` module (`dir(time)`), of which
 /// sockplay has `time`, `monotonic`, `perf_counter` and `sleep`.
 pub const TIME_MODULE: &[&str] = &[
