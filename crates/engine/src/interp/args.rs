@@ -141,14 +141,13 @@ impl Args {
             .map(|(p, _)| *p)
             .collect();
         if !missing.is_empty() {
+            // CPython's words: 'a', 'a' and 'b', 'a', 'b', and 'c'.
             let names: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
-            let list = match names.len() {
-                1 => names[0].clone(),
-                _ => format!(
-                    "{} and {}",
-                    names[..names.len() - 1].join(", "),
-                    names[names.len() - 1]
-                ),
+            let list = match names.as_slice() {
+                [one] => one.clone(),
+                [a, b] => format!("{a} and {b}"),
+                [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+                [] => String::new(),
             };
             return Err(Exception::type_error(format!(
                 "{qual}() missing {}: {list}",

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::args::Args;
 use crate::lang::ast::{Block, Expr};
 use crate::outcome::Exception;
 use crate::value::Value;
@@ -29,17 +30,6 @@ pub struct Function {
     pub closure: Vec<(String, Value)>,
 }
 
-/// The words CPython joins names with: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`.
-fn listed(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
-    match quoted.as_slice() {
-        [one] => one.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
-        [] => String::new(),
-    }
-}
-
 impl Function {
     /// The locals of a call: each parameter bound to its argument or default.
     pub fn bind(
@@ -47,50 +37,13 @@ impl Function {
         pos: &[Value],
         kw: &[(String, Value)],
     ) -> Result<Vec<(String, Value)>, Exception> {
-        let name = &self.name;
-        let n = self.params.len();
-        let required = n - self.defaults.len();
-        if pos.len() > n {
-            let takes = if self.defaults.is_empty() {
-                format!("{n} positional argument{}", if n == 1 { "" } else { "s" })
-            } else {
-                format!("from {required} to {n} positional arguments")
-            };
-            let given = pos.len();
-            return Err(Exception::type_error(format!(
-                "{name}() takes {takes} but {given} {} given",
-                if given == 1 { "was" } else { "were" }
-            )));
-        }
-        let mut slots: Vec<Option<Value>> = vec![None; n];
-        for (slot, v) in slots.iter_mut().zip(pos) {
-            *slot = Some(v.clone());
-        }
-        for (k, v) in kw {
-            let Some(i) = self.params.iter().position(|p| p == k) else {
-                return Err(Exception::type_error(format!(
-                    "{name}() got an unexpected keyword argument '{k}'"
-                )));
-            };
-            if slots[i].is_some() {
-                return Err(Exception::type_error(format!(
-                    "{name}() got multiple values for argument '{k}'"
-                )));
-            }
-            slots[i] = Some(v.clone());
-        }
-        let missing: Vec<&str> = (0..required)
-            .filter(|&i| slots[i].is_none())
-            .map(|i| self.params[i].as_str())
-            .collect();
-        if !missing.is_empty() {
-            let count = missing.len();
-            return Err(Exception::type_error(format!(
-                "{name}() missing {count} required positional argument{}: {}",
-                if count == 1 { "" } else { "s" },
-                listed(&missing)
-            )));
-        }
+        let params: Vec<&str> = self.params.iter().map(String::as_str).collect();
+        let required = params.len() - self.defaults.len();
+        let args = Args {
+            pos: pos.to_vec(),
+            kw: kw.to_vec(),
+        };
+        let slots = args.def(&self.name, &params, params.len(), required, 0)?;
         let mut locals = self.closure.clone();
         for (i, (param, slot)) in self.params.iter().zip(slots).enumerate() {
             let value = match slot {
