@@ -244,13 +244,7 @@ impl Parser {
                                 let class = self.expr()?;
                                 let name = if self.is_keyword("as") {
                                     self.skip();
-                                    match self.take() {
-                                        Tok::Name(n) if !is_keyword(&n) => Some(n),
-                                        other => {
-                                            self.untake(other);
-                                            return Err(self.invalid());
-                                        }
-                                    }
+                                    Some(self.identifier()?)
                                 } else {
                                     None
                                 };
@@ -281,13 +275,7 @@ impl Parser {
             }
             "def" => {
                 self.skip();
-                let name = match self.take() {
-                    Tok::Name(n) if !is_keyword(&n) => n,
-                    other => {
-                        self.untake(other);
-                        return Err(self.invalid());
-                    }
-                };
+                let name = self.identifier()?;
                 self.expect_op("(")?;
                 let params = self.params(")")?;
                 self.expect_op(")")?;
@@ -306,6 +294,19 @@ impl Parser {
         }
     }
 
+    /// A name that is not a keyword (a function's, a parameter's, `as e`'s).
+    fn identifier(&mut self) -> Result<String, Exception> {
+        match self.take() {
+            Tok::Name(n) if !is_keyword(&n) => Ok(n),
+            // `take` does not move past the end: nothing to put back.
+            Tok::End => Err(self.invalid()),
+            other => {
+                self.untake(other);
+                Err(self.invalid())
+            }
+        }
+    }
+
     /// A function's parameters, up to `end` (`)` for a def, `:` for a lambda).
     fn params(&mut self, end: &'static str) -> Result<Params, Exception> {
         let mut params: Vec<(String, Option<Expr>)> = Vec::new();
@@ -316,13 +317,7 @@ impl Parser {
                 ));
             }
             let col = self.col();
-            let name = match self.take() {
-                Tok::Name(n) if !is_keyword(&n) => n,
-                other => {
-                    self.untake(other);
-                    return Err(self.invalid());
-                }
-            };
+            let name = self.identifier()?;
             if params.iter().any(|(n, _)| *n == name) {
                 return Err(Exception::syntax(
                     format!("duplicate argument '{name}' in function definition"),
