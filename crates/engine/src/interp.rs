@@ -5,16 +5,20 @@
 pub mod args;
 pub mod builtins;
 pub mod codecs;
+pub mod collections;
 pub mod dir_names;
 pub mod exceptions;
 pub mod format;
 pub mod function;
+pub mod generator;
 pub mod help;
 pub mod ints;
 pub mod iter;
 pub mod ops;
+pub mod protocol;
 pub mod python_names;
 pub mod select;
+pub mod selectors;
 pub mod sockaddr;
 pub mod sockets;
 pub mod structs;
@@ -29,6 +33,7 @@ use crate::net::facts::CallFacts;
 use crate::net::sock::PySocket;
 use crate::outcome::{Exception, Outcome};
 use crate::value::repr::{REPR_CAP, repr_capped};
+use crate::value::containers::List;
 use crate::value::{Builtin, Module, Value};
 use args::Args;
 
@@ -109,7 +114,7 @@ pub struct Interp {
     /// A socket was bound or closed since the observer was last told.
     observe_due: bool,
     /// The local names of the functions being called, innermost last.
-    frames: Vec<HashMap<String, Value, foldhash::fast::RandomState>>,
+    frames: Vec<function::Locals>,
 }
 
 /// See `Interp::observe`.
@@ -307,7 +312,13 @@ impl Interp {
         while let Some(v) = todo.pop() {
             let container = match &v {
                 Value::Tuple(items) => Some(items.as_ptr() as usize),
-                Value::List(items) => Some(Arc::as_ptr(items) as usize),
+                Value::List(items) => Some(items.id()),
+                Value::Dict(d) | Value::DictView(d, _) => Some(d.id()),
+                Value::Set(s) => Some(s.id()),
+                Value::Namespace(ns) => Some(ns.id()),
+                Value::Record(r) => Some(Arc::as_ptr(r) as usize),
+                Value::Iter(it) => Some(Arc::as_ptr(it) as *const u8 as usize),
+                Value::Selector(sel) => Some(Arc::as_ptr(sel) as usize),
                 Value::Reversed(items) => Some(Arc::as_ptr(items) as usize),
                 _ => None,
             };
@@ -323,9 +334,32 @@ impl Interp {
                 Value::Tuple(items) => {
                     todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
                 }
-                Value::List(items) => {
-                    todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
+                Value::List(items) => todo.extend(
+                    items
+                        .lock()
+                        .iter()
+                        .filter(|i| can_hold_socket(i))
+                        .cloned(),
+                ),
+                Value::Dict(d) | Value::DictView(d, _) => todo.extend(
+                    d.lock()
+                        .values()
+                        .flat_map(|(k, v)| [k, v])
+                        .filter(|i| can_hold_socket(i))
+                        .cloned(),
+                ),
+                Value::Set(s) => todo.extend(s.snapshot().into_iter().filter(can_hold_socket)),
+                Value::Namespace(ns) => todo.extend(
+                    ns.snapshot()
+                        .into_iter()
+                        .map(|(_, v)| v)
+                        .filter(can_hold_socket),
+                ),
+                Value::Record(r) => {
+                    todo.extend(r.values.iter().filter(|i| can_hold_socket(i)).cloned())
                 }
+                Value::Selector(sel) => todo.extend(sel.held()),
+                Value::Iter(it) => todo.extend(iter::held(&crate::value::locked(&it))),
                 Value::Method(obj, _) => todo.push(obj.as_ref().clone()),
                 Value::Function(f) => todo.extend(
                     f.defaults
@@ -365,7 +399,7 @@ impl Interp {
             Stmt::Assign(targets, value) => {
                 let v = self.eval(value, w)?;
                 for t in targets {
-                    self.assign(t, v.clone())?;
+                    self.assign(t, v.clone(), w)?;
                 }
                 // A name bound inside a block leaves the current socket as it was (SPEC 2.3).
                 if self.in_block == 0
@@ -379,37 +413,24 @@ impl Interp {
                 }
                 Ok(v)
             }
-            Stmt::AugAssign(name, op, value) => {
-                let old = self.lookup(name)?;
-                let rhs = self.eval(value, w)?;
-                let new = ops::binary(*op, &old, &rhs)?;
-                self.bind(name, new);
+            Stmt::AugAssign(target, op, value) => {
+                self.aug_assign(target, *op, value, w)?;
                 Ok(Value::None)
             }
             Stmt::Import(modules) => {
                 for m in modules {
-                    let module = match m.as_str() {
-                        "socket" => Module::Socket,
-                        "select" => Module::Select,
-                        "time" => Module::Time,
-                        "struct" => Module::Struct,
-                        other => {
-                            return Err(Exception::unsupported(format!("importing '{other}'")));
-                        }
+                    let Some(module) = Module::by_name(m) else {
+                        return Err(Exception::unsupported(format!("importing '{m}'")));
                     };
                     self.bind(m, Value::Module(module));
                 }
                 Ok(Value::None)
             }
             Stmt::FromImport(module, names) => {
-                let m = match module.as_str() {
-                    "socket" => Module::Socket,
-                    "select" => Module::Select,
-                    "time" => Module::Time,
-                    "struct" => Module::Struct,
-                    other => {
-                        return Err(Exception::unsupported(format!("importing from '{other}'")));
-                    }
+                let Some(m) = Module::by_name(module) else {
+                    return Err(Exception::unsupported(format!(
+                        "importing from '{module}'"
+                    )));
                 };
                 for (name, alias) in names {
                     let v = sockets::module_attr(m, name).map_err(|e| {
@@ -426,8 +447,15 @@ impl Interp {
                 }
                 Ok(Value::None)
             }
-            Stmt::Del(names) => {
-                for n in names {
+            Stmt::Del(targets) => {
+                for target in targets {
+                    let n = match target {
+                        Target::Name(n) => n,
+                        other => {
+                            self.delete(other, w)?;
+                            continue;
+                        }
+                    };
                     if let Some(frame) = self.frames.last_mut() {
                         if frame.remove(n).is_none() {
                             return Err(Exception::new(
@@ -468,7 +496,7 @@ impl Interp {
 
     /// Runs a block's statements in order, until one breaks, continues or raises.
     fn exec_block(&mut self, block: &Block, w: &dyn Waiter) -> Result<Flow, Exception> {
-        for located in block {
+        for located in block.iter() {
             w.at_line(located.line);
             let result = match &located.stmt {
                 Stmt::Break => return Ok(Flow::Break),
@@ -527,7 +555,7 @@ impl Interp {
                 // Some(flow): the loop ends (a break, or a return on its way out).
                 let turn = |this: &mut Self, item: Value| -> Result<Option<Flow>, Exception> {
                     this.check_interrupt(w)?;
-                    this.assign(target, item)?;
+                    this.assign(target, item, w)?;
                     Ok(match this.exec_block(body, w)? {
                         Flow::Break => Some(Flow::Next),
                         ret @ Flow::Return(_) => Some(ret),
@@ -551,10 +579,24 @@ impl Interp {
                         }
                         broke
                     }
-                    other => {
-                        let items = builtins::iterate(&other)?;
+                    // A list is read where it stands, item by item, as CPython's
+                    // iterator does (items appended by the body are reached).
+                    Value::List(list) => {
                         let mut broke = None;
-                        for item in items {
+                        let mut i = 0;
+                        while let Some(item) = list.get(i) {
+                            i += 1;
+                            if let Some(flow) = turn(self, item)? {
+                                broke = Some(flow);
+                                break;
+                            }
+                        }
+                        broke
+                    }
+                    other => {
+                        let it = iter::iter_of(&other)?;
+                        let mut broke = None;
+                        while let Some(item) = self.next_of(&it, w)? {
                             if let Some(flow) = turn(self, item)? {
                                 broke = Some(flow);
                                 break;
@@ -623,12 +665,14 @@ impl Interp {
             .last()
             .map(|frame| frame.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default();
+        let generator = matches!(&body, function::Body::Block(b) if generator::has_yield(b));
         Ok(Value::Function(Arc::new(function::Function {
             name: name.to_string(),
             params: params.0.iter().map(|(n, _)| n.clone()).collect(),
             defaults,
             body,
             closure,
+            generator,
         })))
     }
 
@@ -647,6 +691,16 @@ impl Interp {
             ));
         }
         let locals = f.bind(&args.pos, &args.kw)?;
+        if f.generator
+            && let function::Body::Block(body) = &f.body
+        {
+            // A generator function's call runs nothing yet: next() does.
+            let g = generator::Generator::new(body.as_ref().clone(), locals.into_iter().collect());
+            return Ok(iter::new(iter::PyIter::Generator(
+                Some(Box::new(g)),
+                f.name.clone(),
+            )));
+        }
         self.frames.push(locals.into_iter().collect());
         self.in_block += 1;
         // Each call takes a few Rust frames: the stack grows as calls nest.
@@ -714,19 +768,22 @@ impl Interp {
             return self.exec_block(body, w);
         };
         let value = self.eval(expr, w)?;
-        let Value::Socket(sock) = &value else {
+        if !matches!(value, Value::Socket(_) | Value::Selector(_)) {
             return Err(Exception::type_error(format!(
                 "'{}' object does not support the context manager protocol",
                 value.type_name()
             )));
-        };
-        let sock = sock.clone();
+        }
         let result = match target {
-            Some(t) => self.assign(t, value.clone()),
+            Some(t) => self.assign(t, value.clone(), w),
             None => Ok(()),
         }
         .and_then(|()| self.exec_with(rest, body, w));
-        sock.close();
+        match &value {
+            Value::Socket(sock) => sock.close(),
+            Value::Selector(sel) => sel.close(),
+            _ => {}
+        }
         self.observe_due = true;
         result
     }
@@ -779,16 +836,25 @@ impl Interp {
         Ok(())
     }
 
-    fn assign(&mut self, target: &Target, value: Value) -> Result<(), Exception> {
+    fn assign(&mut self, target: &Target, value: Value, w: &dyn Waiter) -> Result<(), Exception> {
         match target {
             Target::Name(n) => {
                 self.bind(n, value);
                 Ok(())
             }
+            Target::Attr(obj, name) => {
+                let obj = self.eval(obj, w)?;
+                self.set_attr(&obj, name, value)
+            }
+            Target::Index(obj, index) => {
+                let obj = self.eval(obj, w)?;
+                let index = self.eval(index, w)?;
+                protocol::set_item(&obj, &index, value)
+            }
             Target::Tuple(targets) => {
                 // A sized sequence is counted before its items are made, so
                 // `a, b = bytes(10**9)` fails at once, as in CPython.
-                if !matches!(value, Value::Reversed(_))
+                if !matches!(value, Value::Reversed(_) | Value::Iter(_))
                     && let Ok(n) = builtins::len(&value)
                     && n > targets.len() as i64
                 {
@@ -798,11 +864,16 @@ impl Interp {
                     )));
                 }
                 let items = match &value {
+                    Value::Iter(_) => self.collect(&value, w)?,
                     Value::Tuple(_)
                     | Value::List(_)
                     | Value::Str(_)
                     | Value::Bytes(_)
                     | Value::Range(..)
+                    | Value::Dict(_)
+                    | Value::DictView(..)
+                    | Value::Set(_)
+                    | Value::Record(_)
                     | Value::Reversed(_) => builtins::iterate(&value)?,
                     other => {
                         return Err(Exception::type_error(format!(
@@ -825,7 +896,7 @@ impl Interp {
                     )));
                 }
                 for (t, v) in targets.iter().zip(items) {
-                    self.assign(t, v)?;
+                    self.assign(t, v, w)?;
                 }
                 Ok(())
             }
@@ -889,7 +960,30 @@ impl Interp {
                 Ok(Value::str(out))
             }
             Expr::Tuple(items) => Ok(Value::tuple(self.eval_all(items, w)?)),
-            Expr::List(items) => Ok(Value::List(Arc::new(self.eval_all(items, w)?))),
+            Expr::List(items) => Ok(Value::List(List::new(self.eval_all(items, w)?))),
+            Expr::Dict(pairs) => {
+                let d = crate::value::containers::Dict::default();
+                for (k, v) in pairs {
+                    let k = self.eval(k, w)?;
+                    let v = self.eval(v, w)?;
+                    d.set(k, v)?;
+                }
+                Ok(Value::Dict(d))
+            }
+            Expr::Set(items) => {
+                let set = crate::value::containers::set_of(self.eval_all(items, w)?)?;
+                // CPython compiles a display of more than two constants to a
+                // frozenset constant that the set is then filled from: its
+                // members go in twice, the second time in the first's order.
+                if items.len() > 2 && items.iter().all(|e| matches!(e, Expr::Lit(_))) {
+                    return Ok(Value::Set(crate::value::containers::set_of(set.snapshot())?));
+                }
+                Ok(Value::Set(set))
+            }
+            Expr::Comp(comp) => self.comprehension(comp, w),
+            Expr::Yield(_) | Expr::YieldFrom(_) => Err(Exception::unsupported(
+                "'yield' there (it may stand as a statement, or as the value of an assignment)",
+            )),
             Expr::Attr(obj, name) => {
                 let obj = self.eval(obj, w)?;
                 attribute(&obj, name)
@@ -1016,6 +1110,29 @@ impl Interp {
                 Value::Bool(_) => d::BOOL.to_vec(),
                 Value::Float(_) => d::FLOAT.to_vec(),
                 Value::List(_) => d::LIST.to_vec(),
+                Value::Dict(_) => collections::DICT_METHODS.to_vec(),
+                Value::Set(_) => collections::SET_METHODS.to_vec(),
+                Value::DictView(..) => vec!["isdisjoint", "mapping"],
+                Value::Namespace(ns) => {
+                    let mut names: Vec<&str> = Vec::new();
+                    let attrs = ns.snapshot();
+                    let owned: Vec<String> = attrs.into_iter().map(|(n, _)| n).collect();
+                    names.extend(owned.iter().map(String::as_str));
+                    names.sort_unstable();
+                    crate::mem::reserve(names.len(), std::mem::size_of::<Value>())?;
+                    return Ok(Value::List(List::new(
+                        names.into_iter().map(Value::str).collect(),
+                    )));
+                }
+                Value::Record(r) => r.fields.to_vec(),
+                Value::Iter(_) => vec!["__iter__", "__next__"],
+                Value::Selector(_) => selectors::SELECTOR_METHODS.to_vec(),
+                Value::Module(Module::Selectors) => selectors::SELECTORS_MODULE.to_vec(),
+                Value::Module(Module::Types) => vec!["SimpleNamespace"],
+                Value::Module(Module::Sys) => vec!["argv", "exit"],
+                Value::Module(Module::Errno) => {
+                    crate::outcome::errno::NAMES.iter().map(|(n, _)| *n).collect()
+                }
                 Value::Tuple(_) => d::TUPLE.to_vec(),
                 Value::Range(..) => d::RANGE.to_vec(),
                 Value::None => d::NONE.to_vec(),
@@ -1040,7 +1157,7 @@ impl Interp {
             }
         };
         crate::mem::reserve(names.len(), std::mem::size_of::<Value>())?;
-        Ok(Value::List(Arc::new(
+        Ok(Value::List(List::new(
             names.into_iter().map(Value::str).collect(),
         )))
     }
@@ -1064,7 +1181,46 @@ impl Interp {
     }
 
     fn call(&mut self, f: &Value, args: &Args, w: &dyn Waiter) -> Result<Value, Exception> {
+        if let Value::Builtin(b) = f
+            && let Some(v) = self.call_iterating(*b, args, w)?
+        {
+            return Ok(v);
+        }
+        // The builtins that take in a whole iterable get a generator's items.
+        let collected;
+        let args = if args.pos.iter().any(|a| matches!(a, Value::Iter(_)))
+            && consumes_iterables(f)
+        {
+            let mut pos = Vec::with_capacity(args.pos.len());
+            for a in &args.pos {
+                pos.push(match a {
+                    Value::Iter(_) => Value::List(List::new(self.collect(a, w)?)),
+                    other => other.clone(),
+                });
+            }
+            collected = Args {
+                pos,
+                kw: args.kw.clone(),
+            };
+            &collected
+        } else {
+            args
+        };
         match f {
+            Value::Builtin(Builtin::Dict) => collections::new_dict(args),
+            Value::Builtin(Builtin::Set) => collections::new_set(args),
+            Value::Builtin(Builtin::Namespace) => collections::new_namespace(args),
+            Value::Builtin(Builtin::DefaultSelector) => selectors::new(args),
+            Value::Builtin(Builtin::SysExit) => {
+                let code = args.tuple("exit", "exit", 0, 1)?;
+                Err(Exception::new(
+                    "SystemExit",
+                    match code.first() {
+                        None | Some(Value::None) => String::new(),
+                        Some(v) => crate::value::repr::try_str(v)?,
+                    },
+                ))
+            }
             Value::Builtin(
                 b @ (Builtin::SocketClass
                 | Builtin::CreateConnection
@@ -1108,6 +1264,46 @@ impl Interp {
                     sockets::call_method(sock, name, args, &mut self.sockets, w, &mut self.facts)
                 }
                 Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
+                Value::List(l) if name.as_ref() == "sort" => {
+                    if !args.pos.is_empty() {
+                        return Err(Exception::type_error(
+                            "sort() takes no positional arguments",
+                        ));
+                    }
+                    let (key, reverse) = protocol::sort_options("sort", &args.kw)?;
+                    let items = l.snapshot();
+                    let sorted = self.sorted(items, key, reverse, w)?;
+                    *l.lock() = sorted;
+                    Ok(Value::None)
+                }
+                Value::List(l) => collections::list_method(l, name, args),
+                Value::Dict(d) => collections::dict_method(d, name, args),
+                Value::Set(s) => collections::set_method(s, name, args),
+                Value::Selector(sel) => selectors::call_method(sel, name, args, w),
+                Value::Iter(cell) => match name.as_ref() {
+                    "send" => {
+                        let v = args.one("generator.send")?;
+                        self.resume(cell, v.clone(), w)?
+                            .ok_or_else(|| Exception::new("StopIteration", ""))
+                    }
+                    "close" => {
+                        args.none("generator.close")?;
+                        if let iter::PyIter::Generator(Some(g), _) =
+                            &mut *crate::value::locked(cell)
+                        {
+                            **g = generator::Generator::new(
+                                crate::lang::ast::Block::default(),
+                                Default::default(),
+                            );
+                        }
+                        Ok(Value::None)
+                    }
+                    _ => {
+                        let it = obj.as_ref().clone();
+                        self.next_of(&it, w)?
+                            .ok_or_else(|| Exception::new("StopIteration", ""))
+                    }
+                },
                 Value::Int(_)
                 | Value::BigInt(_)
                 | Value::Bool(_)
@@ -1158,6 +1354,32 @@ pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Whether a callable takes in whole iterables (`list(g)`, `sum(g)`,
+/// `b''.join(g)`): a generator given to it is run to its end first.
+fn consumes_iterables(f: &Value) -> bool {
+    match f {
+        Value::Builtin(b) => matches!(
+            b,
+            Builtin::List
+                | Builtin::Tuple
+                | Builtin::Sum
+                | Builtin::Min
+                | Builtin::Max
+                | Builtin::Bytes
+                | Builtin::Dict
+                | Builtin::Set
+                | Builtin::Reversed
+        ),
+        Value::Method(_, name) => matches!(
+            name.as_ref(),
+            "join" | "extend" | "update" | "union" | "intersection" | "difference"
+                | "symmetric_difference" | "issubset" | "issuperset" | "isdisjoint"
+                | "fromkeys"
+        ),
+        _ => false,
+    }
+}
+
 /// Whether a value is, or may contain, a socket.
 fn can_hold_socket(v: &Value) -> bool {
     matches!(
@@ -1168,6 +1390,13 @@ fn can_hold_socket(v: &Value) -> bool {
             | Value::Method(..)
             | Value::Reversed(_)
             | Value::Function(_)
+            | Value::Dict(_)
+            | Value::DictView(..)
+            | Value::Set(_)
+            | Value::Namespace(_)
+            | Value::Record(_)
+            | Value::Iter(_)
+            | Value::Selector(_)
     )
 }
 
@@ -1187,6 +1416,26 @@ fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         Value::Exception(e) => exceptions::attribute(e, name),
         Value::Socket(sock) => sockets::socket_attr(obj, sock, name),
         Value::Str(_) | Value::Bytes(_) => text::attribute(obj, name),
+        Value::List(_) | Value::Dict(_) | Value::Set(_) if collections::has_method(obj, name) => {
+            Ok(Value::Method(Arc::new(obj.clone()), name.into()))
+        }
+        Value::Namespace(ns) => collections::namespace_attr(ns, name),
+        Value::Record(r) => r.get(name).ok_or_else(|| {
+            Exception::new(
+                "AttributeError",
+                format!("'{}' object has no attribute '{name}'", r.class),
+            )
+        }),
+        Value::Selector(_) if selectors::SELECTOR_METHODS.contains(&name) => {
+            Ok(Value::Method(Arc::new(obj.clone()), name.into()))
+        }
+        Value::Iter(it)
+            if matches!(name, "send" | "close" | "__next__")
+                && (name == "__next__"
+                    || matches!(&*crate::value::locked(it), iter::PyIter::Generator(..))) =>
+        {
+            Ok(Value::Method(Arc::new(obj.clone()), name.into()))
+        }
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) | Value::Builtin(Builtin::Int) => {
             ints::attribute(obj, name)
         }

@@ -1,6 +1,7 @@
 //! Values of the playground language and Python's rules for them: type names,
 //! truth, equality, ordering. `repr` holds the byte-exact CPython 3.11 reprs.
 
+pub mod containers;
 pub mod repr;
 pub mod surrogate;
 
@@ -27,7 +28,20 @@ pub enum Value {
     Str(Arc<str>),
     Bytes(Arc<[u8]>),
     Tuple(Arc<[Value]>),
-    List(Arc<Vec<Value>>),
+    /// A list, shared by every name that holds it (`b = a; b.append(1)` changes `a`).
+    List(containers::List),
+    Dict(containers::Dict),
+    Set(containers::Set),
+    /// `d.keys()`, `d.values()`, `d.items()`: live views of a dict.
+    DictView(containers::Dict, containers::View),
+    /// A `types.SimpleNamespace`.
+    Namespace(containers::Namespace),
+    /// A named tuple of a module (`selectors.SelectorKey`).
+    Record(Arc<containers::Record>),
+    /// An iterator (`iter(x)`, `enumerate`, `zip`) or a generator.
+    Iter(Arc<Mutex<crate::interp::iter::PyIter>>),
+    /// A `selectors.DefaultSelector()`.
+    Selector(Arc<crate::interp::selectors::Selector>),
     /// A member of one of the socket module's enums (`AF_INET`, `SOCK_STREAM`, `MSG_PEEK`).
     Enum(EnumKind, i64),
     Socket(Arc<PySocket>),
@@ -100,6 +114,45 @@ pub enum Module {
     Time,
     /// `struct`: `pack`, `unpack`, `unpack_from`, `calcsize`, `error`.
     Struct,
+    /// `types`: `SimpleNamespace`.
+    Types,
+    /// `selectors`: `DefaultSelector`, `EVENT_READ`, `EVENT_WRITE`.
+    Selectors,
+    /// `sys`: `exit`, `argv`.
+    Sys,
+    /// `errno`: the constants.
+    Errno,
+}
+
+impl Module {
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Socket => "socket",
+            Module::Select => "select",
+            Module::Time => "time",
+            Module::Struct => "struct",
+            Module::Types => "types",
+            Module::Selectors => "selectors",
+            Module::Sys => "sys",
+            Module::Errno => "errno",
+        }
+    }
+
+    /// The module `import name` brings in.
+    pub fn by_name(name: &str) -> Option<Module> {
+        [
+            Module::Socket,
+            Module::Select,
+            Module::Time,
+            Module::Struct,
+            Module::Types,
+            Module::Selectors,
+            Module::Sys,
+            Module::Errno,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
+    }
 }
 
 /// Built-in functions and classes the language knows.
@@ -149,6 +202,27 @@ pub enum Builtin {
     StructUnpack,
     StructUnpackFrom,
     StructCalcsize,
+    Dict,
+    Set,
+    Sorted,
+    Enumerate,
+    Zip,
+    Isinstance,
+    Any,
+    All,
+    Next,
+    Iter,
+    Id,
+    Hash,
+    Divmod,
+    Round,
+    Callable,
+    /// `types.SimpleNamespace`.
+    Namespace,
+    /// `selectors.DefaultSelector` (an `EpollSelector`, as on Linux).
+    DefaultSelector,
+    /// `sys.exit`.
+    SysExit,
 }
 
 impl Builtin {
@@ -193,6 +267,24 @@ impl Builtin {
             Builtin::StructUnpack => "unpack",
             Builtin::StructUnpackFrom => "unpack_from",
             Builtin::StructCalcsize => "calcsize",
+            Builtin::Dict => "dict",
+            Builtin::Set => "set",
+            Builtin::Sorted => "sorted",
+            Builtin::Enumerate => "enumerate",
+            Builtin::Zip => "zip",
+            Builtin::Isinstance => "isinstance",
+            Builtin::Any => "any",
+            Builtin::All => "all",
+            Builtin::Next => "next",
+            Builtin::Iter => "iter",
+            Builtin::Id => "id",
+            Builtin::Hash => "hash",
+            Builtin::Divmod => "divmod",
+            Builtin::Round => "round",
+            Builtin::Callable => "callable",
+            Builtin::Namespace => "SimpleNamespace",
+            Builtin::DefaultSelector => "EpollSelector",
+            Builtin::SysExit => "exit",
         }
     }
 
@@ -211,11 +303,17 @@ impl Builtin {
                 | Builtin::Bool
                 | Builtin::SocketClass
                 | Builtin::Type
+                | Builtin::Dict
+                | Builtin::Set
+                | Builtin::Enumerate
+                | Builtin::Zip
+                | Builtin::Namespace
+                | Builtin::DefaultSelector
         )
     }
 
     /// The builtins reachable by bare name in every pane.
-    pub const BARE: [Builtin; 24] = [
+    pub const BARE: [Builtin; 39] = [
         Builtin::Print,
         Builtin::Len,
         Builtin::Repr,
@@ -240,6 +338,21 @@ impl Builtin {
         Builtin::Type,
         Builtin::Dir,
         Builtin::Help,
+        Builtin::Dict,
+        Builtin::Set,
+        Builtin::Sorted,
+        Builtin::Enumerate,
+        Builtin::Zip,
+        Builtin::Isinstance,
+        Builtin::Any,
+        Builtin::All,
+        Builtin::Next,
+        Builtin::Iter,
+        Builtin::Id,
+        Builtin::Hash,
+        Builtin::Divmod,
+        Builtin::Round,
+        Builtin::Callable,
     ];
 
     /// The builtin of that bare name.
@@ -296,6 +409,13 @@ impl Value {
             Value::Bytes(_) => "bytes",
             Value::Tuple(_) => "tuple",
             Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::DictView(_, view) => view.type_name(),
+            Value::Namespace(_) => "types.SimpleNamespace",
+            Value::Record(r) => r.class,
+            Value::Iter(it) => locked(it).type_name(),
+            Value::Selector(_) => "EpollSelector",
             Value::Enum(kind, _) => kind.name(),
             Value::Socket(_) => "socket",
             Value::Module(_) => "module",
@@ -325,6 +445,9 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::Tuple(items) => !items.is_empty(),
             Value::List(items) => !items.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Set(s) => !s.is_empty(),
+            Value::DictView(d, _) => !d.is_empty(),
             Value::Range(start, stop, step) => range_len(*start, *stop, *step) > 0,
             _ => true,
         }
@@ -365,7 +488,17 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => Arc::ptr_eq(a, b),
             (Value::Bytes(a), Value::Bytes(b)) => Arc::ptr_eq(a, b),
             (Value::Tuple(a), Value::Tuple(b)) => Arc::ptr_eq(a, b),
-            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b),
+            (Value::List(a), Value::List(b)) => a.ptr_eq(b),
+            (Value::Dict(a), Value::Dict(b)) => a.ptr_eq(b),
+            (Value::Set(a), Value::Set(b)) => a.ptr_eq(b),
+            (Value::Namespace(a), Value::Namespace(b)) => a.ptr_eq(b),
+            (Value::Record(a), Value::Record(b)) => Arc::ptr_eq(a, b),
+            (Value::Iter(a), Value::Iter(b)) => Arc::ptr_eq(a, b),
+            (Value::Selector(a), Value::Selector(b)) => Arc::ptr_eq(a, b),
+            (Value::Function(a), Value::Function(b)) => Arc::ptr_eq(a, b),
+            (Value::Exception(a), Value::Exception(b)) => Arc::ptr_eq(a, b),
+            (Value::ExcClass(a), Value::ExcClass(b)) => a == b,
+            (Value::Class(a), Value::Class(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b && (-5..=256).contains(a),
             (Value::Enum(k, a), Value::Enum(l, b)) => k == l && a == b,
             (Value::Module(a), Value::Module(b)) => a == b,
@@ -380,7 +513,29 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Tuple(a), Value::Tuple(b)) => seq_eq(a, b),
-            (Value::List(a), Value::List(b)) => seq_eq(a, b),
+            (Value::List(a), Value::List(b)) => {
+                a.ptr_eq(b) || seq_eq(&a.snapshot(), &b.snapshot())
+            }
+            (Value::Dict(a), Value::Dict(b)) => a.ptr_eq(b) || dict_eq(a, b),
+            (Value::Set(a), Value::Set(b)) => {
+                a.ptr_eq(b) || {
+                    let (x, y) = (a.lock().clone(), b.lock().clone());
+                    x.len() == y.len() && x.keys().all(|k| y.contains_key(k))
+                }
+            }
+            (Value::Namespace(a), Value::Namespace(b)) => {
+                a.ptr_eq(b) || {
+                    let (x, y) = (a.snapshot(), b.snapshot());
+                    x.len() == y.len()
+                        && x.iter().all(|(n, v)| {
+                            y.iter().any(|(m, w)| n == m && (same_object(v, w) || v.py_eq(w)))
+                        })
+                }
+            }
+            (Value::Record(a), Value::Record(b)) => seq_eq(&a.values, &b.values),
+            (Value::Record(a), Value::Tuple(b)) | (Value::Tuple(b), Value::Record(a)) => {
+                seq_eq(&a.values, b)
+            }
             (Value::Range(a, b, c), Value::Range(d, e, f)) => (a, b, c) == (d, e, f),
             _ => match self.number_cmp(other) {
                 Some(order) => order == Some(std::cmp::Ordering::Equal),
@@ -413,7 +568,7 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
             (Value::Bytes(a), Value::Bytes(b)) => Some(a.cmp(b)),
             (Value::Tuple(a), Value::Tuple(b)) => seq_cmp(a, b),
-            (Value::List(a), Value::List(b)) => seq_cmp(a, b),
+            (Value::List(a), Value::List(b)) => seq_cmp(&a.snapshot(), &b.snapshot()),
             _ => self.number_cmp(other)?,
         }
     }
@@ -474,10 +629,21 @@ fn seq_eq(a: &[Value], b: &[Value]) -> bool {
                 .all(|(x, y)| same_object(x, y) || x.py_eq(y))
 }
 
+/// Two dicts hold the same keys with equal values.
+fn dict_eq(a: &containers::Dict, b: &containers::Dict) -> bool {
+    let (x, y) = (a.lock().clone(), b.lock().clone());
+    x.len() == y.len()
+        && x.iter().all(|(k, (_, v))| {
+            y.get(k)
+                .is_some_and(|(_, w)| same_object(v, w) || v.py_eq(w))
+        })
+}
+
 /// `x is y` for containers (the shortcut of element comparisons).
 fn same_object(x: &Value, y: &Value) -> bool {
     match (x, y) {
-        (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b),
+        (Value::List(a), Value::List(b)) => a.ptr_eq(b),
+        (Value::Dict(a), Value::Dict(b)) => a.ptr_eq(b),
         (Value::Tuple(a), Value::Tuple(b)) => Arc::ptr_eq(a, b),
         _ => false,
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::check::expected_exception;
 use crate::lang::parser::parse_statement;
 use crate::lang::shortform::{self, Context, Line};
-use crate::lang::{ast::Stmt, lexer::Tok, lexer::tokenize};
+use crate::lang::{ast::Stmt, ast::Target, lexer::Tok, lexer::tokenize};
 use crate::script::{Narration, Script, ScriptStep};
 use crate::value::repr::str_repr;
 
@@ -74,16 +74,16 @@ impl PaneState {
                     self.names.extend(names.iter().map(|n| n.to_string()));
                 }
             }
-            Stmt::AugAssign(name, ..) => {
-                self.names.insert(name.clone());
+            Stmt::AugAssign(target, ..) => {
+                self.names.extend(target.names().iter().map(|n| n.to_string()));
             }
             Stmt::Import(mods) => self.names.extend(mods.iter().cloned()),
             Stmt::FromImport(_, items) => {
                 self.names
                     .extend(items.iter().map(|(_, alias)| alias.clone()));
             }
-            Stmt::Del(names) => {
-                for n in names {
+            Stmt::Del(targets) => {
+                for n in targets.iter().flat_map(|t| t.names()) {
                     self.names.remove(n);
                 }
             }
@@ -239,7 +239,7 @@ fn shown(python: &str) -> String {
             ),
             None => python.to_string(),
         },
-        Stmt::AugAssign(name, ..) => format!("{python}\nshow({name})"),
+        Stmt::AugAssign(Target::Name(name), ..) => format!("{python}\nshow({name})"),
         _ => python.to_string(),
     }
 }

@@ -336,8 +336,8 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 | Value::Tuple(_)
                 | Value::List(_)
                 | Value::Range(..)) => {
-                    let mut items = iterate(v)?;
-                    items.reverse();
+                    // In their order: the iterator takes them from the end.
+                    let items = iterate(v)?;
                     Ok(Value::Reversed(Arc::new(Mutex::new(items))))
                 }
                 other => Err(Exception::type_error(format!(
@@ -348,10 +348,12 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
         }
         Builtin::List => {
             let v = args.tuple("list", "list", 0, 1)?;
-            Ok(Value::List(Arc::new(match v.first() {
-                None => Vec::new(),
-                Some(v) => iterate(v)?,
-            })))
+            Ok(Value::List(crate::value::containers::List::new(
+                match v.first() {
+                    None => Vec::new(),
+                    Some(v) => iterate(v)?,
+                },
+            )))
         }
         Builtin::Tuple => {
             let v = args.tuple("tuple", "tuple", 0, 1)?;
@@ -535,19 +537,199 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
             };
             Err(Exception::new("SystemExit", code))
         }
+        Builtin::Isinstance => {
+            let a = args.tuple("isinstance", "isinstance", 2, 2)?;
+            Ok(Value::Bool(is_instance(&a[0], &a[1])?))
+        }
+        Builtin::Callable => {
+            let a = args.one("callable")?;
+            Ok(Value::Bool(matches!(
+                a,
+                Value::Builtin(_) | Value::Method(..) | Value::Function(_) | Value::ExcClass(_)
+            )))
+        }
+        Builtin::Id => {
+            let a = args.one("id")?;
+            Ok(Value::Int(identity(a) as i64))
+        }
+        Builtin::Hash => {
+            let a = args.one("hash")?;
+            let k = crate::value::containers::key(a)?;
+            Ok(Value::Int(match (&k, a) {
+                // CPython's hash of an int is the int modulo 2**61 - 1 (and -1 is -2).
+                (crate::value::containers::Key::Int(n), _) => {
+                    let m = (1i128 << 61) - 1;
+                    let h = (i128::from(n.unsigned_abs()) % m) as i64;
+                    let h = if *n < 0 { -h } else { h };
+                    if h == -1 { -2 } else { h }
+                }
+                (crate::value::containers::Key::None, _) => 0xfcba_9876_5432_10,
+                _ => {
+                    use std::hash::{BuildHasher, Hash, Hasher};
+                    let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
+                    k.hash(&mut h);
+                    (h.finish() >> 1) as i64
+                }
+            }))
+        }
+        Builtin::Divmod => {
+            let a = args.tuple("divmod", "divmod", 2, 2)?;
+            let q = super::ops::binary(crate::lang::ast::BinOp::FloorDiv, &a[0], &a[1]).map_err(
+                |e| {
+                    if e.class == "TypeError" {
+                        Exception::type_error(format!(
+                            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+                            a[0].type_name(),
+                            a[1].type_name()
+                        ))
+                    } else {
+                        e
+                    }
+                },
+            )?;
+            let r = super::ops::binary(crate::lang::ast::BinOp::Mod, &a[0], &a[1])?;
+            Ok(Value::tuple(vec![q, r]))
+        }
+        Builtin::Round => round(args),
         Builtin::SocketClass
         | Builtin::CreateConnection
         | Builtin::CreateServer
         | Builtin::Socketpair
         | Builtin::Gethostname
-        | Builtin::Select => {
-            unreachable!("socket and select functions are called by interp::sockets")
+        | Builtin::Select
+        | Builtin::Dict
+        | Builtin::Set
+        | Builtin::Sorted
+        | Builtin::Enumerate
+        | Builtin::Zip
+        | Builtin::Any
+        | Builtin::All
+        | Builtin::Next
+        | Builtin::Iter
+        | Builtin::Namespace
+        | Builtin::DefaultSelector
+        | Builtin::SysExit => Err(Exception::new(
+            "SystemError",
+            format!("{}() is called by the interpreter", b.name()),
+        )),
+    }
+}
+
+/// `id(v)`: the address of the object (for values held inline, of a copy).
+fn identity(v: &Value) -> usize {
+    match v {
+        Value::List(l) => l.id(),
+        Value::Dict(d) => d.id(),
+        Value::Set(s) => s.id(),
+        Value::Namespace(n) => n.id(),
+        Value::Socket(s) => Arc::as_ptr(s) as usize,
+        Value::Str(s) => s.as_ptr() as usize,
+        Value::Bytes(b) => b.as_ptr() as usize,
+        Value::Tuple(t) => t.as_ptr() as usize,
+        Value::Function(f) => Arc::as_ptr(f) as usize,
+        other => std::ptr::from_ref(other) as usize,
+    }
+}
+
+/// `isinstance(v, cls)`: `cls` a class or a tuple of classes.
+fn is_instance(v: &Value, cls: &Value) -> Result<bool, Exception> {
+    match cls {
+        Value::Tuple(classes) => {
+            for c in classes.iter() {
+                if is_instance(v, c)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         }
+        Value::ExcClass(c) => Ok(match v {
+            Value::Exception(e) => {
+                super::exceptions::own_class(&e.class)
+                    .is_some_and(|own| super::exceptions::is_subclass(own, c))
+            }
+            _ => false,
+        }),
+        Value::Builtin(Builtin::Int) => Ok(v.is_int()),
+        Value::Builtin(Builtin::Type) => Ok(matches!(
+            v,
+            Value::Class(_) | Value::ExcClass(_)
+        ) || matches!(v, Value::Builtin(b) if b.is_class())),
+        Value::Builtin(b) if b.is_class() => {
+            Ok(matches!(class_of(v), Value::Builtin(c) if c == *b))
+        }
+        Value::Class(_) => Ok(class_of(v).is(cls) || matches!((class_of(v), cls), (Value::Class(a), Value::Class(b)) if a == *b)),
+        _ => Err(Exception::type_error(
+            "isinstance() arg 2 must be a type, a tuple of types, or a union",
+        )),
+    }
+}
+
+/// `round(x)`, `round(x, n)`: half to even, on the float's exact value.
+fn round(args: &Args) -> Result<Value, Exception> {
+    let slots = args.def("round", &["number", "ndigits"], 2, 1, 0)?;
+    let x = slots[0].clone().unwrap_or(Value::None);
+    let digits = match &slots[1] {
+        None | Some(Value::None) => None,
+        Some(d) => Some(d.index()?),
+    };
+    match (&x, digits) {
+        (v, None) if v.is_int() => Ok(Value::int(v.as_bigint().unwrap_or_default())),
+        (v, Some(n)) if v.is_int() => {
+            if n >= 0 {
+                return Ok(Value::int(v.as_bigint().unwrap_or_default()));
+            }
+            let p = num_bigint::BigInt::from(10).pow(n.unsigned_abs().min(4300) as u32);
+            let i = v.as_bigint().unwrap_or_default();
+            let (q, r): (num_bigint::BigInt, num_bigint::BigInt) =
+                num_integer::Integer::div_mod_floor(&i, &p);
+            let twice: num_bigint::BigInt = &r * 2;
+            let q = match twice.cmp(&p) {
+                std::cmp::Ordering::Greater => q + 1,
+                std::cmp::Ordering::Equal if num_integer::Integer::is_odd(&q) => q + 1,
+                _ => q,
+            };
+            Ok(Value::int(q * p))
+        }
+        (Value::Float(f), None) => {
+            if f.is_nan() {
+                return Err(Exception::value_error("cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(Exception::new(
+                    "OverflowError",
+                    "cannot convert float infinity to integer",
+                ));
+            }
+            let r = f.round_ties_even();
+            Ok(Value::int(
+                num_traits::FromPrimitive::from_f64(r).unwrap_or_default(),
+            ))
+        }
+        (Value::Float(f), Some(n)) => {
+            if !f.is_finite() || n > 323 {
+                return Ok(Value::Float(*f));
+            }
+            if n < -308 {
+                return Ok(Value::Float(0.0 * f));
+            }
+            if n >= 0 {
+                // Formatting rounds the exact binary value, half to even: CPython's way.
+                let text = format!("{:.*}", n as usize, f);
+                Ok(Value::Float(text.parse().unwrap_or(*f)))
+            } else {
+                let p = 10f64.powi(-n as i32);
+                Ok(Value::Float((f / p).round_ties_even() * p))
+            }
+        }
+        (other, _) => Err(Exception::type_error(format!(
+            "type {} doesn't define __round__ method",
+            other.type_name()
+        ))),
     }
 }
 
 /// `type(v)`: the class of a value, as CPython 3.11 names it.
-fn class_of(v: &Value) -> Value {
+pub fn class_of(v: &Value) -> Value {
     use crate::value::EnumKind;
     Value::Builtin(match v {
         Value::Bool(_) => Builtin::Bool,
@@ -557,6 +739,12 @@ fn class_of(v: &Value) -> Value {
         Value::Bytes(_) => Builtin::Bytes,
         Value::Tuple(_) => Builtin::Tuple,
         Value::List(_) => Builtin::List,
+        Value::Dict(_) => Builtin::Dict,
+        Value::Set(_) => Builtin::Set,
+        Value::Namespace(_) => Builtin::Namespace,
+        Value::Selector(_) => Builtin::DefaultSelector,
+        Value::Iter(it) if matches!(&*crate::value::locked(it), super::iter::PyIter::Enumerate { .. }) => Builtin::Enumerate,
+        Value::Iter(it) if matches!(&*crate::value::locked(it), super::iter::PyIter::Zip(_)) => Builtin::Zip,
         Value::Range(..) => Builtin::Range,
         Value::Socket(_) => Builtin::SocketClass,
         Value::Builtin(b) if b.is_class() => Builtin::Type,
@@ -582,6 +770,23 @@ fn class_of(v: &Value) -> Value {
                 // Built from a list, as `reversed` is nearly always used here.
                 Value::Reversed(_) => "<class 'list_reverseiterator'>",
                 Value::Function(_) => "<class 'function'>",
+                Value::Record(_) => "<class 'selectors.SelectorKey'>",
+                Value::DictView(_, crate::value::containers::View::Keys) => "<class 'dict_keys'>",
+                Value::DictView(_, crate::value::containers::View::Values) => {
+                    "<class 'dict_values'>"
+                }
+                Value::DictView(_, crate::value::containers::View::Items) => "<class 'dict_items'>",
+                Value::Iter(it) => match crate::value::locked(it).type_name() {
+                    "generator" => "<class 'generator'>",
+                    "list_iterator" => "<class 'list_iterator'>",
+                    "range_iterator" => "<class 'range_iterator'>",
+                    "tuple_iterator" => "<class 'tuple_iterator'>",
+                    "str_ascii_iterator" => "<class 'str_ascii_iterator'>",
+                    "bytes_iterator" => "<class 'bytes_iterator'>",
+                    "set_iterator" => "<class 'set_iterator'>",
+                    "dict_keyiterator" => "<class 'dict_keyiterator'>",
+                    _ => "<class 'iterator'>",
+                },
                 _ => "<class 'builtin_function_or_method'>",
             });
         }

@@ -136,6 +136,11 @@ pub fn construct(class: &'static str, args: &[Value]) -> Result<Value, Exception
     Ok(Value::Exception(std::sync::Arc::new(e)))
 }
 
+/// `KeyError(key)`: its message is the key's repr, as CPython shows it.
+pub fn key_error(key: &Value) -> Exception {
+    Exception::new("KeyError", repr(key))
+}
+
 /// `e.args`.
 pub fn args(e: &Exception) -> Value {
     match (e.errno, e.message.is_empty()) {

@@ -9,6 +9,9 @@ use crate::lang::ast::{Block, Expr};
 use crate::outcome::Exception;
 use crate::value::Value;
 
+/// The local names of a function call.
+pub type Locals = std::collections::HashMap<String, Value, foldhash::fast::RandomState>;
+
 /// What a function runs: a `def`'s block or a lambda's expression.
 #[derive(Debug)]
 pub enum Body {
@@ -28,6 +31,8 @@ pub struct Function {
     pub body: Body,
     /// The local names of the function it was defined in, as they were then.
     pub closure: Vec<(String, Value)>,
+    /// Its body has a `yield`: a call makes a generator.
+    pub generator: bool,
 }
 
 impl Function {
@@ -67,6 +72,7 @@ mod tests {
             defaults,
             body: Body::Lambda(Arc::new(Expr::Lit(Value::None))),
             closure: Vec::new(),
+            generator: false,
         }
     }
 

@@ -2,10 +2,10 @@
 //! path, arbitrary size past it) and floats, `+`/`*` on sequences, comparisons, membership, indexing, slicing.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use crate::lang::ast::{BinOp, CmpOp, UnaryOp};
 use crate::outcome::Exception;
+use crate::value::containers::{Dict, List, Set, SetMap, View};
 use crate::value::{EnumKind, Value, range_len};
 
 fn unsupported(op: BinOp, a: &Value, b: &Value) -> Exception {
@@ -104,8 +104,39 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
             Ok(Value::tuple([x.as_ref(), y.as_ref()].concat()))
         }
         (BinOp::Add, Value::List(x), Value::List(y)) => {
+            let (x, y) = (x.snapshot(), y.snapshot());
             crate::mem::reserve(x.len() + y.len(), std::mem::size_of::<Value>())?;
-            Ok(Value::List(Arc::new([x.as_slice(), y.as_slice()].concat())))
+            Ok(Value::List(List::new([x.as_slice(), y.as_slice()].concat())))
+        }
+        (
+            BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
+            Value::Set(x),
+            Value::Set(y),
+        ) => {
+            let (x, y) = (x.lock().clone(), y.lock().clone());
+            let mut out = SetMap::default();
+            match op {
+                BinOp::BitOr => {
+                    out = x;
+                    for (k, v) in y {
+                        out.entry(k).or_insert(v);
+                    }
+                }
+                BinOp::BitAnd => out.extend(x.into_iter().filter(|(k, _)| y.contains_key(k))),
+                BinOp::Sub => out.extend(x.into_iter().filter(|(k, _)| !y.contains_key(k))),
+                _ => {
+                    out.extend(x.iter().filter(|(k, _)| !y.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())));
+                    out.extend(y.into_iter().filter(|(k, _)| !x.contains_key(k)));
+                }
+            }
+            Ok(Value::Set(Set::new(out)))
+        }
+        (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
+            let out = Dict::new(x.lock().clone());
+            for (k, v) in y.items() {
+                out.set(k, v)?;
+            }
+            Ok(Value::Dict(out))
         }
         (BinOp::Add, Value::Str(_), other) => Err(Exception::type_error(format!(
             "can only concatenate str (not \"{}\") to str",
@@ -143,7 +174,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
                 }
                 Value::Bytes(x) => Value::bytes(repeat(x, count)?),
                 Value::Tuple(x) => Value::tuple(repeat(x, count)?),
-                Value::List(x) => Value::List(Arc::new(repeat(x, count)?)),
+                Value::List(x) => Value::List(List::new(repeat(&x.snapshot(), count)?)),
                 _ => unreachable!("matched above"),
             })
         }
@@ -466,7 +497,17 @@ fn contains(container: &Value, item: &Value) -> Result<bool, Exception> {
             ))),
         },
         (Value::Tuple(items), _) => Ok(items.iter().any(|v| v.is(item) || v.py_eq(item))),
-        (Value::List(items), _) => Ok(items.iter().any(|v| v.is(item) || v.py_eq(item))),
+        (Value::List(items), _) => Ok(items
+            .snapshot()
+            .iter()
+            .any(|v| v.is(item) || v.py_eq(item))),
+        (Value::Record(r), _) => Ok(r.values.iter().any(|v| v.is(item) || v.py_eq(item))),
+        (Value::Dict(d), _) | (Value::DictView(d, View::Keys), _) => Ok(d.get(item)?.is_some()),
+        (Value::Set(s), _) => s.contains(item),
+        (Value::DictView(d, view), _) => Ok(view
+            .items(d)
+            .iter()
+            .any(|v| v.is(item) || v.py_eq(item))),
         (Value::Range(start, stop, step), _) => Ok(match int_of(item) {
             Some(n) => {
                 let len = range_len(*start, *stop, *step);
@@ -535,8 +576,16 @@ pub fn index(target: &Value, index: &Value) -> Result<Value, Exception> {
         }
         Value::List(items) => {
             let i = int_of(index).ok_or_else(|| bad_index("list"))?;
+            let items = items.lock();
             Ok(items[resolve(i, items.len()).ok_or_else(|| out_of_range("list"))?].clone())
         }
+        Value::Record(r) => {
+            let i = int_of(index).ok_or_else(|| bad_index("tuple"))?;
+            Ok(r.values[resolve(i, r.values.len()).ok_or_else(|| out_of_range("tuple"))?].clone())
+        }
+        Value::Dict(d) => d
+            .get(index)?
+            .ok_or_else(|| super::exceptions::key_error(index)),
         Value::Range(start, stop, step) => {
             let i = int_of(index).ok_or_else(|| bad_index("range"))?;
             let len = range_len(*start, *stop, *step);
@@ -667,8 +716,9 @@ pub fn slice(
             ))
         }
         Value::List(items) => {
+            let items = items.snapshot();
             let picked = slice_positions(items.len(), lower, upper, step)?;
-            Ok(Value::List(Arc::new(
+            Ok(Value::List(List::new(
                 picked.into_iter().map(|i| items[i].clone()).collect(),
             )))
         }

@@ -26,10 +26,10 @@ fn fd_of(item: &Value) -> Result<i32, Exception> {
         .map_err(|_| Exception::new("OverflowError", "Python int too large to convert to C int"))
 }
 
-fn items(list: &Value) -> Result<&[Value], Exception> {
+fn items(list: &Value) -> Result<Vec<Value>, Exception> {
     match list {
-        Value::List(items) => Ok(items),
-        Value::Tuple(items) => Ok(items),
+        Value::List(items) => Ok(items.snapshot()),
+        Value::Tuple(items) => Ok(items.to_vec()),
         _ => Err(Exception::type_error("arguments 1-3 must be sequences")),
     }
 }
@@ -59,9 +59,9 @@ pub fn select(
 ) -> Result<Value, Exception> {
     let lists = [items(lists[0])?, items(lists[1])?, items(lists[2])?];
     let mut fds: [Vec<i32>; 3] = Default::default();
-    for (fds, list) in fds.iter_mut().zip(lists) {
+    for (fds, list) in fds.iter_mut().zip(lists.iter()) {
         for item in list {
-            fds.push(fd_of(item)?);
+            fds.push(fd_of(&item)?);
         }
     }
     let deadline = timeout.map(|t| Instant::now() + t);
@@ -92,7 +92,7 @@ pub fn select(
 
 fn select_loop(
     w: &dyn Waiter,
-    lists: &[&[Value]; 3],
+    lists: &[Vec<Value>; 3],
     fds: &[Vec<i32>; 3],
     deadline: Option<Instant>,
 ) -> Result<Value, Exception> {
@@ -101,19 +101,18 @@ fn select_loop(
         match sys::select(&fds[0], &fds[1], &fds[2], remaining) {
             Ok(ready) => {
                 let pick = |list: &[Value], ready: &[bool]| -> Value {
-                    Value::List(
+                    Value::List(crate::value::containers::List::new(
                         list.iter()
                             .zip(ready)
                             .filter(|(_, r)| **r)
                             .map(|(v, _)| v.clone())
-                            .collect::<Vec<_>>()
-                            .into(),
-                    )
+                            .collect::<Vec<_>>(),
+                    ))
                 };
                 return Ok(Value::tuple(vec![
-                    pick(lists[0], &ready.0),
-                    pick(lists[1], &ready.1),
-                    pick(lists[2], &ready.2),
+                    pick(&lists[0], &ready.0),
+                    pick(&lists[1], &ready.1),
+                    pick(&lists[2], &ready.2),
                 ]));
             }
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => {

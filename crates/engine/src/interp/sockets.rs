@@ -178,6 +178,56 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
                 format!("module 'time' has no attribute '{name}'"),
             )),
         },
+        Module::Types => match name {
+            "SimpleNamespace" => Ok(Value::Builtin(Builtin::Namespace)),
+            _ => Err(Exception::unsupported(format!("types.{name}"))),
+        },
+        Module::Selectors => match name {
+            "DefaultSelector" | "EpollSelector" => Ok(Value::Builtin(Builtin::DefaultSelector)),
+            "EVENT_READ" => Ok(Value::Int(super::selectors::EVENT_READ)),
+            "EVENT_WRITE" => Ok(Value::Int(super::selectors::EVENT_WRITE)),
+            _ if super::selectors::SELECTORS_MODULE.contains(&name) => {
+                Err(Exception::unsupported(format!("selectors.{name}")))
+            }
+            _ => Err(Exception::new(
+                "AttributeError",
+                format!("module 'selectors' has no attribute '{name}'"),
+            )),
+        },
+        Module::Sys => match name {
+            "exit" => Ok(Value::Builtin(Builtin::SysExit)),
+            // What the REPL's sys.argv is.
+            "argv" => Ok(Value::List(crate::value::containers::List::new(vec![
+                Value::str(""),
+            ]))),
+            "platform" => Ok(Value::str("linux")),
+            "byteorder" => Ok(Value::str(if cfg!(target_endian = "little") {
+                "little"
+            } else {
+                "big"
+            })),
+            "maxsize" => Ok(Value::Int(i64::MAX)),
+            _ => Err(Exception::unsupported(format!("sys.{name}"))),
+        },
+        Module::Errno => {
+            if name == "errorcode" {
+                let pairs = crate::outcome::errno::NAMES
+                    .iter()
+                    .filter(|(n, v)| crate::outcome::errno::name(*v as i32) == Some(*n) || !matches!(*n, "EWOULDBLOCK" | "EDEADLOCK" | "ENOTSUP"))
+                    .map(|(n, v)| (Value::Int(*v), Value::str(*n)));
+                return Ok(Value::Dict(crate::value::containers::dict_of(pairs)?));
+            }
+            crate::outcome::errno::NAMES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| Value::Int(*v))
+                .ok_or_else(|| {
+                    Exception::new(
+                        "AttributeError",
+                        format!("module 'errno' has no attribute '{name}'"),
+                    )
+                })
+        }
     }
 }
 
@@ -328,7 +378,7 @@ pub fn ns_to_seconds(ns: i64) -> f64 {
 fn unpack_pair(v: &Value) -> Result<(Value, Value), Exception> {
     let items = match v {
         Value::Tuple(items) => items.to_vec(),
-        Value::List(items) => items.as_ref().clone(),
+        Value::List(items) => items.snapshot(),
         // Any iterable unpacks: `host, port = '127.0.0.1'` is too many values.
         Value::Str(_) | Value::Bytes(_) | Value::Range(..) | Value::Reversed(_) => {
             if let Ok(n) = super::builtins::len(v)

@@ -333,7 +333,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
                     }
                 },
             }
-            Ok(Value::List(Arc::new(
+            Ok(Value::List(crate::value::containers::List::new(
                 parts.into_iter().map(|p| make(is_bytes, p)).collect(),
             )))
         }

@@ -118,6 +118,48 @@ pub enum Expr {
     FString(Vec<FStrPart>),
     /// `lambda a, b=1: body`.
     Lambda(Arc<Params>, Arc<Expr>),
+    /// `{k: v, ...}`.
+    Dict(Vec<(Expr, Expr)>),
+    /// `{a, b}`.
+    Set(Vec<Expr>),
+    /// `[x for x in xs if c]` and the set, dict and generator forms.
+    Comp(Arc<Comp>),
+    /// `yield`, `yield value`: only as a statement of a function (or the
+    /// value of an assignment), where it makes the function a generator.
+    Yield(Option<Box<Expr>>),
+    /// `yield from iterable`.
+    YieldFrom(Box<Expr>),
+}
+
+/// Which display a comprehension builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+    Generator,
+}
+
+/// A comprehension: `elt` (with `value`, for a dict) for each item of the
+/// `for` clauses, where every `if` holds.
+#[derive(Debug, Clone)]
+pub struct Comp {
+    pub kind: CompKind,
+    pub elt: Expr,
+    pub value: Option<Expr>,
+    pub clauses: Vec<CompFor>,
+    /// For a generator expression, its body as a generator function's:
+    /// nested `for`/`if` statements around `yield elt`, over the name `.0`
+    /// (the first iterable, evaluated where the expression stands, as in CPython).
+    pub body: Option<Arc<Block>>,
+}
+
+/// `for target in iter if a if b` of a comprehension.
+#[derive(Debug, Clone)]
+pub struct CompFor {
+    pub target: Target,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
 }
 
 /// A function's parameters: names, and the default of each that has one.
@@ -142,11 +184,21 @@ impl Expr {
     /// that look for something (calls, waiting calls) recurse through this.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Name(_) | Expr::Lit(_) => Vec::new(),
-            Expr::Tuple(items) | Expr::List(items) | Expr::And(items) | Expr::Or(items) => {
-                items.iter().collect()
-            }
-            Expr::Attr(obj, _) | Expr::Unary(_, obj) | Expr::Not(obj) => vec![obj],
+            Expr::Name(_) | Expr::Lit(_) | Expr::Yield(None) => Vec::new(),
+            Expr::Tuple(items)
+            | Expr::List(items)
+            | Expr::Set(items)
+            | Expr::And(items)
+            | Expr::Or(items) => items.iter().collect(),
+            Expr::Dict(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
+            // What runs where the comprehension stands: its first iterable
+            // (the rest runs inside it, item by item).
+            Expr::Comp(c) => c.clauses.iter().take(1).map(|f| &f.iter).collect(),
+            Expr::Attr(obj, _)
+            | Expr::Unary(_, obj)
+            | Expr::Not(obj)
+            | Expr::Yield(Some(obj))
+            | Expr::YieldFrom(obj) => vec![obj],
             Expr::Index(a, b) | Expr::Binary(_, a, b) => vec![a, b],
             Expr::IfElse { test, body, orelse } => vec![body, test, orelse],
             // The body runs when the lambda is called, not here: only the defaults.
@@ -221,10 +273,14 @@ impl Expr {
 pub const MAX_DEPTH: usize = 995;
 
 /// The left side of an assignment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Target {
     Name(String),
     Tuple(Vec<Target>),
+    /// `obj.name = ...` (a `types.SimpleNamespace`).
+    Attr(Box<Expr>, String),
+    /// `obj[index] = ...` (a list or a dict).
+    Index(Box<Expr>, Box<Expr>),
 }
 
 impl Target {
@@ -233,6 +289,7 @@ impl Target {
         match self {
             Target::Name(n) => vec![n.as_str()],
             Target::Tuple(items) => items.iter().flat_map(|t| t.names()).collect(),
+            Target::Attr(..) | Target::Index(..) => Vec::new(),
         }
     }
 }
@@ -245,7 +302,7 @@ pub struct Located {
 }
 
 /// The statements of a block, in order.
-pub type Block = Vec<Located>;
+pub type Block = Arc<Vec<Located>>;
 
 /// `except CLASS as NAME:` and its body.
 #[derive(Debug, Clone)]
@@ -262,14 +319,14 @@ pub enum Stmt {
     Expr(Expr),
     /// `a = b = value`, targets left to right.
     Assign(Vec<Target>, Expr),
-    /// `name += value`.
-    AugAssign(String, BinOp, Expr),
+    /// `name += value`, `ns.attr += value`, `d[k] += value`.
+    AugAssign(Target, BinOp, Expr),
     /// `import socket, select`.
     Import(Vec<String>),
     /// `from socket import a, b as c`.
     FromImport(String, Vec<(String, String)>),
-    /// `del a, b`.
-    Del(Vec<String>),
+    /// `del a, b`, `del d[k]`.
+    Del(Vec<Target>),
     Pass,
     /// `if`/`elif` branches in order, then `else`.
     If(Vec<(Expr, Block)>, Block),

@@ -8,7 +8,8 @@
 //! refused as not supported in the playground.
 
 use super::ast::{
-    BinOp, Block, CmpOp, Expr, FStrPart, Handler, Located, MAX_DEPTH, Params, Stmt, Target, UnaryOp,
+    BinOp, Block, CmpOp, Comp, CompFor, CompKind, Expr, FStrPart, Handler, Located, MAX_DEPTH,
+    Params, Stmt, Target, UnaryOp,
 };
 use super::lexer::{FPart, Tok, Token, tokenize};
 use std::sync::Arc;
@@ -16,9 +17,8 @@ use std::sync::Arc;
 use crate::outcome::Exception;
 use crate::value::Value;
 
-const UNSUPPORTED_KEYWORDS: [(&str, &str); 8] = [
+const UNSUPPORTED_KEYWORDS: [(&str, &str); 7] = [
     ("class", "defining a class"),
-    ("yield", "'yield'"),
     ("async", "'async'"),
     ("await", "'await'"),
     ("global", "'global'"),
@@ -28,10 +28,10 @@ const UNSUPPORTED_KEYWORDS: [(&str, &str); 8] = [
 ];
 
 /// Keywords that are not names (besides the unsupported ones).
-const KEYWORDS: [&str; 26] = [
+const KEYWORDS: [&str; 27] = [
     "and", "as", "del", "from", "import", "in", "is", "not", "or", "pass", "if", "elif", "else",
     "while", "for", "with", "try", "except", "finally", "raise", "break", "continue", "None",
-    "def", "return", "lambda",
+    "def", "return", "lambda", "yield",
 ];
 
 /// Parses one line into a statement; empty lines are `Stmt::Pass`.
@@ -167,7 +167,7 @@ impl Parser {
                 let test = self.expr_list()?;
                 let body = self.suite("if", header)?;
                 branches.push((test, body));
-                let mut orelse = Vec::new();
+                let mut orelse = Block::default();
                 while let Some(clause) = self.next_clause(&["elif", "else"]) {
                     let at = self.line;
                     if clause == "else" {
@@ -232,8 +232,8 @@ impl Parser {
                 self.skip();
                 let body = self.suite("try", header)?;
                 let mut handlers = Vec::new();
-                let mut orelse = Vec::new();
-                let mut finally = Vec::new();
+                let mut orelse = Block::default();
+                let mut finally = Block::default();
                 while let Some(clause) = self.next_clause(&["except", "else", "finally"]) {
                     let at = self.line;
                     match clause.as_str() {
@@ -350,7 +350,7 @@ impl Parser {
                 let at = self.line;
                 self.suite("else", at)
             }
-            None => Ok(Vec::new()),
+            None => Ok(Block::default()),
         }
     }
 
@@ -388,7 +388,7 @@ impl Parser {
                     break;
                 }
             }
-            return Ok(block);
+            return Ok(Arc::new(block));
         }
         let outer = *self.indents.last().unwrap_or(&0);
         let expected = || {
@@ -443,7 +443,7 @@ impl Parser {
             }
         };
         self.indents.pop();
-        result.map(|()| block)
+        result.map(|()| Arc::new(block))
     }
 
     fn peek(&self) -> &Tok {
@@ -576,6 +576,7 @@ impl Parser {
                     self.skip();
                     return self.import();
                 }
+                "yield" => return Ok(Stmt::Expr(self.yield_expr()?)),
                 "from" => {
                     self.skip();
                     return self.import_from();
@@ -598,7 +599,8 @@ impl Parser {
             loop {
                 self.skip();
                 if self.is_keyword("yield") {
-                    return Err(Exception::unsupported("'yield'"));
+                    value = self.yield_expr()?;
+                    break;
                 }
                 let col = self.col();
                 value = self.expr_list()?;
@@ -619,10 +621,14 @@ impl Parser {
             Tok::Op("%=") => Some(BinOp::Mod),
             Tok::Op("|=") => Some(BinOp::BitOr),
             Tok::Op("&=") => Some(BinOp::BitAnd),
+            Tok::Op("^=") => Some(BinOp::BitXor),
+            Tok::Op("<<=") => Some(BinOp::Shl),
+            Tok::Op(">>=") => Some(BinOp::Shr),
+            Tok::Op("**=") => Some(BinOp::Pow),
             _ => None,
         };
         if let Some(op) = aug {
-            let Expr::Name(name) = first else {
+            let (Expr::Name(_) | Expr::Attr(..) | Expr::Index(..)) = first else {
                 return Err(Exception::syntax(
                     format!(
                         "'{}' is an illegal expression for augmented assignment",
@@ -632,8 +638,13 @@ impl Parser {
                 ));
             };
             self.skip();
-            let value = self.expr_list()?;
-            return Ok(Stmt::AugAssign(name, op, value));
+            let target = to_target(&first, first_col)?;
+            let value = if self.is_keyword("yield") {
+                self.yield_expr()?
+            } else {
+                self.expr_list()?
+            };
+            return Ok(Stmt::AugAssign(target, op, value));
         }
         if matches!(self.peek(), Tok::Op(":")) {
             return Err(Exception::unsupported(
@@ -708,12 +719,12 @@ impl Parser {
         loop {
             let col = self.col();
             match self.expr()? {
-                Expr::Name(n) => names.push(n),
+                e @ (Expr::Name(_) | Expr::Index(..) | Expr::Attr(..)) => {
+                    names.push(to_target(&e, col)?)
+                }
                 other => {
                     return Err(match other {
-                        Expr::Index(..) | Expr::Slice { .. } | Expr::Attr(..) => {
-                            Exception::unsupported("deleting an item or attribute")
-                        }
+                        Expr::Slice { .. } => Exception::unsupported("deleting a slice"),
                         e => Exception::syntax(format!("cannot delete {}", describe(&e)), col),
                     });
                 }
@@ -770,10 +781,114 @@ impl Parser {
                 orelse: Box::new(orelse),
             });
         }
-        if self.is_keyword("for") {
-            return Err(Exception::unsupported("a comprehension"));
-        }
         Ok(e)
+    }
+
+    /// `yield`, `yield a, b`, `yield from x` (the keyword is next).
+    fn yield_expr(&mut self) -> Result<Expr, Exception> {
+        if self.functions == 0 {
+            return Err(Exception::syntax("'yield' outside function", self.col()));
+        }
+        self.skip();
+        if self.is_keyword("from") {
+            self.skip();
+            return Ok(Expr::YieldFrom(Box::new(self.expr()?)));
+        }
+        if self.at_end() || self.is_op(";") || self.is_op(")") {
+            return Ok(Expr::Yield(None));
+        }
+        Ok(Expr::Yield(Some(Box::new(self.expr_list()?))))
+    }
+
+    /// The `for ... in ... if ...` clauses after a comprehension's first
+    /// expression (the keyword `for` is next).
+    fn comprehension(
+        &mut self,
+        kind: CompKind,
+        elt: Expr,
+        value: Option<Expr>,
+    ) -> Result<Expr, Exception> {
+        let mut clauses = Vec::new();
+        while self.is_keyword("for") {
+            self.skip();
+            let col = self.col();
+            let target = to_target(&self.target_list()?, col)?;
+            if !self.is_keyword("in") {
+                return Err(Exception::syntax("invalid syntax", self.col()));
+            }
+            self.skip();
+            let iter = self.or_test()?;
+            let mut ifs = Vec::new();
+            while self.is_keyword("if") {
+                self.skip();
+                ifs.push(self.or_test()?);
+            }
+            clauses.push(CompFor { target, iter, ifs });
+        }
+        let body = (kind == CompKind::Generator).then(|| generator_body(&elt, &clauses));
+        Ok(Expr::Comp(Arc::new(Comp {
+            kind,
+            elt,
+            value,
+            clauses,
+            body,
+        })))
+    }
+
+    /// `{}`, `{k: v, ...}`, `{a, b}` and their comprehensions (after the `{`).
+    fn brace_display(&mut self, col: usize) -> Result<Expr, Exception> {
+        if self.eat_op("}") {
+            return Ok(Expr::Dict(Vec::new()));
+        }
+        if self.is_op("**") {
+            return Err(Exception::unsupported("'**' in a dict display"));
+        }
+        let first = self.expr()?;
+        if self.eat_op(":") {
+            let value = self.expr()?;
+            if self.is_keyword("for") {
+                let e = self.comprehension(CompKind::Dict, first, Some(value))?;
+                self.expect_op("}")?;
+                return Ok(e);
+            }
+            let mut pairs = vec![(first, value)];
+            while self.eat_op(",") {
+                if self.is_op("}") {
+                    break;
+                }
+                let k = self.expr()?;
+                self.expect_op(":")?;
+                pairs.push((k, self.expr()?));
+            }
+            if !self.is_op("}") && starts_expression(self.peek()) {
+                return Err(Exception::syntax(
+                    "invalid syntax. Perhaps you forgot a comma?",
+                    col + 1,
+                ));
+            }
+            self.expect_op("}")?;
+            return Ok(Expr::Dict(pairs));
+        }
+        if self.is_keyword("for") {
+            let e = self.comprehension(CompKind::Set, first, None)?;
+            self.expect_op("}")?;
+            return Ok(e);
+        }
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if self.is_op("}") {
+                break;
+            }
+            items.push(self.expr()?);
+        }
+        if !self.is_op("}") && starts_expression(self.peek()) {
+            return Err(Exception::syntax(
+                "invalid syntax. Perhaps you forgot a comma?",
+                col + 1,
+            ));
+        }
+        self.expect_op("}")?;
+        Ok(Expr::Set(items))
     }
 
     fn or_test(&mut self) -> Result<Expr, Exception> {
@@ -1086,7 +1201,17 @@ impl Parser {
                 kwargs.push((name, self.expr()?));
             } else {
                 let col = self.col();
-                let arg = self.expr()?;
+                let mut arg = self.expr()?;
+                if self.is_keyword("for") {
+                    // `sum(len(m) for m in messages)`: the sole argument.
+                    arg = self.comprehension(CompKind::Generator, arg, None)?;
+                    if !args.is_empty() || !kwargs.is_empty() || self.is_op(",") {
+                        return Err(Exception::syntax(
+                            "Generator expression must be parenthesized",
+                            col,
+                        ));
+                    }
+                }
                 if !kwargs.is_empty() {
                     return Err(Exception::syntax(
                         "positional argument follows keyword argument",
@@ -1195,11 +1320,18 @@ impl Parser {
                     return Ok(Expr::Tuple(Vec::new()));
                 }
                 if self.is_keyword("yield") {
-                    return Err(Exception::unsupported("'yield'"));
+                    let e = self.yield_expr()?;
+                    self.expect_op(")")?;
+                    return Ok(e);
                 }
                 let first = self.expr()?;
                 if self.eat_op(")") {
                     return Ok(first);
+                }
+                if self.is_keyword("for") {
+                    let e = self.comprehension(CompKind::Generator, first, None)?;
+                    self.expect_op(")")?;
+                    return Ok(e);
                 }
                 let mut items = vec![first];
                 while self.eat_op(",") {
@@ -1221,6 +1353,12 @@ impl Parser {
                 let mut items = Vec::new();
                 while !self.is_op("]") {
                     items.push(self.expr()?);
+                    if items.len() == 1 && self.is_keyword("for") {
+                        let elt = items.pop().unwrap_or(Expr::Lit(Value::None));
+                        let e = self.comprehension(CompKind::List, elt, None)?;
+                        self.expect_op("]")?;
+                        return Ok(e);
+                    }
                     if !self.eat_op(",") {
                         break;
                     }
@@ -1234,7 +1372,7 @@ impl Parser {
                 self.expect_op("]")?;
                 Ok(Expr::List(items))
             }
-            Tok::Op("{") => Err(Exception::unsupported("a dict or set display")),
+            Tok::Op("{") => self.brace_display(col),
             Tok::Op("...") => Err(Exception::unsupported("Ellipsis")),
             Tok::End => {
                 self.pos = self.tokens.len() - 1;
@@ -1361,6 +1499,15 @@ fn describe(e: &Expr) -> &'static str {
         Expr::IfElse { .. } => "conditional expression",
         Expr::Lambda(..) => "lambda",
         Expr::FString(_) => "f-string expression",
+        Expr::Dict(_) => "dict literal",
+        Expr::Set(_) => "set display",
+        Expr::Comp(c) => match c.kind {
+            CompKind::List => "list comprehension",
+            CompKind::Set => "set comprehension",
+            CompKind::Dict => "dict comprehension",
+            CompKind::Generator => "generator expression",
+        },
+        Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
     }
 }
 
@@ -1372,8 +1519,9 @@ fn to_target(e: &Expr, col: usize) -> Result<Target, Exception> {
             .map(|item| to_target(item, col))
             .collect::<Result<_, _>>()
             .map(Target::Tuple),
-        Expr::Attr(..) => Err(Exception::unsupported("assigning to an attribute")),
-        Expr::Index(..) | Expr::Slice { .. } => Err(Exception::unsupported("assigning to an item")),
+        Expr::Attr(obj, name) => Ok(Target::Attr(obj.clone(), name.clone())),
+        Expr::Index(obj, index) => Ok(Target::Index(obj.clone(), index.clone())),
+        Expr::Slice { .. } => Err(Exception::unsupported("assigning to a slice")),
         Expr::Lit(Value::None) => Err(Exception::syntax("cannot assign to None", col)),
         Expr::Lit(Value::Bool(b)) => Err(Exception::syntax(
             format!("cannot assign to {}", if *b { "True" } else { "False" }),
@@ -1400,7 +1548,7 @@ mod tests {
     #[test]
     fn statements_of_every_form() {
         assert!(
-            matches!(parse_statement("s = socket.socket()").unwrap(), Stmt::Assign(t, _) if t == vec![Target::Name("s".into())])
+            matches!(parse_statement("s = socket.socket()").unwrap(), Stmt::Assign(t, _) if matches!(t.as_slice(), [Target::Name(n)] if n == "s"))
         );
         let Stmt::Assign(t, _) = parse_statement("conn, (a, _) = x").unwrap() else {
             panic!()
@@ -1553,4 +1701,36 @@ mod tests {
             );
         }
     }
+}
+
+/// A generator expression's body: `for` and `if` statements, innermost
+/// `yield elt`, the first iterable read from the name `.0`.
+fn generator_body(elt: &Expr, clauses: &[CompFor]) -> Arc<Block> {
+    let mut inner = vec![Located {
+        line: 1,
+        stmt: Stmt::Expr(Expr::Yield(Some(Box::new(elt.clone())))),
+    }];
+    for (i, clause) in clauses.iter().enumerate().rev() {
+        for test in clause.ifs.iter().rev() {
+            inner = vec![Located {
+                line: 1,
+                stmt: Stmt::If(vec![(test.clone(), Arc::new(inner))], Block::default()),
+            }];
+        }
+        let iter = if i == 0 {
+            Expr::Name(".0".to_string())
+        } else {
+            clause.iter.clone()
+        };
+        inner = vec![Located {
+            line: 1,
+            stmt: Stmt::For(
+                clause.target.clone(),
+                iter,
+                Arc::new(inner),
+                Block::default(),
+            ),
+        }];
+    }
+    Arc::new(Arc::new(inner))
 }

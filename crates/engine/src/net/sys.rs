@@ -510,3 +510,43 @@ pub fn monotonic() -> Duration {
         ts.tv_nsec.clamp(0, 999_999_999) as u32,
     )
 }
+
+/// epoll_create1(EPOLL_CLOEXEC): a new epoll instance (`selectors.EpollSelector`).
+pub fn epoll_create() -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: epoll_create1 takes no pointers.
+    let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd was just returned by epoll_create1 and belongs to no one else.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
+/// epoll_ctl(ep, op, fd, {events, data: fd}).
+pub fn epoll_ctl(ep: RawFd, op: i32, fd: RawFd, events: u32) -> io::Result<()> {
+    let mut ev = libc::epoll_event {
+        events,
+        u64: fd as u64,
+    };
+    // SAFETY: a valid epoll_event that outlives the call.
+    if unsafe { libc::epoll_ctl(ep, op, fd, &mut ev) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// epoll_wait(ep, max, timeout_ms): the (fd, events) ready, in the kernel's order.
+pub fn epoll_wait(ep: RawFd, max: usize, timeout_ms: i32) -> io::Result<Vec<(RawFd, u32)>> {
+    let max = max.clamp(1, i32::MAX as usize);
+    let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; max];
+    // SAFETY: `events` has room for `max` entries.
+    let n = unsafe { libc::epoll_wait(ep, events.as_mut_ptr(), max as i32, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(events[..n as usize]
+        .iter()
+        .map(|e| (e.u64 as RawFd, e.events))
+        .collect())
+}

@@ -29,6 +29,9 @@ struct Writer {
     out: String,
     limit: usize,
     depth: usize,
+    /// The mutable containers being written, outermost first: one that
+    /// holds itself shows as `[...]`, as in CPython.
+    open: Vec<usize>,
 }
 
 impl Writer {
@@ -37,6 +40,7 @@ impl Writer {
             out: String::with_capacity(capacity),
             limit,
             depth: 0,
+            open: Vec::new(),
         }
     }
 
@@ -152,10 +156,81 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
             w.push(')')
         }
         Value::List(items) => {
+            if w.open.contains(&items.id()) {
+                return w.push_str("[...]");
+            }
+            w.open.push(items.id());
             w.push('[')?;
-            write_items(w, items)?;
+            write_items(w, &items.snapshot())?;
+            w.open.pop();
             w.push(']')
         }
+        Value::Dict(d) => {
+            if w.open.contains(&d.id()) {
+                return w.push_str("{...}");
+            }
+            w.open.push(d.id());
+            w.push('{')?;
+            write_pairs(w, &d.items())?;
+            w.open.pop();
+            w.push('}')
+        }
+        Value::Set(set) => {
+            let items = set.snapshot();
+            if items.is_empty() {
+                return w.push_str("set()");
+            }
+            w.push('{')?;
+            write_items(w, &items)?;
+            w.push('}')
+        }
+        Value::DictView(d, view) => {
+            w.push_str(view.type_name())?;
+            w.push_str("([")?;
+            write_items(w, &view.items(d))?;
+            w.push_str("])")
+        }
+        Value::Namespace(ns) => {
+            if w.open.contains(&ns.id()) {
+                return w.push_str("namespace(...)");
+            }
+            w.open.push(ns.id());
+            w.push_str("namespace(")?;
+            for (i, (name, v)) in ns.snapshot().iter().enumerate() {
+                if i > 0 {
+                    w.push_str(", ")?;
+                }
+                w.push_str(name)?;
+                w.push('=')?;
+                write_nested(w, v)?;
+            }
+            w.open.pop();
+            w.push(')')
+        }
+        Value::Record(r) => {
+            w.push_str(r.class)?;
+            w.push('(')?;
+            for (i, (name, v)) in r.fields.iter().zip(&r.values).enumerate() {
+                if i > 0 {
+                    w.push_str(", ")?;
+                }
+                w.push_str(name)?;
+                w.push('=')?;
+                write_nested(w, v)?;
+            }
+            w.push(')')
+        }
+        Value::Iter(it) => {
+            let address = std::sync::Arc::as_ptr(it) as *const u8 as usize;
+            let text = match &*super::locked(it) {
+                crate::interp::iter::PyIter::Generator(_, name) => {
+                    format!("<generator object {name} at {address:#x}>")
+                }
+                other => format!("<{} object at {address:#x}>", other.type_name()),
+            };
+            w.push_str(&text)
+        }
+        Value::Selector(sel) => w.push_str(&crate::interp::selectors::repr_of(sel)),
         Value::Enum(kind, n) => w.push_str(&enum_repr(*kind, *n)),
         Value::Socket(sock) => w.push_str(&crate::interp::sockets::socket_repr(sock)),
         Value::Module(Module::Socket) => {
@@ -166,6 +241,12 @@ fn write_repr(w: &mut Writer, value: &Value) -> Result<(), Stop> {
         Value::Module(Module::Struct) => {
             w.push_str("<module 'struct' from '/usr/lib/python3.11/struct.py'>")
         }
+        Value::Module(Module::Sys) => w.push_str("<module 'sys' (built-in)>"),
+        Value::Module(Module::Errno) => w.push_str("<module 'errno' (built-in)>"),
+        Value::Module(m @ (Module::Types | Module::Selectors)) => w.push_str(&format!(
+            "<module '{0}' from '/usr/lib/python3.11/{0}.py'>",
+            m.name()
+        )),
         Value::Builtin(b) => w.push_str(&builtin_repr(*b)),
         Value::Method(obj, name) => w.push_str(&format!(
             "<built-in method {name} of {} object at {:#x}>",
@@ -214,6 +295,24 @@ pub fn int_to_decimal(n: &num_bigint::BigInt) -> Result<String, Exception> {
     Ok(text)
 }
 
+/// One value inside a container, one level deeper.
+fn write_nested(w: &mut Writer, v: &Value) -> Result<(), Stop> {
+    write_items(w, std::slice::from_ref(v))
+}
+
+/// `k: v, k: v` of a dict.
+fn write_pairs(w: &mut Writer, pairs: &[(Value, Value)]) -> Result<(), Stop> {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            w.push_str(", ")?;
+        }
+        write_nested(w, k)?;
+        w.push_str(": ")?;
+        write_nested(w, v)?;
+    }
+    Ok(())
+}
+
 fn write_items(w: &mut Writer, items: &[Value]) -> Result<(), Stop> {
     w.depth += 1;
     if w.depth > MAX_NESTING {
@@ -241,6 +340,8 @@ fn builtin_repr(b: Builtin) -> String {
             "Type help() for interactive help, or help(object) for help about object.".into()
         }
         Builtin::SocketClass => "<class 'socket.socket'>".into(),
+        Builtin::Namespace => "<class 'types.SimpleNamespace'>".into(),
+        Builtin::DefaultSelector => "<class 'selectors.EpollSelector'>".into(),
         Builtin::CreateConnection | Builtin::CreateServer | Builtin::Socketpair => {
             format!("<function {} at 0x7f0000000000>", b.name())
         }
@@ -519,7 +620,10 @@ mod tests {
         assert_eq!(repr(&Value::tuple(vec![Value::Int(1)])), "(1,)");
         assert_eq!(repr(&Value::tuple(vec![])), "()");
         assert_eq!(
-            repr(&Value::List(vec![Value::str("a"), Value::None].into())),
+            repr(&Value::List(crate::value::containers::List::new(vec![
+                Value::str("a"),
+                Value::None
+            ]))),
             "['a', None]"
         );
         assert_eq!(
