@@ -15,6 +15,7 @@ pub mod help;
 pub mod ints;
 pub mod iter;
 pub mod ops;
+pub mod percent;
 pub mod protocol;
 pub mod python_names;
 pub mod select;
@@ -23,6 +24,7 @@ pub mod sockaddr;
 pub mod sockets;
 pub mod structs;
 pub mod text;
+pub mod text_more;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -32,8 +34,8 @@ use crate::net::Waiter;
 use crate::net::facts::CallFacts;
 use crate::net::sock::PySocket;
 use crate::outcome::{Exception, Outcome};
-use crate::value::repr::{REPR_CAP, repr_capped};
 use crate::value::containers::List;
+use crate::value::repr::{REPR_CAP, repr_capped};
 use crate::value::{Builtin, Module, Value};
 use args::Args;
 
@@ -334,13 +336,9 @@ impl Interp {
                 Value::Tuple(items) => {
                     todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
                 }
-                Value::List(items) => todo.extend(
-                    items
-                        .lock()
-                        .iter()
-                        .filter(|i| can_hold_socket(i))
-                        .cloned(),
-                ),
+                Value::List(items) => {
+                    todo.extend(items.lock().iter().filter(|i| can_hold_socket(i)).cloned())
+                }
                 Value::Dict(d) | Value::DictView(d, _) => todo.extend(
                     d.lock()
                         .values()
@@ -428,9 +426,7 @@ impl Interp {
             }
             Stmt::FromImport(module, names) => {
                 let Some(m) = Module::by_name(module) else {
-                    return Err(Exception::unsupported(format!(
-                        "importing from '{module}'"
-                    )));
+                    return Err(Exception::unsupported(format!("importing from '{module}'")));
                 };
                 for (name, alias) in names {
                     let v = sockets::module_attr(m, name).map_err(|e| {
@@ -851,6 +847,52 @@ impl Interp {
                 let index = self.eval(index, w)?;
                 protocol::set_item(&obj, &index, value)
             }
+            Target::Starred(n) => {
+                self.bind(n, value);
+                Ok(())
+            }
+            Target::Tuple(targets) if targets.iter().any(|t| matches!(t, Target::Starred(_))) => {
+                let star = targets
+                    .iter()
+                    .position(|t| matches!(t, Target::Starred(_)))
+                    .unwrap_or(0);
+                if targets[star + 1..]
+                    .iter()
+                    .any(|t| matches!(t, Target::Starred(_)))
+                {
+                    return Err(Exception::syntax(
+                        "multiple starred expressions in assignment",
+                        1,
+                    ));
+                }
+                let mut items = match &value {
+                    Value::Iter(_) => self.collect(&value, w)?,
+                    other => builtins::iterate(other).map_err(|_| {
+                        Exception::type_error(format!(
+                            "cannot unpack non-iterable {} object",
+                            other.type_name()
+                        ))
+                    })?,
+                };
+                let after = targets.len() - star - 1;
+                if items.len() < star + after {
+                    return Err(Exception::value_error(format!(
+                        "not enough values to unpack (expected at least {}, got {})",
+                        star + after,
+                        items.len()
+                    )));
+                }
+                let tail = items.split_off(items.len() - after);
+                let middle = items.split_off(star);
+                for (t, v) in targets[..star].iter().zip(items) {
+                    self.assign(t, v, w)?;
+                }
+                self.assign(&targets[star], Value::List(List::new(middle)), w)?;
+                for (t, v) in targets[star + 1..].iter().zip(tail) {
+                    self.assign(t, v, w)?;
+                }
+                Ok(())
+            }
             Target::Tuple(targets) => {
                 // A sized sequence is counted before its items are made, so
                 // `a, b = bytes(10**9)` fails at once, as in CPython.
@@ -976,11 +1018,14 @@ impl Interp {
                 // frozenset constant that the set is then filled from: its
                 // members go in twice, the second time in the first's order.
                 if items.len() > 2 && items.iter().all(|e| matches!(e, Expr::Lit(_))) {
-                    return Ok(Value::Set(crate::value::containers::set_of(set.snapshot())?));
+                    return Ok(Value::Set(crate::value::containers::set_of(
+                        set.snapshot(),
+                    )?));
                 }
                 Ok(Value::Set(set))
             }
             Expr::Comp(comp) => self.comprehension(comp, w),
+            Expr::Starred(_) => Err(Exception::syntax("can't use starred expression here", 1)),
             Expr::Yield(_) | Expr::YieldFrom(_) => Err(Exception::unsupported(
                 "'yield' there (it may stand as a statement, or as the value of an assignment)",
             )),
@@ -1069,8 +1114,23 @@ impl Interp {
         }
     }
 
+    /// The values of a display's items or a call's arguments, `*x` spliced in.
     fn eval_all(&mut self, items: &[Expr], w: &dyn Waiter) -> Result<Vec<Value>, Exception> {
-        items.iter().map(|e| self.eval(e, w)).collect()
+        let mut out = Vec::with_capacity(items.len());
+        for e in items {
+            match e {
+                Expr::Starred(inner) => {
+                    let v = self.eval(inner, w)?;
+                    if let Value::Iter(_) = v {
+                        out.extend(self.collect(&v, w)?);
+                    } else {
+                        out.extend(builtins::iterate(&v)?);
+                    }
+                }
+                e => out.push(self.eval(e, w)?),
+            }
+        }
+        Ok(out)
     }
 
     /// `dir()`: the names of this pane, as Python's REPL lists its own (with
@@ -1130,9 +1190,10 @@ impl Interp {
                 Value::Module(Module::Selectors) => selectors::SELECTORS_MODULE.to_vec(),
                 Value::Module(Module::Types) => vec!["SimpleNamespace"],
                 Value::Module(Module::Sys) => vec!["argv", "exit"],
-                Value::Module(Module::Errno) => {
-                    crate::outcome::errno::NAMES.iter().map(|(n, _)| *n).collect()
-                }
+                Value::Module(Module::Errno) => crate::outcome::errno::NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect(),
                 Value::Tuple(_) => d::TUPLE.to_vec(),
                 Value::Range(..) => d::RANGE.to_vec(),
                 Value::None => d::NONE.to_vec(),
@@ -1175,6 +1236,21 @@ impl Interp {
         };
         for (k, v) in kwargs {
             let v = self.eval(v, w)?;
+            if k == "**" {
+                let Value::Dict(d) = &v else {
+                    return Err(Exception::type_error(format!(
+                        "argument after ** must be a mapping, not {}",
+                        v.type_name()
+                    )));
+                };
+                for (key, value) in d.items() {
+                    let Value::Str(key) = key else {
+                        return Err(Exception::type_error("keywords must be strings"));
+                    };
+                    call_args.kw.push((key.to_string(), value));
+                }
+                continue;
+            }
             call_args.kw.push((k.clone(), v));
         }
         Ok(call_args)
@@ -1188,8 +1264,7 @@ impl Interp {
         }
         // The builtins that take in a whole iterable get a generator's items.
         let collected;
-        let args = if args.pos.iter().any(|a| matches!(a, Value::Iter(_)))
-            && consumes_iterables(f)
+        let args = if args.pos.iter().any(|a| matches!(a, Value::Iter(_))) && consumes_iterables(f)
         {
             let mut pos = Vec::with_capacity(args.pos.len());
             for a in &args.pos {
@@ -1263,6 +1338,7 @@ impl Interp {
                 Value::Socket(sock) => {
                     sockets::call_method(sock, name, args, &mut self.sockets, w, &mut self.facts)
                 }
+                Value::Str(s) if name.as_ref() == "format" => percent::format_method(s, args),
                 Value::Str(_) | Value::Bytes(_) => text::call(obj, name, args),
                 Value::List(l) if name.as_ref() == "sort" => {
                     if !args.pos.is_empty() {
@@ -1372,8 +1448,16 @@ fn consumes_iterables(f: &Value) -> bool {
         ),
         Value::Method(_, name) => matches!(
             name.as_ref(),
-            "join" | "extend" | "update" | "union" | "intersection" | "difference"
-                | "symmetric_difference" | "issubset" | "issuperset" | "isdisjoint"
+            "join"
+                | "extend"
+                | "update"
+                | "union"
+                | "intersection"
+                | "difference"
+                | "symmetric_difference"
+                | "issubset"
+                | "issuperset"
+                | "isdisjoint"
                 | "fromkeys"
         ),
         _ => false,

@@ -513,9 +513,7 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Tuple(a), Value::Tuple(b)) => seq_eq(a, b),
-            (Value::List(a), Value::List(b)) => {
-                a.ptr_eq(b) || seq_eq(&a.snapshot(), &b.snapshot())
-            }
+            (Value::List(a), Value::List(b)) => a.ptr_eq(b) || seq_eq(&a.snapshot(), &b.snapshot()),
             (Value::Dict(a), Value::Dict(b)) => a.ptr_eq(b) || dict_eq(a, b),
             (Value::Set(a), Value::Set(b)) => {
                 a.ptr_eq(b) || {
@@ -528,7 +526,8 @@ impl Value {
                     let (x, y) = (a.snapshot(), b.snapshot());
                     x.len() == y.len()
                         && x.iter().all(|(n, v)| {
-                            y.iter().any(|(m, w)| n == m && (same_object(v, w) || v.py_eq(w)))
+                            y.iter()
+                                .any(|(m, w)| n == m && (same_object(v, w) || v.py_eq(w)))
                         })
                 }
             }

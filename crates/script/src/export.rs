@@ -75,7 +75,8 @@ impl PaneState {
                 }
             }
             Stmt::AugAssign(target, ..) => {
-                self.names.extend(target.names().iter().map(|n| n.to_string()));
+                self.names
+                    .extend(target.names().iter().map(|n| n.to_string()));
             }
             Stmt::Import(mods) => self.names.extend(mods.iter().cloned()),
             Stmt::FromImport(_, items) => {

@@ -20,6 +20,9 @@ pub fn len(v: &Value) -> Result<i64, Exception> {
         Value::Bytes(b) => b.len() as i64,
         Value::Tuple(items) => items.len() as i64,
         Value::List(items) => items.len() as i64,
+        Value::Dict(d) | Value::DictView(d, _) => d.len() as i64,
+        Value::Set(set) => set.len() as i64,
+        Value::Record(r) => r.values.len() as i64,
         Value::Range(a, b, c) => i64::try_from(range_len(*a, *b, *c)).map_err(|_| {
             Exception::new(
                 "OverflowError",
@@ -563,12 +566,10 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                     let h = if *n < 0 { -h } else { h };
                     if h == -1 { -2 } else { h }
                 }
-                (crate::value::containers::Key::None, _) => 0xfcba_9876_5432_10,
+                (crate::value::containers::Key::None, _) => 0x00fc_ba98_7654_3210,
                 _ => {
-                    use std::hash::{BuildHasher, Hash, Hasher};
-                    let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
-                    k.hash(&mut h);
-                    (h.finish() >> 1) as i64
+                    use std::hash::BuildHasher;
+                    (foldhash::fast::FixedState::with_seed(0).hash_one(&k) >> 1) as i64
                 }
             }))
         }
@@ -643,21 +644,18 @@ fn is_instance(v: &Value, cls: &Value) -> Result<bool, Exception> {
             Ok(false)
         }
         Value::ExcClass(c) => Ok(match v {
-            Value::Exception(e) => {
-                super::exceptions::own_class(&e.class)
-                    .is_some_and(|own| super::exceptions::is_subclass(own, c))
-            }
+            Value::Exception(e) => super::exceptions::own_class(&e.class)
+                .is_some_and(|own| super::exceptions::is_subclass(own, c)),
             _ => false,
         }),
         Value::Builtin(Builtin::Int) => Ok(v.is_int()),
-        Value::Builtin(Builtin::Type) => Ok(matches!(
-            v,
-            Value::Class(_) | Value::ExcClass(_)
-        ) || matches!(v, Value::Builtin(b) if b.is_class())),
+        Value::Builtin(Builtin::Type) => Ok(matches!(v, Value::Class(_) | Value::ExcClass(_))
+            || matches!(v, Value::Builtin(b) if b.is_class())),
         Value::Builtin(b) if b.is_class() => {
             Ok(matches!(class_of(v), Value::Builtin(c) if c == *b))
         }
-        Value::Class(_) => Ok(class_of(v).is(cls) || matches!((class_of(v), cls), (Value::Class(a), Value::Class(b)) if a == *b)),
+        Value::Class(_) => Ok(class_of(v).is(cls)
+            || matches!((class_of(v), cls), (Value::Class(a), Value::Class(b)) if a == *b)),
         _ => Err(Exception::type_error(
             "isinstance() arg 2 must be a type, a tuple of types, or a union",
         )),
@@ -692,7 +690,9 @@ fn round(args: &Args) -> Result<Value, Exception> {
         }
         (Value::Float(f), None) => {
             if f.is_nan() {
-                return Err(Exception::value_error("cannot convert float NaN to integer"));
+                return Err(Exception::value_error(
+                    "cannot convert float NaN to integer",
+                ));
             }
             if f.is_infinite() {
                 return Err(Exception::new(
@@ -743,8 +743,17 @@ pub fn class_of(v: &Value) -> Value {
         Value::Set(_) => Builtin::Set,
         Value::Namespace(_) => Builtin::Namespace,
         Value::Selector(_) => Builtin::DefaultSelector,
-        Value::Iter(it) if matches!(&*crate::value::locked(it), super::iter::PyIter::Enumerate { .. }) => Builtin::Enumerate,
-        Value::Iter(it) if matches!(&*crate::value::locked(it), super::iter::PyIter::Zip(_)) => Builtin::Zip,
+        Value::Iter(it)
+            if matches!(
+                &*crate::value::locked(it),
+                super::iter::PyIter::Enumerate { .. }
+            ) =>
+        {
+            Builtin::Enumerate
+        }
+        Value::Iter(it) if matches!(&*crate::value::locked(it), super::iter::PyIter::Zip(_)) => {
+            Builtin::Zip
+        }
         Value::Range(..) => Builtin::Range,
         Value::Socket(_) => Builtin::SocketClass,
         Value::Builtin(b) if b.is_class() => Builtin::Type,

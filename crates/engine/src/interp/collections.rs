@@ -148,7 +148,10 @@ pub fn list_method(l: &List, name: &str, args: &Args) -> Result<Value, Exception
         "count" => {
             let v = args.one(&qual)?;
             Ok(Value::Int(
-                l.snapshot().iter().filter(|x| x.is(v) || x.py_eq(v)).count() as i64,
+                l.snapshot()
+                    .iter()
+                    .filter(|x| x.is(v) || x.py_eq(v))
+                    .count() as i64,
             ))
         }
         "reverse" => {

@@ -104,10 +104,7 @@ fn stmt_yields(stmt: &Stmt) -> bool {
         Stmt::Expr(e) | Stmt::Assign(_, e) | Stmt::AugAssign(_, _, e) => expr_yields(e),
         Stmt::Return(Some(e)) => expr_yields(e),
         Stmt::If(branches, orelse) => {
-            branches
-                .iter()
-                .any(|(t, b)| expr_yields(t) || has_yield(b))
-                || has_yield(orelse)
+            branches.iter().any(|(t, b)| expr_yields(t) || has_yield(b)) || has_yield(orelse)
         }
         Stmt::While(t, body, orelse) => expr_yields(t) || has_yield(body) || has_yield(orelse),
         Stmt::For(_, it, body, orelse) => expr_yields(it) || has_yield(body) || has_yield(orelse),
@@ -302,10 +299,7 @@ impl Interp {
                     idx,
                     phase: Phase::Body,
                 });
-                g.stack.push(Frame::Block {
-                    block: body,
-                    pc: 0,
-                });
+                g.stack.push(Frame::Block { block: body, pc: 0 });
                 Ok(Ok(Signal::Step))
             }
             Stmt::With(items, body) if items.len() == 1 => {
@@ -399,9 +393,7 @@ impl Interp {
                 };
                 match flow {
                     Flow::Next | Flow::Continue => {
-                        let item = self
-                            .check_interrupt(w)
-                            .and_then(|()| self.next_of(&it, w));
+                        let item = self.check_interrupt(w).and_then(|()| self.next_of(&it, w));
                         match item {
                             Ok(Some(item)) => match self.assign(target, item, w) {
                                 Ok(()) => {
@@ -511,10 +503,10 @@ impl Interp {
 
     fn leave_handler(&mut self, name: Option<String>) {
         self.handling.pop();
-        if let Some(name) = name {
-            if let Some(frame) = self.frames.last_mut() {
-                frame.remove(&name);
-            }
+        if let Some(name) = name
+            && let Some(frame) = self.frames.last_mut()
+        {
+            frame.remove(&name);
         }
     }
 

@@ -45,8 +45,8 @@ impl PyIter {
     }
 
     /// The next item of an iterator that needs no interpreter to advance
-    /// (not a generator, nor one built on a generator): Err(()) for those.
-    pub fn next_plain(&mut self) -> Result<Option<Value>, ()> {
+    /// (not a generator, nor one built on one); None for those.
+    pub fn next_plain(&mut self) -> Option<Option<Value>> {
         match self {
             PyIter::List(list, pos) => {
                 let item = list.get(*pos);
@@ -56,20 +56,20 @@ impl PyIter {
                     // An exhausted list iterator stays exhausted.
                     *pos = usize::MAX;
                 }
-                Ok(item)
+                Some(item)
             }
-            PyIter::Items { items, .. } => Ok(items.next()),
+            PyIter::Items { items, .. } => Some(items.next()),
             PyIter::Range { next, step, left } => {
                 if *left <= 0 {
-                    return Ok(None);
+                    return Some(None);
                 }
                 let v = *next;
                 *next += *step;
                 *left -= 1;
                 // Every item lies between the range's i64 bounds.
-                Ok(Some(Value::Int(v as i64)))
+                Some(Some(Value::Int(v as i64)))
             }
-            _ => Err(()),
+            _ => None,
         }
     }
 }
@@ -152,13 +152,11 @@ pub fn iterate(v: &Value) -> Result<Vec<Value>, Exception> {
             let mut out = Vec::new();
             loop {
                 match it.next_plain() {
-                    Ok(Some(v)) => out.push(v),
-                    Ok(None) => break,
+                    Some(Some(v)) => out.push(v),
+                    Some(None) => break,
                     // The interpreter collects generators before a builtin sees them.
-                    Err(()) => {
-                        return Err(Exception::unsupported(
-                            "this iterator here (a generator)",
-                        ));
+                    None => {
+                        return Err(Exception::unsupported("this iterator here (a generator)"));
                     }
                 }
             }

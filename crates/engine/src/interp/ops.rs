@@ -106,7 +106,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
         (BinOp::Add, Value::List(x), Value::List(y)) => {
             let (x, y) = (x.snapshot(), y.snapshot());
             crate::mem::reserve(x.len() + y.len(), std::mem::size_of::<Value>())?;
-            Ok(Value::List(List::new([x.as_slice(), y.as_slice()].concat())))
+            Ok(Value::List(List::new(
+                [x.as_slice(), y.as_slice()].concat(),
+            )))
         }
         (
             BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
@@ -125,7 +127,11 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
                 BinOp::BitAnd => out.extend(x.into_iter().filter(|(k, _)| y.contains_key(k))),
                 BinOp::Sub => out.extend(x.into_iter().filter(|(k, _)| !y.contains_key(k))),
                 _ => {
-                    out.extend(x.iter().filter(|(k, _)| !y.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())));
+                    out.extend(
+                        x.iter()
+                            .filter(|(k, _)| !y.contains_key(*k))
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    );
                     out.extend(y.into_iter().filter(|(k, _)| !x.contains_key(k)));
                 }
             }
@@ -178,9 +184,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
                 _ => unreachable!("matched above"),
             })
         }
-        (BinOp::Mod, Value::Str(_) | Value::Bytes(_), _) => {
-            Err(Exception::unsupported("%-formatting"))
-        }
+        (BinOp::Mod, Value::Str(_) | Value::Bytes(_), _) => super::percent::percent(a, b),
         _ => Err(unsupported(op, a, b)),
     }
 }
@@ -460,6 +464,19 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Exception> {
             ))),
         }
     };
+    if let (Value::Set(x), Value::Set(y), CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge) =
+        (a, b, op)
+    {
+        // Sets are ordered by inclusion.
+        let (x, y) = (x.lock().clone(), y.lock().clone());
+        let subset = |p: &SetMap, q: &SetMap| p.keys().all(|k| q.contains_key(k));
+        return Ok(match op {
+            CmpOp::Lt => x.len() < y.len() && subset(&x, &y),
+            CmpOp::Le => subset(&x, &y),
+            CmpOp::Gt => x.len() > y.len() && subset(&y, &x),
+            _ => subset(&y, &x),
+        });
+    }
     match op {
         CmpOp::Eq => Ok(a.py_eq(b)),
         CmpOp::Ne => Ok(!a.py_eq(b)),
@@ -497,17 +514,13 @@ fn contains(container: &Value, item: &Value) -> Result<bool, Exception> {
             ))),
         },
         (Value::Tuple(items), _) => Ok(items.iter().any(|v| v.is(item) || v.py_eq(item))),
-        (Value::List(items), _) => Ok(items
-            .snapshot()
-            .iter()
-            .any(|v| v.is(item) || v.py_eq(item))),
+        (Value::List(items), _) => Ok(items.snapshot().iter().any(|v| v.is(item) || v.py_eq(item))),
         (Value::Record(r), _) => Ok(r.values.iter().any(|v| v.is(item) || v.py_eq(item))),
         (Value::Dict(d), _) | (Value::DictView(d, View::Keys), _) => Ok(d.get(item)?.is_some()),
         (Value::Set(s), _) => s.contains(item),
-        (Value::DictView(d, view), _) => Ok(view
-            .items(d)
-            .iter()
-            .any(|v| v.is(item) || v.py_eq(item))),
+        (Value::DictView(d, view), _) => {
+            Ok(view.items(d).iter().any(|v| v.is(item) || v.py_eq(item)))
+        }
         (Value::Range(start, stop, step), _) => Ok(match int_of(item) {
             Some(n) => {
                 let len = range_len(*start, *stop, *step);

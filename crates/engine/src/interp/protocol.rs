@@ -23,12 +23,16 @@ enum Building {
 
 impl Interp {
     /// The next item of an iterator; None when it is exhausted.
-    pub(super) fn next_of(&mut self, it: &Value, w: &dyn Waiter) -> Result<Option<Value>, Exception> {
+    pub(super) fn next_of(
+        &mut self,
+        it: &Value,
+        w: &dyn Waiter,
+    ) -> Result<Option<Value>, Exception> {
         match it {
             Value::Iter(cell) => {
                 let (inner, count, zipped) = {
                     let mut guard = locked(cell);
-                    if let Ok(item) = guard.next_plain() {
+                    if let Some(item) = guard.next_plain() {
                         return Ok(item);
                     }
                     match &*guard {
@@ -89,7 +93,11 @@ impl Interp {
 
     /// A comprehension: a generator expression makes a generator; the
     /// others are built at once. Their names are their own, as in Python 3.
-    pub(super) fn comprehension(&mut self, comp: &Arc<Comp>, w: &dyn Waiter) -> Result<Value, Exception> {
+    pub(super) fn comprehension(
+        &mut self,
+        comp: &Arc<Comp>,
+        w: &dyn Waiter,
+    ) -> Result<Value, Exception> {
         let Some(first) = comp.clauses.first() else {
             return Err(Exception::syntax("invalid syntax", 1));
         };
@@ -203,7 +211,7 @@ impl Interp {
                 let new = self.inplace(op, &old, &rhs, w)?;
                 set_item(&obj, &index, new)
             }
-            Target::Tuple(_) => Err(Exception::syntax(
+            Target::Tuple(_) | Target::Starred(_) => Err(Exception::syntax(
                 "'tuple' is an illegal expression for augmented assignment",
                 1,
             )),
@@ -244,7 +252,12 @@ impl Interp {
     }
 
     /// `obj.name = value`.
-    pub(super) fn set_attr(&mut self, obj: &Value, name: &str, value: Value) -> Result<(), Exception> {
+    pub(super) fn set_attr(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        value: Value,
+    ) -> Result<(), Exception> {
         match obj {
             Value::Namespace(ns) => {
                 self.observe_due |= matches!(value, Value::Socket(_));
@@ -299,7 +312,9 @@ impl Interp {
                     ))),
                 }
             }
-            Target::Name(_) | Target::Tuple(_) => Err(Exception::syntax("cannot delete", 1)),
+            Target::Name(_) | Target::Tuple(_) | Target::Starred(_) => {
+                Err(Exception::syntax("cannot delete", 1))
+            }
         }
     }
 
@@ -404,15 +419,24 @@ impl Interp {
                 let mut best: Option<(Value, Value)> = None;
                 for item in items {
                     let k = match &key {
-                        Some(f) if !matches!(f, Value::None) => {
-                            self.call(f, &Args { pos: vec![item.clone()], kw: Vec::new() }, w)?
-                        }
+                        Some(f) if !matches!(f, Value::None) => self.call(
+                            f,
+                            &Args {
+                                pos: vec![item.clone()],
+                                kw: Vec::new(),
+                            },
+                            w,
+                        )?,
                         _ => item.clone(),
                     };
                     let better = match &best {
                         None => true,
                         Some((bk, _)) => {
-                            let (a, c) = if b == Builtin::Min { (&k, bk) } else { (bk, &k) };
+                            let (a, c) = if b == Builtin::Min {
+                                (&k, bk)
+                            } else {
+                                (bk, &k)
+                            };
                             ops::compare(crate::lang::ast::CmpOp::Lt, a, c)?
                         }
                     };
@@ -445,7 +469,14 @@ impl Interp {
         let mut keyed: Vec<(Value, Value)> = Vec::with_capacity(items.len());
         for item in items {
             let k = match &key {
-                Some(f) => self.call(f, &Args { pos: vec![item.clone()], kw: Vec::new() }, w)?,
+                Some(f) => self.call(
+                    f,
+                    &Args {
+                        pos: vec![item.clone()],
+                        kw: Vec::new(),
+                    },
+                    w,
+                )?,
                 None => item.clone(),
             };
             keyed.push((k, item));

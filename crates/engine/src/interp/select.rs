@@ -61,7 +61,7 @@ pub fn select(
     let mut fds: [Vec<i32>; 3] = Default::default();
     for (fds, list) in fds.iter_mut().zip(lists.iter()) {
         for item in list {
-            fds.push(fd_of(&item)?);
+            fds.push(fd_of(item)?);
         }
     }
     let deadline = timeout.map(|t| Instant::now() + t);

@@ -92,8 +92,8 @@ impl Selector {
 /// `selectors.DefaultSelector()`.
 pub fn new(args: &Args) -> Result<Value, Exception> {
     args.def("EpollSelector", &[], 0, 0, 0)?;
-    let fd = sys::epoll_create()
-        .map_err(|e| Exception::os(e.raw_os_error().unwrap_or(libc::EMFILE)))?;
+    let fd =
+        sys::epoll_create().map_err(|e| Exception::os(e.raw_os_error().unwrap_or(libc::EMFILE)))?;
     Ok(Value::Selector(Arc::new(Selector {
         epoll: Mutex::new(Some(fd)),
         keys: Mutex::new(IndexMap::new()),
@@ -204,7 +204,10 @@ pub fn call_method(
         "register" => {
             let [fileobj, events, data] =
                 slots(args.def("register", &["fileobj", "events", "data"], 3, 2, 0)?);
-            let (fileobj, events) = (fileobj.unwrap_or(Value::None), events.unwrap_or(Value::None));
+            let (fileobj, events) = (
+                fileobj.unwrap_or(Value::None),
+                events.unwrap_or(Value::None),
+            );
             let events = events_arg(&events)?;
             let fd = lookup(sel, &fileobj)?;
             if locked(&sel.keys).contains_key(&fd) {
@@ -235,7 +238,10 @@ pub fn call_method(
         "modify" => {
             let [fileobj, events, data] =
                 slots(args.def("modify", &["fileobj", "events", "data"], 3, 2, 0)?);
-            let (fileobj, events) = (fileobj.unwrap_or(Value::None), events.unwrap_or(Value::None));
+            let (fileobj, events) = (
+                fileobj.unwrap_or(Value::None),
+                events.unwrap_or(Value::None),
+            );
             let data = data.unwrap_or(Value::None);
             let fd = lookup(sel, &fileobj)?;
             let Some(old) = locked(&sel.keys).get(&fd).cloned() else {
@@ -265,6 +271,10 @@ pub fn call_method(
         }
         "get_map" => {
             args.def("get_map", &[], 0, 0, 0)?;
+            // A closed selector has no map any more.
+            if locked(&sel.epoll).is_none() {
+                return Ok(Value::None);
+            }
             let pairs: Vec<(Value, Value)> = locked(&sel.keys)
                 .iter()
                 .map(|(fd, k)| (Value::Int(*fd as i64), Value::Record(k.clone())))

@@ -213,7 +213,10 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
             if name == "errorcode" {
                 let pairs = crate::outcome::errno::NAMES
                     .iter()
-                    .filter(|(n, v)| crate::outcome::errno::name(*v as i32) == Some(*n) || !matches!(*n, "EWOULDBLOCK" | "EDEADLOCK" | "ENOTSUP"))
+                    .filter(|(n, v)| {
+                        crate::outcome::errno::name(*v as i32) == Some(*n)
+                            || !matches!(*n, "EWOULDBLOCK" | "EDEADLOCK" | "ENOTSUP")
+                    })
                     .map(|(n, v)| (Value::Int(*v), Value::str(*n)));
                 return Ok(Value::Dict(crate::value::containers::dict_of(pairs)?));
             }

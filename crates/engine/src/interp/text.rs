@@ -48,7 +48,10 @@ pub fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
         Value::Bytes(_) => (BYTES_METHODS, super::dir_names::BYTES),
         _ => (STR_METHODS, super::dir_names::STR),
     };
-    if ours.contains(&name) {
+    if ours.contains(&name)
+        || super::text_more::METHODS.contains(&name)
+        || (name == "format" && matches!(obj, Value::Str(_)))
+    {
         return Ok(Value::Method(Arc::new(obj.clone()), name.into()));
     }
     if theirs.contains(&name) {
@@ -548,10 +551,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
             }
             Ok(Value::str(out))
         }
-        _ => Err(Exception::new(
-            "AttributeError",
-            format!("'{tname}' object has no attribute '{name}'"),
-        )),
+        _ => super::text_more::call(obj, name, args),
     }
 }
 

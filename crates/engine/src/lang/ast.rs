@@ -129,6 +129,8 @@ pub enum Expr {
     Yield(Option<Box<Expr>>),
     /// `yield from iterable`.
     YieldFrom(Box<Expr>),
+    /// `*items` in a display, a call's arguments or an assignment's targets.
+    Starred(Box<Expr>),
 }
 
 /// Which display a comprehension builds.
@@ -198,6 +200,7 @@ impl Expr {
             | Expr::Unary(_, obj)
             | Expr::Not(obj)
             | Expr::Yield(Some(obj))
+            | Expr::Starred(obj)
             | Expr::YieldFrom(obj) => vec![obj],
             Expr::Index(a, b) | Expr::Binary(_, a, b) => vec![a, b],
             Expr::IfElse { test, body, orelse } => vec![body, test, orelse],
@@ -277,6 +280,8 @@ pub const MAX_DEPTH: usize = 995;
 pub enum Target {
     Name(String),
     Tuple(Vec<Target>),
+    /// `*rest` among the targets of an unpacking: a list of what is left.
+    Starred(String),
     /// `obj.name = ...` (a `types.SimpleNamespace`).
     Attr(Box<Expr>, String),
     /// `obj[index] = ...` (a list or a dict).
@@ -289,6 +294,7 @@ impl Target {
         match self {
             Target::Name(n) => vec![n.as_str()],
             Target::Tuple(items) => items.iter().flat_map(|t| t.names()).collect(),
+            Target::Starred(n) => vec![n.as_str()],
             Target::Attr(..) | Target::Index(..) => Vec::new(),
         }
     }

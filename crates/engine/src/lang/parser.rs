@@ -42,6 +42,10 @@ pub fn parse_statement(line: &str) -> Result<Stmt, Exception> {
     let shallow = tokens.len() < MAX_DEPTH;
     let mut parser = Parser::new(tokens);
     let stmt = parser.statement()?;
+    // A `;` may end the one statement (`x = 1;`), as in Python.
+    if matches!(parser.peek(), Tok::Op(";")) && matches!(parser.peek_at(1), Tok::End) {
+        parser.skip();
+    }
     if !matches!(parser.peek(), Tok::End) {
         if matches!(parser.peek(), Tok::Op(";") | Tok::Newline) {
             return Err(Exception::syntax("one statement per line", parser.col()));
@@ -744,7 +748,7 @@ impl Parser {
         }
         let mut items = vec![first];
         while self.eat_op(",") {
-            if !starts_expression(self.peek()) {
+            if !starts_expression(self.peek()) && !self.is_op("*") {
                 break;
             }
             items.push(self.expr()?);
@@ -760,8 +764,8 @@ impl Parser {
             let body = self.expr()?;
             return Ok(Expr::Lambda(Arc::new(params), Arc::new(body)));
         }
-        if self.is_op("*") {
-            return Err(Exception::unsupported("star unpacking"));
+        if self.eat_op("*") {
+            return Ok(Expr::Starred(Box::new(self.or_test()?)));
         }
         let e = self.or_test()?;
         if self.is_keyword("if") {
@@ -1181,8 +1185,13 @@ impl Parser {
         let mut args = Vec::new();
         let mut kwargs: Vec<(String, Expr)> = Vec::new();
         while !self.is_op(")") {
-            if self.is_op("*") || self.is_op("**") {
-                return Err(Exception::unsupported("star arguments"));
+            if self.eat_op("**") {
+                // `f(**d)`: its items are keyword arguments.
+                kwargs.push(("**".to_string(), self.expr()?));
+                if !self.eat_op(",") {
+                    break;
+                }
+                continue;
             }
             let is_keyword =
                 matches!(self.peek(), Tok::Name(_)) && matches!(self.peek_at(1), Tok::Op("="));
@@ -1508,6 +1517,7 @@ fn describe(e: &Expr) -> &'static str {
             CompKind::Generator => "generator expression",
         },
         Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
+        Expr::Starred(_) => "starred",
     }
 }
 
@@ -1519,6 +1529,12 @@ fn to_target(e: &Expr, col: usize) -> Result<Target, Exception> {
             .map(|item| to_target(item, col))
             .collect::<Result<_, _>>()
             .map(Target::Tuple),
+        Expr::Starred(inner) => match inner.as_ref() {
+            Expr::Name(n) => Ok(Target::Starred(n.clone())),
+            _ => Err(Exception::unsupported(
+                "a starred target that is not a name",
+            )),
+        },
         Expr::Attr(obj, name) => Ok(Target::Attr(obj.clone(), name.clone())),
         Expr::Index(obj, index) => Ok(Target::Index(obj.clone(), index.clone())),
         Expr::Slice { .. } => Err(Exception::unsupported("assigning to a slice")),
@@ -1535,6 +1551,38 @@ fn to_target(e: &Expr, col: usize) -> Result<Target, Exception> {
             col,
         )),
     }
+}
+
+/// A generator expression's body: `for` and `if` statements, innermost
+/// `yield elt`, the first iterable read from the name `.0`.
+fn generator_body(elt: &Expr, clauses: &[CompFor]) -> Arc<Block> {
+    let mut inner = vec![Located {
+        line: 1,
+        stmt: Stmt::Expr(Expr::Yield(Some(Box::new(elt.clone())))),
+    }];
+    for (i, clause) in clauses.iter().enumerate().rev() {
+        for test in clause.ifs.iter().rev() {
+            inner = vec![Located {
+                line: 1,
+                stmt: Stmt::If(vec![(test.clone(), Arc::new(inner))], Block::default()),
+            }];
+        }
+        let iter = if i == 0 {
+            Expr::Name(".0".to_string())
+        } else {
+            clause.iter.clone()
+        };
+        inner = vec![Located {
+            line: 1,
+            stmt: Stmt::For(
+                clause.target.clone(),
+                iter,
+                Arc::new(inner),
+                Block::default(),
+            ),
+        }];
+    }
+    Arc::new(Arc::new(inner))
 }
 
 #[cfg(test)]
@@ -1688,9 +1736,9 @@ mod tests {
     #[test]
     fn unsupported_is_named() {
         for (src, what) in [
-            ("[x for x in y]", "comprehension"),
-            ("{1: 2}", "dict or set"),
-            ("s.attr = 1", "assigning to an attribute"),
+            ("s[1:2] = b''", "assigning to a slice"),
+            ("{**d}", "'**' in a dict display"),
+            ("class A: pass", "defining a class"),
         ] {
             let e = err(src);
             assert_eq!(e.class, "NotImplementedError", "{src}");
@@ -1701,36 +1749,4 @@ mod tests {
             );
         }
     }
-}
-
-/// A generator expression's body: `for` and `if` statements, innermost
-/// `yield elt`, the first iterable read from the name `.0`.
-fn generator_body(elt: &Expr, clauses: &[CompFor]) -> Arc<Block> {
-    let mut inner = vec![Located {
-        line: 1,
-        stmt: Stmt::Expr(Expr::Yield(Some(Box::new(elt.clone())))),
-    }];
-    for (i, clause) in clauses.iter().enumerate().rev() {
-        for test in clause.ifs.iter().rev() {
-            inner = vec![Located {
-                line: 1,
-                stmt: Stmt::If(vec![(test.clone(), Arc::new(inner))], Block::default()),
-            }];
-        }
-        let iter = if i == 0 {
-            Expr::Name(".0".to_string())
-        } else {
-            clause.iter.clone()
-        };
-        inner = vec![Located {
-            line: 1,
-            stmt: Stmt::For(
-                clause.target.clone(),
-                iter,
-                Arc::new(inner),
-                Block::default(),
-            ),
-        }];
-    }
-    Arc::new(Arc::new(inner))
 }

@@ -70,44 +70,6 @@ pub fn strerror(errno: i32) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mapping_follows_pep_3151() {
-        for (errno, class) in [
-            (11, "BlockingIOError"),
-            (114, "BlockingIOError"),
-            (115, "BlockingIOError"),
-            (32, "BrokenPipeError"),
-            (108, "BrokenPipeError"),
-            (103, "ConnectionAbortedError"),
-            (111, "ConnectionRefusedError"),
-            (104, "ConnectionResetError"),
-            (17, "FileExistsError"),
-            (2, "FileNotFoundError"),
-            (4, "InterruptedError"),
-            (13, "PermissionError"),
-            (1, "PermissionError"),
-            (110, "TimeoutError"),
-            (98, "OSError"),
-            (9, "OSError"),
-            (107, "OSError"),
-        ] {
-            assert_eq!(class_for(errno), class, "errno {errno}");
-        }
-    }
-
-    #[test]
-    fn messages_are_the_c_librarys() {
-        assert_eq!(strerror(11), "Resource temporarily unavailable");
-        assert_eq!(strerror(111), "Connection refused");
-        assert_eq!(strerror(98), "Address already in use");
-        assert_eq!(strerror(32), "Broken pipe");
-    }
-}
-
 /// Every constant of CPython 3.11's `errno` module on Linux, by name (aliases
 /// such as `EWOULDBLOCK` included): what `errno.ECONNRESET` gives.
 pub const NAMES: [(&str, i64); 133] = [
@@ -245,3 +207,41 @@ pub const NAMES: [(&str, i64); 133] = [
     ("EXDEV", 18),
     ("EXFULL", 54),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapping_follows_pep_3151() {
+        for (errno, class) in [
+            (11, "BlockingIOError"),
+            (114, "BlockingIOError"),
+            (115, "BlockingIOError"),
+            (32, "BrokenPipeError"),
+            (108, "BrokenPipeError"),
+            (103, "ConnectionAbortedError"),
+            (111, "ConnectionRefusedError"),
+            (104, "ConnectionResetError"),
+            (17, "FileExistsError"),
+            (2, "FileNotFoundError"),
+            (4, "InterruptedError"),
+            (13, "PermissionError"),
+            (1, "PermissionError"),
+            (110, "TimeoutError"),
+            (98, "OSError"),
+            (9, "OSError"),
+            (107, "OSError"),
+        ] {
+            assert_eq!(class_for(errno), class, "errno {errno}");
+        }
+    }
+
+    #[test]
+    fn messages_are_the_c_librarys() {
+        assert_eq!(strerror(11), "Resource temporarily unavailable");
+        assert_eq!(strerror(111), "Connection refused");
+        assert_eq!(strerror(98), "Address already in use");
+        assert_eq!(strerror(32), "Broken pipe");
+    }
+}

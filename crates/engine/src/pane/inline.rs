@@ -140,8 +140,18 @@ impl<'a> Check<'a> {
                     && kwargs.iter().all(|(_, a)| self.expr(a))
                     && self.callee(func, args, kwargs.is_empty())
             }
-            Expr::Name(_) | Expr::Lit(_) => true,
+            // A generator runs the pane's code wherever it is used; a
+            // namespace or a selector may hold anything.
+            Expr::Name(name) => !matches!(
+                self.interp.get(name),
+                Some(
+                    Value::Iter(_) | Value::Namespace(_) | Value::Selector(_) | Value::Function(_)
+                )
+            ),
+            Expr::Lit(_) | Expr::Lambda(..) => true,
             Expr::Attr(obj, _) => self.expr(obj),
+            // A comprehension's items are made by code that runs inside it.
+            Expr::Comp(_) | Expr::Yield(_) | Expr::YieldFrom(_) => false,
             other => other.children().into_iter().all(|c| self.expr(c)),
         }
     }
@@ -157,7 +167,9 @@ impl<'a> Check<'a> {
                 // ten million items): on the pane's thread they can be
                 // interrupted, and the front end goes on drawing.
                 Some(Value::Builtin(b)) if walks(*b) => false,
-                Some(Value::Method(_, method)) => !may_wait(method),
+                Some(Value::Method(_, method)) => !may_wait(method) && method.as_ref() != "sort",
+                // The pane's own functions may do anything, wait included.
+                Some(Value::Function(_)) => false,
                 None => !Builtin::by_name(name).is_some_and(walks),
                 _ => true,
             },
@@ -206,10 +218,18 @@ impl<'a> Check<'a> {
                                 .unwrap_or(false);
                         ready && self.relies_on(name)
                     }
-                    Some(Value::Module(_)) => false,
+                    Some(
+                        Value::Module(_)
+                        | Value::Selector(_)
+                        | Value::Iter(_)
+                        | Value::Namespace(_)
+                        | Value::Function(_),
+                    ) => false,
                     _ => true, // not a socket: the call fails at once or is not a socket call
                 }
             }
+            // `sort` may call a key function, and take long.
+            Expr::Attr(_, method) if method == "sort" => false,
             Expr::Attr(obj, _) => self.expr(obj),
             _ => false,
         }
@@ -226,6 +246,12 @@ fn walks(b: Builtin) -> bool {
             | Builtin::Sum
             | Builtin::Max
             | Builtin::Min
+            | Builtin::Sorted
+            | Builtin::Any
+            | Builtin::All
+            | Builtin::Next
+            | Builtin::Dict
+            | Builtin::Set
     )
 }
 
@@ -305,6 +331,27 @@ mod tests {
         assert!(!inline(&i, "socket.create_connection(('127.0.0.1', 9))"));
         assert!(!inline(&i, "a.close()"), "a close may linger");
         assert!(!inline(&i, "select.select([a], [], [])"));
+    }
+
+    #[test]
+    fn the_panes_own_code_runs_on_the_thread() {
+        let mut i = Interp::new();
+        run(&mut i, "import selectors");
+        run(&mut i, "sel = selectors.DefaultSelector()");
+        assert!(!inline(&i, "sel.select()"), "a selector's select waits");
+        run(&mut i, "def f():\n    return 1");
+        assert!(!inline(&i, "f()"), "a function may accept or recv");
+        run(&mut i, "g = (x for x in range(3))");
+        assert!(!inline(&i, "next(g)"), "a generator runs the pane's code");
+        assert!(!inline(&i, "list(g)"));
+        assert!(
+            !inline(&i, "[f() for x in range(3)]"),
+            "a comprehension's items run code"
+        );
+        run(&mut i, "l = [3, 1]");
+        assert!(!inline(&i, "l.sort(key=f)"), "sort may call a key function");
+        assert!(inline(&i, "l.append(2)"));
+        assert!(inline(&i, "d = {'a': 1}"));
     }
 
     #[test]

@@ -386,7 +386,11 @@ pub fn table_order(map: &SetMap) -> Option<Vec<usize>> {
         let mut perturb = hash;
         let mut i = hash & mask;
         loop {
-            let probes = if i + LINEAR_PROBES <= mask { LINEAR_PROBES } else { 0 };
+            let probes = if i + LINEAR_PROBES <= mask {
+                LINEAR_PROBES
+            } else {
+                0
+            };
             for j in 0..=probes {
                 if table[i + j].is_none() {
                     table[i + j] = Some(member);
