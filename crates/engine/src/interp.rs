@@ -1490,6 +1490,24 @@ fn name_error(name: &str) -> Exception {
 
 /// `obj.name`.
 fn attribute(obj: &Value, name: &str) -> Result<Value, Exception> {
+    if name == "__name__" {
+        let n: Option<String> = match obj {
+            Value::ExcClass(c) => Some(c.to_string()),
+            Value::Builtin(b) => Some(b.name().to_string()),
+            Value::Function(f) => Some(f.name.clone()),
+            Value::Module(m) => Some(m.name().to_string()),
+            // `<class 'selectors.SelectorKey'>`: the last part of the quoted name.
+            Value::Class(repr) => repr
+                .split('\'')
+                .nth(1)
+                .and_then(|q| q.rsplit('.').next())
+                .map(str::to_string),
+            _ => None,
+        };
+        if let Some(n) = n {
+            return Ok(Value::str(n));
+        }
+    }
     match obj {
         Value::Module(crate::value::Module::Socket) if exceptions::socket_class(name).is_some() => {
             Ok(Value::ExcClass(

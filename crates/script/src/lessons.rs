@@ -35,6 +35,10 @@ pub const LESSONS: &[Lesson] = lessons![
     "udp-boundaries",
     "address-in-use",
     "select",
+    "select-loop",
+    "selectors",
+    "send-sendall",
+    "readlines",
     "framing",
 ];
 
