@@ -131,8 +131,14 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
         "sockplay repl: Python statements or short forms; PANE> line or :pane NAME for another pane; :help; Ctrl-D quits.\n",
     );
     let mut initial = String::new();
+    // The lines of an unfinished statement so far (a block, an open bracket).
+    let mut pending = String::new();
     loop {
-        let prompt = shared.prompt();
+        let prompt = if pending.is_empty() {
+            shared.prompt()
+        } else {
+            "... ".to_string()
+        };
         let read = if initial.is_empty() {
             rl.readline(&prompt)
         } else {
@@ -145,7 +151,16 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
             read => read,
         };
         match read {
-            Ok(input) => {
+            Ok(line) => {
+                let input = std::mem::take(&mut pending) + &line;
+                // An unfinished statement goes on at the `...` prompt, as in
+                // Python's REPL; an empty line ends a block.
+                if helper::needs_more(&input)
+                    && crate::console::paste_refused(input.len()).is_none()
+                {
+                    pending = input + "\n";
+                    continue;
+                }
                 if let Some(refused) = crate::console::paste_refused(input.len()) {
                     shared.say(Kind::Error, &refused);
                     continue;
@@ -169,6 +184,11 @@ fn at_terminal(shared: &Arc<Shared>) -> i32 {
                     }
                     Entered::Quit => return 0,
                 }
+            }
+            Err(ReadlineError::Interrupted) if !pending.is_empty() => {
+                // Ctrl-C drops the unfinished statement, as in Python's REPL.
+                pending.clear();
+                shared.say(Kind::Error, "KeyboardInterrupt");
             }
             Err(ReadlineError::Interrupted) => {
                 shared.interrupt_current();

@@ -172,16 +172,24 @@ fn steps_of_transcript(out: &str, ports: &HashSet<u32>) -> Steps {
     steps
 }
 
+/// The ports handed out so far, for every script: a port a script left in
+/// TIME_WAIT (its server closed first) binds again for the check above
+/// (std's listener sets SO_REUSEADDR) but not for the next script's socket.
+static TAKEN: std::sync::Mutex<Option<HashSet<u32>>> = std::sync::Mutex::new(None);
+
 fn play(script: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(script).map_err(|e| e.to_string())?;
     let ports = script_ports(&text);
-    let mut taken = HashSet::new();
+    let mut guard = TAKEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let taken = guard.get_or_insert_with(HashSet::new);
     let mut mapping: HashMap<u32, u32> = HashMap::new();
     let mut sorted: Vec<u32> = ports.iter().copied().collect();
     sorted.sort();
     let mut mapped = text.clone();
     for p in &sorted {
-        let fresh = free_port(&mut taken);
+        let fresh = free_port(taken);
         mapping.insert(fresh, *p);
         mapped = Regex::new(&format!(r"\b{p}\b"))
             .expect("valid")
@@ -203,6 +211,7 @@ fn play(script: &Path) -> Result<(), String> {
     for (original, fresh) in &path_map {
         mapped = mapped.replace(original, fresh);
     }
+    drop(guard);
     let path = dir.path().join("script.sp");
     std::fs::write(&path, mapped).map_err(|e| e.to_string())?;
     let output = Command::new(env!("CARGO_BIN_EXE_sockplay"))

@@ -141,9 +141,10 @@ pub fn validate_input(input: &str) -> ValidationResult {
     if stmt.is_empty() || stmt.starts_with(':') || stmt.starts_with('#') || is_short_form(stmt) {
         return ValidationResult::Valid(None);
     }
-    // The end is kept: an empty last line is what ends a block.
+    // An unfinished statement is taken line by line, at the `...` prompt
+    // (see `needs_more`); only an unclosed quote is refused here.
     if crate::lang::continues(whole.trim_start()) {
-        return ValidationResult::Incomplete;
+        return ValidationResult::Valid(None);
     }
     match tokenize(&stmt.replace('\n', " ")) {
         Err(e) if e.message.starts_with("unterminated") => {
@@ -154,6 +155,16 @@ pub fn validate_input(input: &str) -> ValidationResult {
         }
         _ => ValidationResult::Valid(None),
     }
+}
+
+/// Whether the text typed so far is an unfinished statement (a bracket
+/// open, or a block not yet ended by an empty line): the REPL then asks for
+/// the next line at the `...` prompt, as Python's REPL does.
+pub fn needs_more(text: &str) -> bool {
+    let (_, whole, _) = statement(text.trim_start());
+    let stmt = whole.trim();
+    !(stmt.is_empty() || stmt.starts_with(':') || stmt.starts_with('#') || is_short_form(stmt))
+        && crate::lang::continues(whole.trim_start())
 }
 
 impl Completer for ReplHelper {
@@ -301,10 +312,13 @@ mod tests {
 
     #[test]
     fn brackets_continue_and_quotes_are_refused() {
-        assert!(matches!(
-            validate_input("s.bind(('127.0.0.1', 5000)"),
-            ValidationResult::Incomplete
-        ));
+        assert!(needs_more("s.bind(('127.0.0.1', 5000)"));
+        assert!(needs_more("client> while True:\n    pass"));
+        assert!(
+            !needs_more("while True:\n    pass\n"),
+            "an empty line ends a block"
+        );
+        assert!(!needs_more(":help"));
         assert!(matches!(
             validate_input("s.bind(('127.0.0.1',\n 5000))"),
             ValidationResult::Valid(None)

@@ -183,7 +183,7 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
         return atom(rng);
     }
     let d = depth - 1;
-    match rng.below(19) {
+    match rng.below(27) {
         0 => format!(
             "{} {} {}",
             expr(rng, d),
@@ -265,6 +265,142 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
             rng.pick(&["", " {{", " }}", " }"]),
             rng.pick(&["'", "\""]).replace('\\', "")
         ),
+        19 => format!(
+            "{{{}: {}, {}: {}}}",
+            expr(rng, d),
+            expr(rng, d),
+            atom(rng),
+            atom(rng)
+        ),
+        20 => format!("{{{}, {}}}", expr(rng, d), expr(rng, d)),
+        21 => format!(
+            "{}{} for {} in {} if {}{}",
+            rng.pick(&["[", "{", "(", "sum(", "list(", "{"]),
+            expr(rng, d),
+            rng.pick(&["i", "x", "i, j", "*r, z"]),
+            expr(rng, d),
+            expr(rng, d),
+            rng.pick(&["]", "}", ")", ")", ")", ": 1}"])
+        ),
+        22 => format!(
+            "{} % {}",
+            rng.pick(&[
+                "'%s'",
+                "'%d %s'",
+                "b'%s %d'",
+                "'%(a)s'",
+                "'%5.2f|%-4r|%x|%c'",
+                "'%*.*s'",
+                "'%z'",
+                "'%'",
+                "'%99999999999d'"
+            ]),
+            expr(rng, d)
+        ),
+        23 => format!(
+            "{}.format({}, {})",
+            rng.pick(&[
+                "'{} {}'",
+                "'{0!r:>{1}}'",
+                "'{a}'",
+                "'{0[0]}{0.x}'",
+                "'{:,.2f}'",
+                "'{'",
+                "'}'",
+                "'{:{:{}}}'",
+                "'{:99999999999}'"
+            ]),
+            expr(rng, d),
+            expr(rng, d)
+        ),
+        24 => format!(
+            "{}({})",
+            rng.pick(&[
+                "sorted",
+                "enumerate",
+                "zip",
+                "any",
+                "all",
+                "next",
+                "iter",
+                "dict",
+                "set",
+                "divmod",
+                "round",
+                "hash",
+                "id",
+                "isinstance",
+                "callable"
+            ]),
+            {
+                let (a, b) = (expr(rng, d), expr(rng, d));
+                match rng.below(5) {
+                    0 => a,
+                    1 => format!("{a}, {b}"),
+                    2 => format!("{a}, key=lambda v: -v"),
+                    3 => format!("*{a}"),
+                    _ => format!("**{a}"),
+                }
+            }
+        ),
+        25 => format!(
+            "{}.{}({})",
+            rng.pick(NAMES),
+            rng.pick(&[
+                "append",
+                "pop",
+                "insert",
+                "remove",
+                "index",
+                "sort",
+                "extend",
+                "get",
+                "items",
+                "keys",
+                "setdefault",
+                "update",
+                "add",
+                "discard",
+                "register",
+                "unregister",
+                "select",
+                "modify",
+                "get_map",
+                "close",
+                "send",
+                "partition",
+                "splitlines",
+                "zfill",
+                "ljust",
+                "rsplit",
+                "center",
+                "rindex"
+            ]),
+            {
+                let (a, b) = (expr(rng, d), expr(rng, d));
+                match rng.below(6) {
+                    0 => String::new(),
+                    1 => a,
+                    2 => format!("{a}, {b}"),
+                    3 => "key=len, reverse=True".to_string(),
+                    4 => format!("{}, selectors.EVENT_READ, data={a}", rng.pick(NAMES)),
+                    _ => "timeout=0".to_string(),
+                }
+            }
+        ),
+        26 => rng
+            .pick(&[
+                "types.SimpleNamespace(a=1, b=[])",
+                "selectors.DefaultSelector()",
+                "selectors.EVENT_READ | selectors.EVENT_WRITE",
+                "errno.ECONNRESET",
+                "errno.errorcode[104]",
+                "sys.argv",
+                "sys.exit(1)",
+                "types.SimpleNamespace(1)",
+                "{}.fromkeys('ab')",
+            ])
+            .to_string(),
         _ => format!(
             "select.select([{}], [{}], [], {})",
             rng.pick(NAMES),
@@ -299,13 +435,30 @@ pub fn statement(rng: &mut Rng) -> String {
 fn simple(rng: &mut Rng) -> String {
     let depth = 1 + rng.below(4);
     let e = expr(rng, depth);
-    match rng.below(7) {
+    match rng.below(12) {
         0 | 1 => e,
         2 => format!("{} = {e}", rng.pick(NAMES)),
         3 => format!("{}, {} = {e}", rng.pick(NAMES), rng.pick(NAMES)),
         4 => format!("raise {e}"),
         5 => rng
             .pick(&["pass", "break", "continue", "raise"])
+            .to_string(),
+        6 => format!("{}[{}] = {e}", rng.pick(NAMES), atom(rng)),
+        7 => format!(
+            "{}.{} {} {e}",
+            rng.pick(NAMES),
+            rng.pick(&["a", "outb", "data"]),
+            rng.pick(&["=", "+=", "|="])
+        ),
+        8 => format!("del {}[{}]", rng.pick(NAMES), atom(rng)),
+        9 => format!("{}, *{} = {e}", rng.pick(NAMES), rng.pick(NAMES)),
+        10 => rng
+            .pick(&[
+                "import types, selectors, sys, errno",
+                "yield",
+                "yield from x",
+                "x = yield 1",
+            ])
             .to_string(),
         _ => format!("{} += {e}", rng.pick(NAMES)),
     }
@@ -346,7 +499,19 @@ fn compound(rng: &mut Rng, depth: usize) -> String {
     ]);
     let first = body(rng);
     let second = body(rng);
-    match rng.below(9) {
+    match rng.below(10) {
+        9 => format!(
+            "def {}({}):\n{indent}for v in {e}:\n{indent}{indent}{}\n{first}",
+            rng.pick(NAMES),
+            rng.pick(&["", "a", "a, b=1"]),
+            rng.pick(&[
+                "yield v",
+                "x = yield v",
+                "yield from v",
+                "yield",
+                "return v"
+            ])
+        ),
         7 => format!(
             "def {}({}):\n{first}\n{indent}return {e}",
             rng.pick(NAMES),

@@ -111,7 +111,24 @@ fn free_port(taken: &BTreeSet<u16>, seed: &mut u64) -> Option<u16> {
 /// `text` with every port it names replaced by a free one, the same port
 /// for the same number throughout. Fails only when no free port is found.
 pub fn with_fresh_ports(text: &str) -> Result<String, String> {
-    let named = script_ports(text);
+    // Only the statements name ports: a port in printed text (`| Accepted
+    // connection from ('127.0.0.1', 58150)`) or in an outcome is the kernel's.
+    let statements: String = text
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            let released = t.split_once(" =>").is_some_and(|(pane, _)| {
+                !pane.is_empty()
+                    && pane
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            });
+            let noted = t.starts_with('#') || t.starts_with('|') || t.starts_with("=>");
+            !(noted || released)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let named = script_ports(&statements);
     if named.is_empty() {
         return Ok(text.to_string());
     }
@@ -176,6 +193,19 @@ mod tests {
         let text = "server> s.bind(('127.0.0.1', 47001))\nserver> PORT = 5678\nclient> bind 8080\nserver> s.recv(1024)\nserver> x = (1, 2048)\n";
         let ports: Vec<u16> = script_ports(text).into_iter().collect();
         assert_eq!(ports, vec![2048, 5678, 8080, 47001]);
+    }
+
+    #[test]
+    fn ports_in_printed_text_and_outcomes_are_not_the_scripts() {
+        let text = "server> s.bind(('127.0.0.1', 47001))\nserver> print(addr)\n| ('127.0.0.1', 58150)\n=> ('127.0.0.1', 58151)\nserver => ('127.0.0.1', 58152)\n";
+        let fresh = with_fresh_ports(text).expect("free ports");
+        assert!(
+            !fresh.contains("47001"),
+            "the bound port is replaced: {fresh}"
+        );
+        for kernel_port in ["58150", "58151", "58152"] {
+            assert!(fresh.contains(kernel_port), "{kernel_port} stays: {fresh}");
+        }
     }
 
     #[test]

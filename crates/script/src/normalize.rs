@@ -105,8 +105,19 @@ fn mask_ports(text: &str, ports: &HashSet<u32>) -> String {
             continue;
         };
         let n = num_part.chars().take_while(|c| c.is_ascii_digit()).count();
-        let next = num_part[n..].chars().next();
-        if n == 0 || !matches!(next, Some(')' | ',')) || host.contains('(') {
+        // As normalize.py's pattern: the port, at most two more ints, `)`.
+        let mut tail = &num_part[n..];
+        for _ in 0..2 {
+            let Some(more) = tail.strip_prefix(", ") else {
+                break;
+            };
+            let digits = more.chars().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                break;
+            }
+            tail = &more[digits..];
+        }
+        if n == 0 || !tail.starts_with(')') || host.contains('(') {
             continue;
         }
         let number = &num_part[..n];
@@ -147,6 +158,11 @@ mod tests {
         assert_eq!(
             normalize_repr("('::1', 40000, 0, 0)", &ports),
             "('::1', EPHEMERAL, 0, 0)"
+        );
+        assert_eq!(
+            normalize_repr("('a', 5, True, True)", &HashSet::new()),
+            "('a', 5, True, True)",
+            "not an address: normalize.py's pattern needs ints to the `)`"
         );
         assert_eq!(normalize_repr("('0.0.0.0', 0)", &ports), "('0.0.0.0', 0)");
         assert_eq!(normalize_repr("('a', 'b')", &ports), "('a', 'b')");

@@ -114,7 +114,7 @@ pub fn call(obj: &Value, name: &str, args: &Args) -> Result<Value, Exception> {
 }
 
 /// `n.to_bytes(length, byteorder, signed=...)`.
-fn to_bytes(n: BigInt, length: i64, big: bool, signed: bool) -> Result<Vec<u8>, Exception> {
+fn to_bytes(n: BigInt, length: i64, big: bool, signed: bool) -> Result<Arc<[u8]>, Exception> {
     if n.is_negative() && !signed {
         return Err(Exception::new(
             "OverflowError",
@@ -136,11 +136,19 @@ fn to_bytes(n: BigInt, length: i64, big: bool, signed: bool) -> Result<Vec<u8>, 
     }
     crate::mem::reserve(length, 1)?;
     let fill = if n.is_negative() { 0xff } else { 0 };
-    out.resize(length, fill);
-    if big {
-        out.reverse();
-    }
-    Ok(out)
+    let pad = length - out.len();
+    // Written once, in place: `to_bytes(2**31, 'big')` touches its two
+    // gigabytes one time, not once per resize, reverse and copy.
+    Ok(if big {
+        std::iter::repeat_n(fill, pad)
+            .chain(out.iter().rev().copied())
+            .collect()
+    } else {
+        out.iter()
+            .copied()
+            .chain(std::iter::repeat_n(fill, pad))
+            .collect()
+    })
 }
 
 /// `int.from_bytes(data, byteorder, signed=...)`.
@@ -162,21 +170,30 @@ mod tests {
 
     #[test]
     fn round_trips_like_python() {
-        assert_eq!(to_bytes(5.into(), 2, true, false).unwrap(), vec![0, 5]);
-        assert_eq!(to_bytes(5.into(), 2, false, false).unwrap(), vec![5, 0]);
         assert_eq!(
-            to_bytes((-1).into(), 2, true, true).unwrap(),
+            to_bytes(5.into(), 2, true, false).unwrap().to_vec(),
+            vec![0, 5]
+        );
+        assert_eq!(
+            to_bytes(5.into(), 2, false, false).unwrap().to_vec(),
+            vec![5, 0]
+        );
+        assert_eq!(
+            to_bytes((-1).into(), 2, true, true).unwrap().to_vec(),
             vec![0xff, 0xff]
         );
         assert_eq!(
-            to_bytes(0.into(), 0, true, false).unwrap(),
+            to_bytes(0.into(), 0, true, false).unwrap().to_vec(),
             Vec::<u8>::new()
         );
         assert_eq!(
             to_bytes(128.into(), 1, true, true).unwrap_err().message,
             "int too big to convert"
         );
-        assert_eq!(to_bytes((-128).into(), 1, true, true).unwrap(), vec![0x80]);
+        assert_eq!(
+            to_bytes((-128).into(), 1, true, true).unwrap().to_vec(),
+            vec![0x80]
+        );
         assert_eq!(
             to_bytes((-129).into(), 1, true, true).unwrap_err().class,
             "OverflowError"
