@@ -344,3 +344,42 @@ fn a_send_bigger_than_the_buffers_sends_every_byte_once() {
         "{more:?}"
     );
 }
+
+#[test]
+fn a_selector_waits_is_interrupted_and_its_connections_stay_open_and_shown() {
+    let mut s = Session::new();
+    for line in [
+        "import selectors",
+        "sel = selectors.DefaultSelector()",
+        "a, b = socket.socketpair()",
+        "key = sel.register(a, selectors.EVENT_READ, data='a')",
+        "del a, key",
+    ] {
+        run(&mut s, "p", line);
+    }
+    // The selector holds the socket: it stays open, and the kernel view shows it.
+    let snap = s.snapshot("p").expect("a snapshot");
+    let held: Vec<&str> = snap.sockets[snap.sockets.len() - snap.held..]
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(held, vec!["in sel"], "{snap:?}");
+    assert!(snap.sockets.last().is_some_and(|v| v.fd.is_some()));
+    // select() waits in epoll_wait, and Ctrl-C ends it.
+    let Ok(Submitted::Step(step)) = s.submit("p", "sel.select()") else {
+        panic!("select did not start")
+    };
+    assert!(wait_for(&mut s, step.step, Duration::from_millis(150)).is_none());
+    assert!(s.interrupt("p"));
+    let outcome = wait_for(&mut s, step.step, Duration::from_secs(3)).expect("interrupted");
+    assert!(
+        matches!(&outcome, Outcome::Error(e) if e.class == "KeyboardInterrupt"),
+        "{outcome:?}"
+    );
+    // The pane is usable after it.
+    assert_eq!(run(&mut s, "p", "b.send(b'x')"), Outcome::Ok("1".into()));
+    assert_eq!(
+        run(&mut s, "p", "[(k.data, m) for k, m in sel.select(0)]"),
+        Outcome::Ok("[('a', 1)]".into())
+    );
+}

@@ -292,6 +292,50 @@ impl Interp {
         out
     }
 
+    /// The open sockets no name holds itself but a name reaches through what
+    /// it holds (a selector's connections, a list of clients), each with the
+    /// name it was found through: what the kernel view shows besides the
+    /// named sockets.
+    pub fn held_sockets(&self) -> Vec<(String, Arc<PySocket>)> {
+        let named: HashSet<*const PySocket, foldhash::fast::RandomState> = self
+            .names
+            .values()
+            .filter_map(|v| match v {
+                Value::Socket(s) => Some(Arc::as_ptr(s)),
+                _ => None,
+            })
+            .collect();
+        if self
+            .sockets
+            .iter()
+            .all(|s| s.is_closed() || named.contains(&Arc::as_ptr(s)))
+        {
+            return Vec::new();
+        }
+        let mut holders: Vec<(&String, &Value)> = self
+            .names
+            .iter()
+            .filter(|(_, v)| can_hold_socket(v) && !matches!(v, Value::Socket(_)))
+            .collect();
+        // A selector first: its connections are what it is for.
+        holders.sort_by(|a, b| {
+            let selector = |v: &Value| !matches!(v, Value::Selector(_));
+            selector(a.1)
+                .cmp(&selector(b.1))
+                .then_with(|| natural_order(a.0, b.0))
+        });
+        let mut seen = named;
+        let mut out = Vec::new();
+        for (name, value) in holders {
+            for s in reachable_sockets(vec![value.clone()]) {
+                if !s.is_closed() && seen.insert(Arc::as_ptr(&s)) {
+                    out.push((format!("in {name}"), s));
+                }
+            }
+        }
+        out
+    }
+
     /// Closes every socket no name reaches any more.
     /// Closes the sockets nothing refers to; returns each one's identity and fd.
     fn end_step(&mut self) -> Vec<(*const PySocket, i32)> {
@@ -302,80 +346,9 @@ impl Interp {
         if self.sockets.iter().all(|s| Arc::strong_count(s) > 1) {
             return Vec::new();
         }
-        /// The sockets found, and the containers already walked: a container
-        /// held a million times (`[a] * 1000`) is walked once, without recursion.
-        #[derive(Default)]
-        struct Walk {
-            sockets: HashSet<*const PySocket, foldhash::fast::RandomState>,
-            containers: HashSet<usize, foldhash::fast::RandomState>,
-        }
-        let mut walk = Walk::default();
-        let mut todo: Vec<Value> = self.names.values().cloned().collect();
-        while let Some(v) = todo.pop() {
-            let container = match &v {
-                Value::Tuple(items) => Some(items.as_ptr() as usize),
-                Value::List(items) => Some(items.id()),
-                Value::Dict(d) | Value::DictView(d, _) => Some(d.id()),
-                Value::Set(s) => Some(s.id()),
-                Value::Namespace(ns) => Some(ns.id()),
-                Value::Record(r) => Some(Arc::as_ptr(r) as usize),
-                Value::Iter(it) => Some(Arc::as_ptr(it) as *const u8 as usize),
-                Value::Selector(sel) => Some(Arc::as_ptr(sel) as usize),
-                Value::Reversed(items) => Some(Arc::as_ptr(items) as usize),
-                _ => None,
-            };
-            if let Some(id) = container
-                && !walk.containers.insert(id)
-            {
-                continue;
-            }
-            match v {
-                Value::Socket(s) => {
-                    walk.sockets.insert(Arc::as_ptr(&s));
-                }
-                Value::Tuple(items) => {
-                    todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
-                }
-                Value::List(items) => {
-                    todo.extend(items.lock().iter().filter(|i| can_hold_socket(i)).cloned())
-                }
-                Value::Dict(d) | Value::DictView(d, _) => todo.extend(
-                    d.lock()
-                        .values()
-                        .flat_map(|(k, v)| [k, v])
-                        .filter(|i| can_hold_socket(i))
-                        .cloned(),
-                ),
-                Value::Set(s) => todo.extend(s.snapshot().into_iter().filter(can_hold_socket)),
-                Value::Namespace(ns) => todo.extend(
-                    ns.snapshot()
-                        .into_iter()
-                        .map(|(_, v)| v)
-                        .filter(can_hold_socket),
-                ),
-                Value::Record(r) => {
-                    todo.extend(r.values.iter().filter(|i| can_hold_socket(i)).cloned())
-                }
-                Value::Selector(sel) => todo.extend(sel.held()),
-                Value::Iter(it) => todo.extend(iter::held(&crate::value::locked(&it))),
-                Value::Method(obj, _) => todo.push(obj.as_ref().clone()),
-                Value::Function(f) => todo.extend(
-                    f.defaults
-                        .iter()
-                        .chain(f.closure.iter().map(|(_, v)| v))
-                        .filter(|v| can_hold_socket(v))
-                        .cloned(),
-                ),
-                Value::Reversed(items) => todo.extend(
-                    crate::value::locked(&items)
-                        .iter()
-                        .filter(|i| can_hold_socket(i))
-                        .cloned(),
-                ),
-                _ => {}
-            }
-        }
-        let reachable = walk.sockets;
+        let roots: Vec<Value> = self.names.values().cloned().collect();
+        let reachable: HashSet<*const PySocket, foldhash::fast::RandomState> =
+            reachable_sockets(roots).iter().map(Arc::as_ptr).collect();
         let mut closed = Vec::new();
         self.sockets.retain(|s| {
             let keep = reachable.contains(&Arc::as_ptr(s));
@@ -493,7 +466,10 @@ impl Interp {
     /// Runs a block's statements in order, until one breaks, continues or raises.
     fn exec_block(&mut self, block: &Block, w: &dyn Waiter) -> Result<Flow, Exception> {
         for located in block.iter() {
-            w.at_line(located.line);
+            // The step's own lines: inside a function, the line of the call stands.
+            if self.frames.is_empty() {
+                w.at_line(located.line);
+            }
             let result = match &located.stmt {
                 Stmt::Break => return Ok(Flow::Break),
                 Stmt::Continue => return Ok(Flow::Continue),
@@ -1428,6 +1404,83 @@ pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
             (Some(x), Some(y)) => return x.cmp(&y),
         }
     }
+}
+
+/// The sockets `roots` reach, through any container, in the order found. A
+/// container held many times (`[a] * 1000`) is walked once, without recursion.
+fn reachable_sockets(roots: Vec<Value>) -> Vec<Arc<PySocket>> {
+    let mut found = Vec::new();
+    let mut seen: HashSet<*const PySocket, foldhash::fast::RandomState> = HashSet::default();
+    let mut containers: HashSet<usize, foldhash::fast::RandomState> = HashSet::default();
+    let mut todo = roots;
+    todo.reverse();
+    while let Some(v) = todo.pop() {
+        let container = match &v {
+            Value::Tuple(items) => Some(items.as_ptr() as usize),
+            Value::List(items) => Some(items.id()),
+            Value::Dict(d) | Value::DictView(d, _) => Some(d.id()),
+            Value::Set(s) => Some(s.id()),
+            Value::Namespace(ns) => Some(ns.id()),
+            Value::Record(r) => Some(Arc::as_ptr(r) as usize),
+            Value::Iter(it) => Some(Arc::as_ptr(it) as *const u8 as usize),
+            Value::Selector(sel) => Some(Arc::as_ptr(sel) as usize),
+            Value::Reversed(items) => Some(Arc::as_ptr(items) as usize),
+            _ => None,
+        };
+        if let Some(id) = container
+            && !containers.insert(id)
+        {
+            continue;
+        }
+        match v {
+            Value::Socket(s) => {
+                if seen.insert(Arc::as_ptr(&s)) {
+                    found.push(s);
+                }
+            }
+            Value::Tuple(items) => {
+                todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
+            }
+            Value::List(items) => {
+                todo.extend(items.lock().iter().filter(|i| can_hold_socket(i)).cloned())
+            }
+            Value::Dict(d) | Value::DictView(d, _) => todo.extend(
+                d.lock()
+                    .values()
+                    .flat_map(|(k, v)| [k, v])
+                    .filter(|i| can_hold_socket(i))
+                    .cloned(),
+            ),
+            Value::Set(s) => todo.extend(s.snapshot().into_iter().filter(can_hold_socket)),
+            Value::Namespace(ns) => todo.extend(
+                ns.snapshot()
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .filter(can_hold_socket),
+            ),
+            Value::Record(r) => {
+                todo.extend(r.values.iter().filter(|i| can_hold_socket(i)).cloned())
+            }
+            Value::Selector(sel) => todo.extend(sel.held()),
+            Value::Iter(it) => todo.extend(iter::held(&crate::value::locked(&it))),
+            Value::Method(obj, _) => todo.push(obj.as_ref().clone()),
+            Value::Function(f) => todo.extend(
+                f.defaults
+                    .iter()
+                    .chain(f.closure.iter().map(|(_, v)| v))
+                    .filter(|v| can_hold_socket(v))
+                    .cloned(),
+            ),
+            Value::Reversed(items) => todo.extend(
+                crate::value::locked(&items)
+                    .iter()
+                    .filter(|i| can_hold_socket(i))
+                    .cloned(),
+            ),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Whether a callable takes in whole iterables (`list(g)`, `sum(g)`,

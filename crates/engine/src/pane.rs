@@ -105,7 +105,11 @@ pub struct PaneSnapshot {
     pub names: Vec<String>,
     /// The current socket of the short forms: name and family.
     pub current: Option<(String, i32)>,
+    /// The named sockets, then the `held` last ones: open sockets no name
+    /// holds itself, found through a name's containers (`in sel`: a
+    /// selector's connections).
     pub sockets: Vec<SocketView>,
+    pub held: usize,
 }
 
 /// A statement parsed once, shared by every step that runs the same line
@@ -123,6 +127,9 @@ pub(crate) struct Shared {
     /// The last step that finished.
     finished: AtomicU64,
     call: Mutex<&'static str>,
+    /// A block went on to its next line since `call` was entered: the call
+    /// returned (a loop that spins is running, not blocked in its last call).
+    call_done: AtomicBool,
     /// What the running step waits for, and since when; None while it runs.
     pub wait: Mutex<Option<(Wait, Instant)>>,
     thread: AtomicU64,
@@ -143,6 +150,7 @@ impl Waiter for Shared {
         if let Ok(mut c) = self.call.lock() {
             *c = call;
         }
+        self.call_done.store(false, Ordering::Relaxed);
     }
 
     fn take_interrupt(&self) -> bool {
@@ -165,6 +173,7 @@ impl Waiter for Shared {
 
     fn at_line(&self, line: usize) {
         self.line.store(line, Ordering::Relaxed);
+        self.call_done.store(true, Ordering::Relaxed);
     }
 
     fn printed(&self, text: &str) {
@@ -238,6 +247,7 @@ impl PaneHandle {
             running: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             call: Mutex::new(""),
+            call_done: AtomicBool::new(false),
             wait: Mutex::new(None),
             thread: AtomicU64::new(0),
             snapshot: Mutex::new(Arc::default()),
@@ -318,6 +328,9 @@ impl PaneHandle {
 
     /// The call the running step is in (or was last in), like `accept()`.
     pub fn call(&self) -> &'static str {
+        if self.shared.call_done.load(Ordering::Relaxed) {
+            return "";
+        }
         self.shared.call.lock().map(|c| *c).unwrap_or("")
     }
 
@@ -358,10 +371,17 @@ fn refresh(shared: &Shared, interp: &Interp) {
         _ => false,
     };
     let same_sockets = || {
-        s.sockets.iter().all(|v| match interp.get(&v.name) {
+        let held = interp.held_sockets();
+        let (named, shown_held) = s
+            .sockets
+            .split_at(s.sockets.len() - s.held.min(s.sockets.len()));
+        named.iter().all(|v| match interp.get(&v.name) {
             Some(Value::Socket(sock)) => sock.raw_fd() == v.fd && sock.timeout() == v.timeout,
             _ => false,
-        })
+        }) && held.len() == shown_held.len()
+            && held.iter().zip(shown_held).all(|((name, sock), v)| {
+                *name == v.name && sock.raw_fd() == v.fd && sock.timeout() == v.timeout
+            })
     };
     if same_names && same_current && same_sockets() {
         return;
@@ -373,12 +393,15 @@ fn refresh(shared: &Shared, interp: &Interp) {
 }
 
 fn snapshot(interp: &Interp) -> PaneSnapshot {
+    let held = interp.held_sockets();
     PaneSnapshot {
         names: interp.names(),
         current: interp.current().map(|(n, s)| (n.to_string(), s.family)),
+        held: held.len(),
         sockets: interp
             .named_sockets()
             .into_iter()
+            .chain(held)
             .map(|(name, s)| SocketView {
                 name,
                 fd: s.raw_fd(),
