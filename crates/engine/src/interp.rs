@@ -1433,11 +1433,7 @@ fn reachable_sockets(roots: Vec<Value>) -> Vec<Arc<PySocket>> {
             continue;
         }
         match v {
-            Value::Socket(s) => {
-                if seen.insert(Arc::as_ptr(&s)) {
-                    found.push(s);
-                }
-            }
+            Value::Socket(s) if seen.insert(Arc::as_ptr(&s)) => found.push(s),
             Value::Tuple(items) => {
                 todo.extend(items.iter().filter(|i| can_hold_socket(i)).cloned())
             }
