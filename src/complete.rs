@@ -144,6 +144,7 @@ mod tests {
                 "select".into(),
             ],
             current: None,
+            held: 0,
             sockets: vec![SocketView {
                 name: "server".into(),
                 fd: Some(3),

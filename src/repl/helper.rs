@@ -238,6 +238,7 @@ mod tests {
             Some(Arc::new(PaneSnapshot {
                 names: names.iter().map(|n| n.to_string()).collect(),
                 current: None,
+                held: 0,
                 sockets: vec![SocketView {
                     name: names[names.len() - 2].to_string(),
                     fd: Some(3),
