@@ -46,3 +46,17 @@ A> del d['nothere']
 A> *init, last = 'abc'; init, last
 A> a, *b, c = range(1); 
 A> print(*[1, 2], sep='-'), [*range(2), *'ab'], dict(**{'k': 1})
+A> def f():
+...     try:
+...         1/0
+...     except ZeroDivisionError as e:
+...         pass
+...     return 'e' in dir(), dir()
+A> e = 5
+A> f(), e
+A> '%d%%' % 3.9, '%a' % 'é', '{!a}'.format('é')
+A> l = [1, 2]
+A> l[-1] = 9
+A> del l[0]
+A> l
+A> l[5] = 1

@@ -239,6 +239,16 @@ impl Interp {
         }
     }
 
+    /// Unbinds `name` where `bind` binds it (a function's locals, or the
+    /// pane's names), if it is bound.
+    fn unbind(&mut self, name: &str) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.remove(name);
+        } else if self.names.remove(name).is_some() {
+            self.generation += 1;
+        }
+    }
+
     /// Counts every binding and unbinding of a name: while it stays the same,
     /// every name refers to the same value as before.
     pub fn generation(&self) -> u64 {
@@ -699,17 +709,7 @@ impl Interp {
         handlers: &[Handler],
         w: &dyn Waiter,
     ) -> Result<Flow, Exception> {
-        for h in handlers {
-            let matches = match &h.class {
-                None => true,
-                Some(class) => {
-                    let class = self.eval(class, w)?;
-                    exception_matches(&e, &class)?
-                }
-            };
-            if !matches {
-                continue;
-            }
+        if let Some(h) = self.find_handler(&e, handlers, w)? {
             self.error_line = None;
             if let Some(name) = &h.name {
                 self.bind(name, Value::Exception(Arc::new(e.clone())));
@@ -718,10 +718,8 @@ impl Interp {
             let result = self.exec_block(&h.body, w);
             self.handling.pop();
             // As CPython does, the name is deleted when the clause ends.
-            if let Some(name) = &h.name
-                && self.names.remove(name).is_some()
-            {
-                self.generation += 1;
+            if let Some(name) = &h.name {
+                self.unbind(name);
             }
             return result;
         }
@@ -1118,6 +1116,16 @@ impl Interp {
             return Err(Exception::type_error("dir() takes no keyword arguments"));
         }
         let names: Vec<&str> = match args.pos.as_slice() {
+            // Inside a function, its local names.
+            [] if !self.frames.is_empty() => {
+                let mut names: Vec<&str> = self
+                    .frames
+                    .last()
+                    .map(|f| f.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                names.sort_unstable();
+                names
+            }
             [] => {
                 let mut names: Vec<&str> = [
                     "__annotations__",
@@ -1688,7 +1696,7 @@ fn exception_matches(e: &Exception, class: &Value) -> Result<bool, Exception> {
 }
 
 /// `ascii(text)`: a repr with every non-ASCII character escaped.
-fn ascii(text: &str) -> String {
+pub(super) fn ascii(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c as u32 {

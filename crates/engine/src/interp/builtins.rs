@@ -123,23 +123,7 @@ fn int(args: &Args) -> Result<Value, Exception> {
     };
     let base = a.get(1).map(|b| b.index()).transpose()?;
     match (x, base) {
-        (Value::Float(f), None) => {
-            if f.is_nan() {
-                return Err(Exception::value_error(
-                    "cannot convert float NaN to integer",
-                ));
-            }
-            if f.is_infinite() {
-                return Err(Exception::new(
-                    "OverflowError",
-                    "cannot convert float infinity to integer",
-                ));
-            }
-            // A finite float's integral part is an int exactly (int(9.3e18) does not fit 64 bits).
-            Ok(Value::int(
-                num_traits::FromPrimitive::from_f64(f.trunc()).unwrap_or_default(),
-            ))
-        }
+        (Value::Float(f), None) => float_to_int(f.trunc()),
         (Value::Str(_) | Value::Bytes(_), base) => {
             let text = match x {
                 Value::Str(s) => s.to_string(),
@@ -662,6 +646,25 @@ fn is_instance(v: &Value, cls: &Value) -> Result<bool, Exception> {
     }
 }
 
+/// An integral float as the int it is (exactly: `int(9.3e18)` does not fit
+/// 64 bits), with CPython's errors for NaN and the infinities.
+pub fn float_to_int(f: f64) -> Result<Value, Exception> {
+    if f.is_nan() {
+        return Err(Exception::value_error(
+            "cannot convert float NaN to integer",
+        ));
+    }
+    if f.is_infinite() {
+        return Err(Exception::new(
+            "OverflowError",
+            "cannot convert float infinity to integer",
+        ));
+    }
+    Ok(Value::int(
+        num_traits::FromPrimitive::from_f64(f).unwrap_or_default(),
+    ))
+}
+
 /// `round(x)`, `round(x, n)`: half to even, on the float's exact value.
 fn round(args: &Args) -> Result<Value, Exception> {
     let slots = args.def("round", &["number", "ndigits"], 2, 1, 0)?;
@@ -688,23 +691,7 @@ fn round(args: &Args) -> Result<Value, Exception> {
             };
             Ok(Value::int(q * p))
         }
-        (Value::Float(f), None) => {
-            if f.is_nan() {
-                return Err(Exception::value_error(
-                    "cannot convert float NaN to integer",
-                ));
-            }
-            if f.is_infinite() {
-                return Err(Exception::new(
-                    "OverflowError",
-                    "cannot convert float infinity to integer",
-                ));
-            }
-            let r = f.round_ties_even();
-            Ok(Value::int(
-                num_traits::FromPrimitive::from_f64(r).unwrap_or_default(),
-            ))
-        }
+        (Value::Float(f), None) => float_to_int(f.round_ties_even()),
         (Value::Float(f), Some(n)) => {
             if !f.is_finite() || n > 323 {
                 return Ok(Value::Float(*f));

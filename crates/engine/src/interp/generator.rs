@@ -376,14 +376,7 @@ impl Interp {
                             Err(e) => Signal::Raise(e),
                         }
                     }
-                    Flow::Break => {
-                        g.stack.pop();
-                        Signal::Step
-                    }
-                    ret @ Flow::Return(_) => {
-                        g.stack.pop();
-                        Signal::Done(ret)
-                    }
+                    exit @ (Flow::Break | Flow::Return(_)) => Self::leave_loop(g, exit),
                 }
             }
             Frame::For { block, idx, iter } => {
@@ -416,14 +409,7 @@ impl Interp {
                             Err(e) => Signal::Raise(e),
                         }
                     }
-                    Flow::Break => {
-                        g.stack.pop();
-                        Signal::Step
-                    }
-                    ret @ Flow::Return(_) => {
-                        g.stack.pop();
-                        Signal::Done(ret)
-                    }
+                    exit @ (Flow::Break | Flow::Return(_)) => Self::leave_loop(g, exit),
                 }
             }
             Frame::Try { block, idx, phase } => {
@@ -471,6 +457,16 @@ impl Interp {
         }
     }
 
+    /// A loop's turn ended with a `break` or a `return`: the loop ends
+    /// (its `else:` skipped); a break goes on after it, a return goes out.
+    fn leave_loop(g: &mut Generator, exit: Flow) -> Signal {
+        g.stack.pop();
+        match exit {
+            Flow::Break => Signal::Step,
+            other => Signal::Done(other),
+        }
+    }
+
     /// What a frame's parent gets when the frame ends with `flow`.
     fn pending(flow: Flow) -> Signal {
         match flow {
@@ -503,10 +499,8 @@ impl Interp {
 
     fn leave_handler(&mut self, name: Option<String>) {
         self.handling.pop();
-        if let Some(name) = name
-            && let Some(frame) = self.frames.last_mut()
-        {
-            frame.remove(&name);
+        if let Some(name) = name {
+            self.unbind(&name);
         }
     }
 
@@ -566,7 +560,7 @@ impl Interp {
     }
 
     /// The `except` clause of `handlers` that matches `e`.
-    fn find_handler<'h>(
+    pub(super) fn find_handler<'h>(
         &mut self,
         e: &Exception,
         handlers: &'h [Handler],

@@ -72,19 +72,7 @@ fn convert(
         'r' | 'a' => {
             let r = try_repr(v)?;
             let r = if conv == 'a' || is_bytes {
-                r.chars()
-                    .map(|c| {
-                        if c.is_ascii() {
-                            c.to_string()
-                        } else if (c as u32) < 0x100 {
-                            format!("\\x{:02x}", c as u32)
-                        } else if (c as u32) < 0x10000 {
-                            format!("\\u{:04x}", c as u32)
-                        } else {
-                            format!("\\U{:08x}", c as u32)
-                        }
-                    })
-                    .collect()
+                super::ascii(&r)
             } else {
                 r
             };
@@ -92,15 +80,7 @@ fn convert(
         }
         'd' | 'i' | 'u' => {
             let n = match v {
-                Value::Float(f) if f.is_finite() => {
-                    Value::int(num_traits::FromPrimitive::from_f64(f.trunc()).unwrap_or_default())
-                }
-                Value::Float(_) => {
-                    return Err(Exception::new(
-                        "OverflowError",
-                        "cannot convert float infinity to integer",
-                    ));
-                }
+                Value::Float(f) => super::builtins::float_to_int(f.trunc())?,
                 v if v.is_int() => Value::int(v.as_bigint().unwrap_or_default()),
                 other => {
                     return Err(Exception::type_error(format!(
@@ -467,22 +447,7 @@ fn fill(
             None => value,
             Some('r') => Value::str(try_repr(&value)?),
             Some('s') => Value::str(try_str(&value)?),
-            Some('a') => Value::str(
-                try_repr(&value)?
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii() {
-                            c.to_string()
-                        } else if (c as u32) < 0x100 {
-                            format!("\\x{:02x}", c as u32)
-                        } else if (c as u32) < 0x10000 {
-                            format!("\\u{:04x}", c as u32)
-                        } else {
-                            format!("\\U{:08x}", c as u32)
-                        }
-                    })
-                    .collect::<String>(),
-            ),
+            Some('a') => Value::str(super::ascii(&try_repr(&value)?)),
             Some(other) => {
                 return Err(Exception::value_error(format!(
                     "Unknown conversion specifier {other}"

@@ -293,17 +293,9 @@ impl Interp {
                         }
                     }
                     Value::List(l) => {
-                        let i = list_index(&index)?;
                         let mut items = l.lock();
-                        let len = items.len() as i64;
-                        let i = if i < 0 { i + len } else { i };
-                        if !(0..len).contains(&i) {
-                            return Err(Exception::new(
-                                "IndexError",
-                                "list assignment index out of range",
-                            ));
-                        }
-                        items.remove(i as usize);
+                        let i = list_position(&index, items.len())?;
+                        items.remove(i);
                         Ok(())
                     }
                     other => Err(Exception::type_error(format!(
@@ -352,12 +344,7 @@ impl Interp {
                 let iterable = slots[0].clone().unwrap_or(Value::None);
                 let start = match &slots[1] {
                     None => 0,
-                    Some(v) => v.as_int().ok_or_else(|| {
-                        Exception::type_error(format!(
-                            "'{}' object cannot be interpreted as an integer",
-                            v.type_name()
-                        ))
-                    })?,
+                    Some(v) => v.index()?,
                 };
                 iter::new(PyIter::Enumerate {
                     inner: iter::iter_of(&iterable)?,
@@ -537,6 +524,21 @@ pub(super) fn sort_options(
     Ok((key, reverse))
 }
 
+/// The position `index` names in a list of `len` items, for assigning or
+/// deleting (negative from the end), or CPython's IndexError.
+fn list_position(index: &Value, len: usize) -> Result<usize, Exception> {
+    let i = list_index(index)?;
+    let len = len as i64;
+    let i = if i < 0 { i + len } else { i };
+    if !(0..len).contains(&i) {
+        return Err(Exception::new(
+            "IndexError",
+            "list assignment index out of range",
+        ));
+    }
+    Ok(i as usize)
+}
+
 fn list_index(index: &Value) -> Result<i64, Exception> {
     match index {
         Value::BigInt(_) => Err(Exception::new(
@@ -557,17 +559,9 @@ pub(super) fn set_item(obj: &Value, index: &Value, value: Value) -> Result<(), E
     match obj {
         Value::Dict(d) => d.set(index.clone(), value),
         Value::List(l) => {
-            let i = list_index(index)?;
             let mut items = l.lock();
-            let len = items.len() as i64;
-            let i = if i < 0 { i + len } else { i };
-            if !(0..len).contains(&i) {
-                return Err(Exception::new(
-                    "IndexError",
-                    "list assignment index out of range",
-                ));
-            }
-            items[i as usize] = value;
+            let i = list_position(index, items.len())?;
+            items[i] = value;
             Ok(())
         }
         other => Err(Exception::type_error(format!(

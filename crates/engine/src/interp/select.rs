@@ -51,6 +51,21 @@ pub fn timeout_arg(value: &Value) -> Result<Option<Duration>, Exception> {
     Ok(Some(Duration::from_nanos(ns)))
 }
 
+/// Announces the wait of a `select()` (of the select module or of a
+/// selector) on `on`, unless the kernel says it is met already.
+pub fn announce(w: &dyn Waiter, on: Vec<(i32, libc::c_short)>, timeout: bool) {
+    let wait = crate::net::Wait {
+        call: "select()",
+        on,
+        bytes: None,
+        timeout,
+        from: None,
+    };
+    if !wait.met() {
+        w.waiting(Some(wait));
+    }
+}
+
 /// Runs select and returns the three lists of ready items, in their input order.
 pub fn select(
     w: &dyn Waiter,
@@ -74,16 +89,7 @@ pub fn select(
             .chain(fds[1].iter().map(|&fd| (fd, libc::POLLOUT)))
             .chain(fds[2].iter().map(|&fd| (fd, libc::POLLPRI)))
             .collect();
-        let wait = crate::net::Wait {
-            call: "select()",
-            on,
-            bytes: None,
-            timeout: timeout.is_some(),
-            from: None,
-        };
-        if !wait.met() {
-            w.waiting(Some(wait));
-        }
+        announce(w, on, timeout.is_some());
     }
     let result = select_loop(w, &lists, &fds, deadline);
     w.waiting(None);

@@ -352,16 +352,7 @@ fn select(sel: &Arc<Selector>, timeout: Value, w: &dyn Waiter) -> Result<Value, 
                 (fd, events)
             })
             .collect();
-        let wait = crate::net::Wait {
-            call: "select()",
-            on,
-            bytes: None,
-            timeout: timeout.is_some(),
-            from: None,
-        };
-        if !wait.met() {
-            w.waiting(Some(wait));
-        }
+        super::select::announce(w, on, timeout.is_some());
     }
     let deadline = timeout.map(|t| Instant::now() + t);
     let ready_fds = loop {
