@@ -651,6 +651,9 @@ impl Interp {
         Ok(Value::Function(Arc::new(function::Function {
             name: name.to_string(),
             params: params.0.iter().map(|(n, _)| n.clone()).collect(),
+            star: params.1.clone(),
+            kwstar: params.2.clone(),
+            positional: params.3,
             defaults,
             body,
             closure,
@@ -980,6 +983,20 @@ impl Interp {
             Expr::Dict(pairs) => {
                 let d = crate::value::containers::Dict::default();
                 for (k, v) in pairs {
+                    // `**mapping`: its items, in order.
+                    if let Expr::Starred(mapping) = k {
+                        let m = self.eval(mapping, w)?;
+                        if !matches!(m, Value::Dict(_)) {
+                            return Err(Exception::type_error(format!(
+                                "'{}' object is not a mapping",
+                                m.type_name()
+                            )));
+                        }
+                        for (k, v) in collections::pairs_of(&m)? {
+                            d.set(k, v)?;
+                        }
+                        continue;
+                    }
                     let k = self.eval(k, w)?;
                     let v = self.eval(v, w)?;
                     d.set(k, v)?;

@@ -515,7 +515,18 @@ fn compound(rng: &mut Rng, depth: usize) -> String {
         7 => format!(
             "def {}({}):\n{first}\n{indent}return {e}",
             rng.pick(NAMES),
-            rng.pick(&["", "a", "a, b=1", "a=s", "a, a", "a=1, b"])
+            rng.pick(&[
+                "",
+                "a",
+                "a, b=1",
+                "a=s",
+                "a, a",
+                "a=1, b",
+                "*a, **k",
+                "a, *, b=1",
+                "*, b",
+                "**k, a"
+            ])
         ),
         8 => format!(
             "{} = lambda {}: {e}",

@@ -258,7 +258,9 @@ pub fn call(b: Builtin, args: &Args, stdout: &mut String) -> Result<Value, Excep
                 let slot = match name.as_str() {
                     "sep" => &mut sep,
                     "end" => &mut end,
-                    "file" | "flush" => {
+                    // What a pane prints is shown at once: flushing changes nothing.
+                    "flush" => continue,
+                    "file" => {
                         return Err(Exception::unsupported(format!("print(..., {name}=...)")));
                     }
                     other => {

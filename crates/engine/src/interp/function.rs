@@ -31,6 +31,11 @@ pub struct Function {
     pub body: Body,
     /// The local names of the function it was defined in, as they were then.
     pub closure: Vec<(String, Value)>,
+    /// `*args` and `**kwargs`, when it has them.
+    pub star: Option<String>,
+    /// How many parameters may be given by position (the rest are keyword-only).
+    pub positional: usize,
+    pub kwstar: Option<String>,
     /// Its body has a `yield`: a call makes a generator.
     pub generator: bool,
 }
@@ -44,11 +49,30 @@ impl Function {
     ) -> Result<Vec<(String, Value)>, Exception> {
         let params: Vec<&str> = self.params.iter().map(String::as_str).collect();
         let required = params.len() - self.defaults.len();
+        // `*args` takes the positional arguments past the parameters, and
+        // `**kwargs` the keywords that name none of them.
+        let (pos, extra) = match &self.star {
+            Some(_) if pos.len() > self.positional => pos.split_at(self.positional),
+            _ => (pos, &[][..]),
+        };
+        let (kw, extra_kw): (Vec<_>, Vec<_>) = match &self.kwstar {
+            Some(_) => kw
+                .iter()
+                .cloned()
+                .partition(|(k, _)| params.contains(&k.as_str())),
+            None => (kw.to_vec(), Vec::new()),
+        };
         let args = Args {
             pos: pos.to_vec(),
-            kw: kw.to_vec(),
+            kw,
         };
-        let slots = args.def(&self.name, &params, params.len(), required, 0)?;
+        let slots = args.def(
+            &self.name,
+            &params,
+            self.positional,
+            required.min(self.positional),
+            0,
+        )?;
         let mut locals = self.closure.clone();
         for (i, (param, slot)) in self.params.iter().zip(slots).enumerate() {
             let value = match slot {
@@ -56,6 +80,15 @@ impl Function {
                 None => self.defaults[i - required].clone(),
             };
             locals.push((param.clone(), value));
+        }
+        if let Some(star) = &self.star {
+            locals.push((star.clone(), Value::tuple(extra.to_vec())));
+        }
+        if let Some(kwstar) = &self.kwstar {
+            let d = crate::value::containers::dict_of(
+                extra_kw.into_iter().map(|(k, v)| (Value::str(k), v)),
+            )?;
+            locals.push((kwstar.clone(), Value::Dict(d)));
         }
         Ok(locals)
     }
@@ -72,6 +105,9 @@ mod tests {
             defaults,
             body: Body::Lambda(Arc::new(Expr::Lit(Value::None))),
             closure: Vec::new(),
+            star: None,
+            kwstar: None,
+            positional: params.len(),
             generator: false,
         }
     }

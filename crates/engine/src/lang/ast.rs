@@ -166,7 +166,16 @@ pub struct CompFor {
 
 /// A function's parameters: names, and the default of each that has one.
 #[derive(Debug, Clone)]
-pub struct Params(pub Vec<(String, Option<Expr>)>);
+pub struct Params(
+    pub Vec<(String, Option<Expr>)>,
+    /// `*args`: the name that takes the positional arguments left over.
+    pub Option<String>,
+    /// `**kwargs`: the name that takes the keyword arguments left over.
+    pub Option<String>,
+    /// How many of the names may be given by position: those before a `*`
+    /// (the others are keyword-only).
+    pub usize,
+);
 
 /// A piece of an f-string (see `Expr::FString`).
 #[derive(Debug, Clone)]

@@ -314,15 +314,41 @@ impl Parser {
     /// A function's parameters, up to `end` (`)` for a def, `:` for a lambda).
     fn params(&mut self, end: &'static str) -> Result<Params, Exception> {
         let mut params: Vec<(String, Option<Expr>)> = Vec::new();
+        let (mut star, mut kwstar): (Option<String>, Option<String>) = (None, None);
+        // The count of positional parameters, once a `*` is seen.
+        let mut positional: Option<usize> = None;
         while !self.is_op(end) {
-            if self.is_op("*") || self.is_op("**") || self.is_op("/") {
+            if self.is_op("/") || kwstar.is_some() {
                 return Err(Exception::unsupported(
-                    "'*args', '**kwargs' and '/' in parameters",
+                    "'/', keyword-only parameters and parameters after '**kwargs'",
                 ));
+            }
+            if self.eat_op("**") {
+                kwstar = Some(self.identifier()?);
+                if !self.eat_op(",") {
+                    break;
+                }
+                continue;
+            }
+            if self.eat_op("*") {
+                if positional.is_some() {
+                    return Err(Exception::syntax(
+                        "* argument may appear only once",
+                        self.col(),
+                    ));
+                }
+                positional = Some(params.len());
+                if !self.is_op(",") {
+                    star = Some(self.identifier()?);
+                }
+                if !self.eat_op(",") {
+                    break;
+                }
+                continue;
             }
             let col = self.col();
             let name = self.identifier()?;
-            if params.iter().any(|(n, _)| *n == name) {
+            if params.iter().any(|(n, _)| *n == name) || star.as_ref() == Some(&name) {
                 return Err(Exception::syntax(
                     format!("duplicate argument '{name}' in function definition"),
                     col,
@@ -331,6 +357,11 @@ impl Parser {
             let default = if self.eat_op("=") {
                 Some(self.expr()?)
             } else {
+                if positional.is_some() {
+                    return Err(Exception::unsupported(
+                        "a keyword-only parameter without a default",
+                    ));
+                }
                 if params.iter().any(|(_, d)| d.is_some()) {
                     return Err(Exception::syntax(
                         "non-default argument follows default argument",
@@ -344,7 +375,8 @@ impl Parser {
                 break;
             }
         }
-        Ok(Params(params))
+        let positional = positional.unwrap_or(params.len());
+        Ok(Params(params, star, kwstar, positional))
     }
 
     /// The `else:` block of a loop, if it has one.
@@ -839,13 +871,44 @@ impl Parser {
         })))
     }
 
+    /// The rest of a dict display after `pairs` (and their comma): `k: v`
+    /// items and `**mapping` items (kept as a `*mapping` key), to the `}`.
+    fn dict_display(
+        &mut self,
+        mut pairs: Vec<(Expr, Expr)>,
+        more: bool,
+        col: usize,
+    ) -> Result<Expr, Exception> {
+        while more && !self.is_op("}") {
+            if self.eat_op("**") {
+                let mapping = self.or_test()?;
+                pairs.push((Expr::Starred(Box::new(mapping)), Expr::Lit(Value::None)));
+            } else {
+                let k = self.expr()?;
+                self.expect_op(":")?;
+                pairs.push((k, self.expr()?));
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        if !self.is_op("}") && starts_expression(self.peek()) {
+            return Err(Exception::syntax(
+                "invalid syntax. Perhaps you forgot a comma?",
+                col + 1,
+            ));
+        }
+        self.expect_op("}")?;
+        Ok(Expr::Dict(pairs))
+    }
+
     /// `{}`, `{k: v, ...}`, `{a, b}` and their comprehensions (after the `{`).
     fn brace_display(&mut self, col: usize) -> Result<Expr, Exception> {
         if self.eat_op("}") {
             return Ok(Expr::Dict(Vec::new()));
         }
         if self.is_op("**") {
-            return Err(Exception::unsupported("'**' in a dict display"));
+            return self.dict_display(Vec::new(), true, col);
         }
         let first = self.expr()?;
         if self.eat_op(":") {
@@ -855,23 +918,8 @@ impl Parser {
                 self.expect_op("}")?;
                 return Ok(e);
             }
-            let mut pairs = vec![(first, value)];
-            while self.eat_op(",") {
-                if self.is_op("}") {
-                    break;
-                }
-                let k = self.expr()?;
-                self.expect_op(":")?;
-                pairs.push((k, self.expr()?));
-            }
-            if !self.is_op("}") && starts_expression(self.peek()) {
-                return Err(Exception::syntax(
-                    "invalid syntax. Perhaps you forgot a comma?",
-                    col + 1,
-                ));
-            }
-            self.expect_op("}")?;
-            return Ok(Expr::Dict(pairs));
+            let more = self.eat_op(",");
+            return self.dict_display(vec![(first, value)], more, col);
         }
         if self.is_keyword("for") {
             let e = self.comprehension(CompKind::Set, first, None)?;
