@@ -1785,7 +1785,7 @@ mod tests {
     fn unsupported_is_named() {
         for (src, what) in [
             ("s[1:2] = b''", "assigning to a slice"),
-            ("{**d}", "'**' in a dict display"),
+            ("def f(a, /): pass", "'/'"),
             ("class A: pass", "defining a class"),
         ] {
             let e = err(src);
