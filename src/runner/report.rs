@@ -101,7 +101,12 @@ impl Report for Text<'_> {
     }
 
     fn blocked(&mut self, _info: &StepInfo, call: &str) {
-        self.line(&format!("    ... blocked in {call}"));
+        // A block that runs (a loop between two calls) is in no call.
+        match call.strip_prefix(" at line ") {
+            Some(line) => self.line(&format!("    ... running at line {line}")),
+            None if call.is_empty() => self.line("    ... running"),
+            None => self.line(&format!("    ... blocked in {call}")),
+        }
     }
 
     fn finished(&mut self, d: &Done) {

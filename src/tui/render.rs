@@ -328,16 +328,6 @@ fn draw_pane(frame: &mut Frame, app: &App, index: usize, area: Rect, theme: &The
                 call: "",
                 elapsed,
             } => format!(" step {step} running{at} for {:.1} s ", elapsed.as_secs_f64()),
-            // In a block, a call that announced no wait is one the loop
-            // goes through (a select that found a socket ready): it runs.
-            Activity::Running {
-                step,
-                call,
-                elapsed,
-            } if !at.is_empty() => format!(
-                " step {step} running{at} (in {call}) for {:.1} s · Ctrl-C interrupts ",
-                elapsed.as_secs_f64(),
-            ),
             Activity::Running {
                 step,
                 call,

@@ -459,7 +459,26 @@ impl Session {
     pub fn running(&self, pane: &str) -> Option<(&StepInfo, &'static str, Duration)> {
         let p = self.panes.get(pane)?;
         let r = p.running.as_ref()?;
-        Some((&r.info, p.handle.call(), r.started.elapsed()))
+        let call = match self.activity(pane)? {
+            Activity::Waiting { call, .. } | Activity::Running { call, .. } => call,
+        };
+        Some((&r.info, call, r.started.elapsed()))
+    }
+
+    /// The call a busy pane is in, with no wait announced: in a block (a
+    /// loop), a call that announced no wait is one it goes through (a select
+    /// that found a socket ready), so the block is running, in no call.
+    fn running_call(&self, p: &Pane) -> &'static str {
+        let in_block = p
+            .running
+            .as_ref()
+            .is_some_and(|r| r.info.input.contains('\n'))
+            && p.handle
+                .shared
+                .line
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0;
+        if in_block { "" } else { p.handle.call() }
     }
 
     /// What a busy pane's step is doing now; None when the pane is idle.
@@ -480,7 +499,7 @@ impl Session {
             },
             None => Activity::Running {
                 step: r.info.step,
-                call: p.handle.call(),
+                call: self.running_call(p),
                 elapsed: r.started.elapsed(),
             },
         })
