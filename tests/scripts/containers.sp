@@ -60,3 +60,10 @@ A> l[-1] = 9
 A> del l[0]
 A> l
 A> l[5] = 1
+# A set or dict with itself (each lock is taken once).
+A> s = {1, 2}
+A> s | s, s & s, s <= s, s < s, s.issubset(s), s - s, s ^ s
+A> d = {1: 2}
+A> d | d, d == d
+A> s |= s; s
+A> d |= d; d

@@ -517,7 +517,7 @@ impl Value {
             (Value::Dict(a), Value::Dict(b)) => a.ptr_eq(b) || dict_eq(a, b),
             (Value::Set(a), Value::Set(b)) => {
                 a.ptr_eq(b) || {
-                    let (x, y) = (a.lock().clone(), b.lock().clone());
+                    let (x, y) = (a.map(), b.map());
                     x.len() == y.len() && x.keys().all(|k| y.contains_key(k))
                 }
             }
@@ -630,7 +630,7 @@ fn seq_eq(a: &[Value], b: &[Value]) -> bool {
 
 /// Two dicts hold the same keys with equal values.
 fn dict_eq(a: &containers::Dict, b: &containers::Dict) -> bool {
-    let (x, y) = (a.lock().clone(), b.lock().clone());
+    let (x, y) = (a.map(), b.map());
     x.len() == y.len()
         && x.iter().all(|(k, (_, v))| {
             y.get(k)

@@ -680,8 +680,9 @@ impl Fuzzer {
                 interrupted = true;
             }
             if started.elapsed() > self.patience + Duration::from_secs(10) {
-                // The pane is stuck: start again with a new session.
-                self.session = Session::new();
+                // The pane is stuck: start again with a new session. The old
+                // one is left as it is: ending it would wait for its stuck pane.
+                std::mem::forget(std::mem::replace(&mut self.session, Session::new()));
                 return Some(Finding::Hang);
             }
         }

@@ -301,7 +301,7 @@ pub fn dict_method(d: &Dict, name: &str, args: &Args) -> Result<Value, Exception
         }
         "copy" => {
             args.none(&qual)?;
-            Ok(Value::Dict(Dict::new(d.lock().clone())))
+            Ok(Value::Dict(Dict::new(d.map())))
         }
         "fromkeys" => {
             let a = args.tuple("fromkeys", &qual, 1, 2)?;
@@ -328,7 +328,7 @@ pub fn set_method(s: &Set, name: &str, args: &Args) -> Result<Value, Exception> 
     use crate::lang::ast::BinOp;
     let qual = format!("set.{name}");
     let combine = |op: BinOp| -> Result<Value, Exception> {
-        let mut acc = Value::Set(Set::new(s.lock().clone()));
+        let mut acc = Value::Set(Set::new(s.map()));
         if !args.kw.is_empty() {
             return Err(Exception::type_error(format!(
                 "{qual}() takes no keyword arguments"
@@ -343,7 +343,7 @@ pub fn set_method(s: &Set, name: &str, args: &Args) -> Result<Value, Exception> 
         let Value::Set(result) = combine(op)? else {
             return Ok(Value::None);
         };
-        let new = result.lock().clone();
+        let new = result.map();
         *s.lock() = new;
         Ok(Value::None)
     };
@@ -378,7 +378,7 @@ pub fn set_method(s: &Set, name: &str, args: &Args) -> Result<Value, Exception> 
         }
         "copy" => {
             args.none(&qual)?;
-            Ok(Value::Set(Set::new(s.lock().clone())))
+            Ok(Value::Set(Set::new(s.map())))
         }
         "union" => combine(BinOp::BitOr),
         "intersection" => combine(BinOp::BitAnd),
@@ -390,7 +390,7 @@ pub fn set_method(s: &Set, name: &str, args: &Args) -> Result<Value, Exception> 
         "symmetric_difference_update" => update(BinOp::BitXor),
         "isdisjoint" | "issubset" | "issuperset" => {
             let other = other_set(args.one(&qual)?)?;
-            let (mine, theirs) = (s.lock().clone(), other.lock().clone());
+            let (mine, theirs) = (s.map(), other.map());
             Ok(Value::Bool(match name {
                 "isdisjoint" => mine.keys().all(|k| !theirs.contains_key(k)),
                 "issubset" => mine.keys().all(|k| theirs.contains_key(k)),

@@ -115,7 +115,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
             Value::Set(x),
             Value::Set(y),
         ) => {
-            let (x, y) = (x.lock().clone(), y.lock().clone());
+            let (x, y) = (x.map(), y.map());
             let mut out = SetMap::default();
             match op {
                 BinOp::BitOr => {
@@ -138,7 +138,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Exception> {
             Ok(Value::Set(Set::new(out)))
         }
         (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
-            let out = Dict::new(x.lock().clone());
+            let out = Dict::new(x.map());
             for (k, v) in y.items() {
                 out.set(k, v)?;
             }
@@ -468,7 +468,7 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Result<bool, Exception> {
         (a, b, op)
     {
         // Sets are ordered by inclusion.
-        let (x, y) = (x.lock().clone(), y.lock().clone());
+        let (x, y) = (x.map(), y.map());
         let subset = |p: &SetMap, q: &SetMap| p.keys().all(|k| q.contains_key(k));
         return Ok(match op {
             CmpOp::Lt => x.len() < y.len() && subset(&x, &y),

@@ -236,7 +236,7 @@ impl Interp {
                 if matches!(rhs, Value::Set(_)) =>
             {
                 if let Value::Set(result) = ops::binary(op, old, rhs)? {
-                    let new = result.lock().clone();
+                    let new = result.map();
                     *s.lock() = new;
                 }
                 Ok(old.clone())

@@ -142,6 +142,12 @@ impl Dict {
         self.len() == 0
     }
 
+    /// A copy of the entries, the lock released on return (so that `(a.map(),
+    /// b.map())` is safe when `a` and `b` are the same dict).
+    pub fn map(&self) -> DictMap {
+        self.lock().clone()
+    }
+
     /// `d[k] = v`: a key already there keeps its first form (`d[1] = a; d[1.0] = b` gives `{1: b}`).
     pub fn set(&self, k: Value, v: Value) -> Result<(), Exception> {
         let h = key(&k)?;
@@ -204,6 +210,12 @@ impl Set {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// A copy of the members, the lock released on return (so that `(a.map(),
+    /// b.map())` is safe when `a` and `b` are the same set).
+    pub fn map(&self) -> SetMap {
+        self.lock().clone()
     }
 
     pub fn add(&self, v: Value) -> Result<(), Exception> {
