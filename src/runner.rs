@@ -61,6 +61,10 @@ struct Record {
     expected: Option<(usize, String)>,
 }
 
+/// The most a running step's printed text is held before it is known
+/// whether the step blocks (see `Runner::printing`).
+const PRINT_HELD: usize = 1 << 20;
+
 struct Runner<'w> {
     opts: RunOptions,
     session: Session,
@@ -71,6 +75,9 @@ struct Runner<'w> {
     flushed: Instant,
     /// Steps reported blocked that have not finished yet.
     blocked: HashSet<u64>,
+    /// What running steps printed so far: (bytes shown as printed, text
+    /// not shown yet). A blocked step's printing is shown as it comes.
+    printing: HashMap<u64, (usize, String)>,
     /// The last step sent to each pane (what a `PANE =>` line speaks of).
     last_of_pane: HashMap<String, u64>,
     /// Only the steps `--check` compares, so a long run of big values does
@@ -94,6 +101,10 @@ impl Runner<'_> {
         elapsed: Duration,
     ) {
         let was_blocked = self.blocked.remove(&info.step);
+        let shown = match self.printing.remove(&info.step) {
+            Some((n, _)) if n != usize::MAX => n,
+            _ => 0,
+        };
         let mut mismatch = None;
         if let Some(record) = self.records.get_mut(&info.step) {
             record.outcome = Some(outcome.clone());
@@ -119,6 +130,7 @@ impl Runner<'_> {
             elapsed,
             was_blocked,
             released_after,
+            shown,
         });
         if let Some((line, expected)) = mismatch {
             self.report.mismatch(line, &expected);
@@ -129,6 +141,22 @@ impl Runner<'_> {
     /// waits); a step that starts to wait needs no line of its own: the
     /// runner says "blocked" when the session is quiescent.
     fn report(&mut self, event: Event) {
+        if let Event::Printed { info, text } = &event {
+            let (shown, held) = self.printing.entry(info.step).or_default();
+            if self.blocked.contains(&info.step) && *shown != usize::MAX {
+                *shown += text.len();
+                self.report.printed(info, text);
+            } else if *shown != usize::MAX {
+                held.push_str(text);
+                // A step that prints much before it blocks (if it does) shows
+                // it all when it finishes instead: nothing is held twice.
+                if held.len() > PRINT_HELD {
+                    *shown = usize::MAX;
+                    *held = String::new();
+                }
+            }
+            return;
+        }
         if let Event::Finished {
             info,
             outcome,
@@ -320,6 +348,15 @@ impl Runner<'_> {
                         None => call.to_string(),
                     };
                     self.report.blocked(&info, &call);
+                    // What it printed before it blocked shows now; the rest as it comes.
+                    if let Some((shown, held)) = self.printing.get_mut(&info.step)
+                        && !held.is_empty()
+                        && *shown != usize::MAX
+                    {
+                        let text = std::mem::take(held);
+                        *shown += text.len();
+                        self.report.printed(&info, &text);
+                    }
                     self.report.flush();
                 }
             }
@@ -372,6 +409,7 @@ pub fn run(
         report,
         flushed: Instant::now(),
         blocked: HashSet::new(),
+        printing: HashMap::new(),
         last_of_pane: HashMap::new(),
         records: HashMap::new(),
         last_step: 0,

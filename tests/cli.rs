@@ -404,3 +404,21 @@ fn export_refuses_a_statement_the_playground_refuses_naming_its_line() {
         "nothing was written"
     );
 }
+
+#[test]
+fn a_blocked_loop_shows_what_it_prints_as_it_prints_it() {
+    let p = port();
+    let script = format!(
+        "server> srv = socket.create_server(('127.0.0.1', {p}))\nclient> c = socket.create_connection(('127.0.0.1', {p}))\nserver> conn, addr = srv.accept()\nserver> while True:\n...     data = conn.recv(10)\n...     if not data:\n...         break\n...     print('got', data)\nclient> c.send(b'one')\nclient> c.close()\n"
+    );
+    let out = sockplay(&["run"], &script);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let live = stdout
+        .find("[4] server | got b'one'")
+        .unwrap_or_else(|| panic!("the loop's print shows while it runs: {stdout}"));
+    let close = stdout.find("client >>> c.close()").expect("the close step");
+    assert!(live < close, "printed before the next step: {stdout}");
+    // Shown once: not again when the loop ends.
+    assert_eq!(stdout.matches("got b'one'").count(), 1, "{stdout}");
+}

@@ -25,6 +25,9 @@ pub struct Done<'a> {
     /// It had been reported blocked, and was released after step `released_after`.
     pub was_blocked: bool,
     pub released_after: u64,
+    /// How many bytes of `stdout` were shown already, as they were printed
+    /// while the step was blocked (`Report::printed`).
+    pub shown: usize,
 }
 
 /// One output format of the runner.
@@ -36,6 +39,8 @@ pub trait Report {
     /// A step is blocked (the session is quiescent and it still runs), in `call`.
     fn blocked(&mut self, info: &StepInfo, call: &str);
     fn finished(&mut self, done: &Done);
+    /// A blocked step printed `text` (a loop's `print`), while it goes on.
+    fn printed(&mut self, _info: &StepInfo, _text: &str) {}
     /// `use NAME` changed the current socket.
     fn used(&mut self, _pane: &str, _statement: &str, _socket: &str) {}
     /// With `--check`: the step that just finished is not what the script's
@@ -100,6 +105,17 @@ impl Report for Text<'_> {
         }
     }
 
+    fn printed(&mut self, info: &StepInfo, text: &str) {
+        for line in text.lines() {
+            self.line(&format!(
+                "[{}] {} | {}",
+                info.step,
+                info.pane,
+                escape_controls(line)
+            ));
+        }
+    }
+
     fn blocked(&mut self, _info: &StepInfo, call: &str) {
         // A block that runs (a loop between two calls) is in no call.
         match call.strip_prefix(" at line ") {
@@ -126,7 +142,7 @@ impl Report for Text<'_> {
             );
             self.line(&escape_controls(&line));
         }
-        for printed in d.stdout.lines() {
+        for printed in d.stdout.get(d.shown..).unwrap_or("").lines() {
             self.line(&format!("    | {}", escape_controls(printed)));
         }
         let cut = if d.truncated {
