@@ -358,21 +358,7 @@ impl Interp {
                             .check_interrupt(w)
                             .and_then(|()| self.eval(test, w).map(|v| v.truthy()));
                         match go_on {
-                            Ok(true) => {
-                                g.stack.push(Frame::Block {
-                                    block: body.clone(),
-                                    pc: 0,
-                                });
-                                Signal::Step
-                            }
-                            Ok(false) => {
-                                g.stack.pop();
-                                g.stack.push(Frame::Block {
-                                    block: orelse.clone(),
-                                    pc: 0,
-                                });
-                                Signal::Step
-                            }
+                            Ok(again) => Self::turn(g, again, body, orelse),
                             Err(e) => Signal::Raise(e),
                         }
                     }
@@ -389,23 +375,10 @@ impl Interp {
                         let item = self.check_interrupt(w).and_then(|()| self.next_of(&it, w));
                         match item {
                             Ok(Some(item)) => match self.assign(target, item, w) {
-                                Ok(()) => {
-                                    g.stack.push(Frame::Block {
-                                        block: body.clone(),
-                                        pc: 0,
-                                    });
-                                    Signal::Step
-                                }
+                                Ok(()) => Self::turn(g, true, body, orelse),
                                 Err(e) => Signal::Raise(e),
                             },
-                            Ok(None) => {
-                                g.stack.pop();
-                                g.stack.push(Frame::Block {
-                                    block: orelse.clone(),
-                                    pc: 0,
-                                });
-                                Signal::Step
-                            }
+                            Ok(None) => Self::turn(g, false, body, orelse),
                             Err(e) => Signal::Raise(e),
                         }
                     }
@@ -455,6 +428,19 @@ impl Interp {
                 Self::pending(flow)
             }
         }
+    }
+
+    /// A loop goes round again (its body runs) or ends (its frame goes and
+    /// its `else:` block runs).
+    fn turn(g: &mut Generator, again: bool, body: &Block, orelse: &Block) -> Signal {
+        if !again {
+            g.stack.pop();
+        }
+        g.stack.push(Frame::Block {
+            block: if again { body.clone() } else { orelse.clone() },
+            pc: 0,
+        });
+        Signal::Step
     }
 
     /// A loop's turn ended with a `break` or a `return`: the loop ends
