@@ -4,15 +4,25 @@ each kind of object the playground has (SPEC 2.1), taken from CPython itself.
 
 usage: python3 tools/gen_dir_names.py   (with CPython 3.11, the version sockplay follows)
 """
+import errno
 import os
 import select
+import selectors
 import socket
 import sys
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "crates", "engine", "src", "interp", "dir_names.rs")
 
 s = socket.socket()
+sel = selectors.DefaultSelector()
+
+
+def gen():
+    yield
+
+
 kinds = {
     "SOCKET": s,
     "SOCKET_MODULE": socket,
@@ -33,8 +43,23 @@ kinds = {
     "FUNCTION": socket.create_connection,
     "REVERSED": reversed([]),
     "TYPE": int,
+    "DICT": {},
+    "SET": set(),
+    "DICT_KEYS": {}.keys(),
+    "DICT_VALUES": {}.values(),
+    "DICT_ITEMS": {}.items(),
+    "GENERATOR": gen(),
+    "LIST_ITERATOR": iter([]),
+    "TYPES_MODULE": types,
+    "SYS_MODULE": sys,
+    "ERRNO_MODULE": errno,
+    "SELECTORS_MODULE": selectors,
+    "SELECTOR": sel,
+    "SELECTOR_KEY": selectors.SelectorKey(None, 0, 1, None),
+    "NAMESPACE": types.SimpleNamespace(),
 }
 s.close()
+sel.close()
 
 lines = [
     "//! What CPython 3.11's `dir()` lists for each kind of object the playground",

@@ -24,3 +24,12 @@ server> x = 1
 server> 'x' in dir() and '__builtins__' in dir()
 server> dir(1, 2)
 server> dir(x=1)
+A> import selectors, types, sys, errno
+A> dir({}) == sorted(dir({})), dir({})
+A> dir(set()), dir({}.items())
+A> dir(types.SimpleNamespace(b=1, a=2))
+A> dir(selectors), dir(selectors.DefaultSelector())
+A> dir(types)
+A> dir(errno)[:5], len(dir(errno))
+A> def g(): yield
+A> dir(g()), dir(iter([]))

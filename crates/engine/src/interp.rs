@@ -1171,30 +1171,37 @@ impl Interp {
                 Value::Bool(_) => d::BOOL.to_vec(),
                 Value::Float(_) => d::FLOAT.to_vec(),
                 Value::List(_) => d::LIST.to_vec(),
-                Value::Dict(_) => collections::DICT_METHODS.to_vec(),
-                Value::Set(_) => collections::SET_METHODS.to_vec(),
-                Value::DictView(..) => vec!["isdisjoint", "mapping"],
+                Value::Dict(_) => d::DICT.to_vec(),
+                Value::Set(_) => d::SET.to_vec(),
+                Value::DictView(_, crate::value::containers::View::Keys) => d::DICT_KEYS.to_vec(),
+                Value::DictView(_, crate::value::containers::View::Values) => {
+                    d::DICT_VALUES.to_vec()
+                }
+                Value::DictView(_, crate::value::containers::View::Items) => d::DICT_ITEMS.to_vec(),
                 Value::Namespace(ns) => {
-                    let mut names: Vec<&str> = Vec::new();
                     let attrs = ns.snapshot();
                     let owned: Vec<String> = attrs.into_iter().map(|(n, _)| n).collect();
+                    let mut names: Vec<&str> = d::NAMESPACE.to_vec();
                     names.extend(owned.iter().map(String::as_str));
                     names.sort_unstable();
+                    names.dedup();
                     crate::mem::reserve(names.len(), std::mem::size_of::<Value>())?;
                     return Ok(Value::List(List::new(
                         names.into_iter().map(Value::str).collect(),
                     )));
                 }
-                Value::Record(r) => r.fields.to_vec(),
-                Value::Iter(_) => vec!["__iter__", "__next__"],
-                Value::Selector(_) => selectors::SELECTOR_METHODS.to_vec(),
-                Value::Module(Module::Selectors) => selectors::SELECTORS_MODULE.to_vec(),
-                Value::Module(Module::Types) => vec!["SimpleNamespace"],
-                Value::Module(Module::Sys) => vec!["argv", "exit"],
-                Value::Module(Module::Errno) => crate::outcome::errno::NAMES
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect(),
+                Value::Record(_) => d::SELECTOR_KEY.to_vec(),
+                Value::Iter(it)
+                    if matches!(&*crate::value::locked(it), iter::PyIter::Generator(..)) =>
+                {
+                    d::GENERATOR.to_vec()
+                }
+                Value::Iter(_) => d::LIST_ITERATOR.to_vec(),
+                Value::Selector(_) => d::SELECTOR.to_vec(),
+                Value::Module(Module::Selectors) => d::SELECTORS_MODULE.to_vec(),
+                Value::Module(Module::Types) => d::TYPES_MODULE.to_vec(),
+                Value::Module(Module::Sys) => d::SYS_MODULE.to_vec(),
+                Value::Module(Module::Errno) => d::ERRNO_MODULE.to_vec(),
                 Value::Tuple(_) => d::TUPLE.to_vec(),
                 Value::Range(..) => d::RANGE.to_vec(),
                 Value::None => d::NONE.to_vec(),

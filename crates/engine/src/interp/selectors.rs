@@ -18,41 +18,7 @@ use crate::value::{Value, locked};
 pub const EVENT_READ: i64 = 1;
 pub const EVENT_WRITE: i64 = 2;
 
-/// The names `dir(selectors)` lists in CPython 3.11.
-pub const SELECTORS_MODULE: &[&str] = &[
-    "ABCMeta",
-    "BaseSelector",
-    "DefaultSelector",
-    "DevpollSelector",
-    "EVENT_READ",
-    "EVENT_WRITE",
-    "EpollSelector",
-    "Mapping",
-    "PollSelector",
-    "SelectSelector",
-    "SelectorKey",
-    "_BaseSelectorImpl",
-    "_PollLikeSelector",
-    "_SelectorMapping",
-    "__all__",
-    "__builtins__",
-    "__cached__",
-    "__doc__",
-    "__file__",
-    "__loader__",
-    "__name__",
-    "__package__",
-    "__spec__",
-    "_can_use",
-    "_fileobj_to_fd",
-    "abstractmethod",
-    "math",
-    "namedtuple",
-    "select",
-    "sys",
-];
-
-/// What `dir(sel)` lists.
+/// The methods of a selector the playground runs.
 pub const SELECTOR_METHODS: &[&str] = &[
     "close",
     "get_key",

@@ -186,7 +186,7 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
             "DefaultSelector" | "EpollSelector" => Ok(Value::Builtin(Builtin::DefaultSelector)),
             "EVENT_READ" => Ok(Value::Int(super::selectors::EVENT_READ)),
             "EVENT_WRITE" => Ok(Value::Int(super::selectors::EVENT_WRITE)),
-            _ if super::selectors::SELECTORS_MODULE.contains(&name) => {
+            _ if super::dir_names::SELECTORS_MODULE.contains(&name) => {
                 Err(Exception::unsupported(format!("selectors.{name}")))
             }
             _ => Err(Exception::new(
