@@ -9,7 +9,9 @@ import os
 import select
 import selectors
 import socket
+import struct
 import sys
+import time
 import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,6 +59,8 @@ kinds = {
     "SELECTOR": sel,
     "SELECTOR_KEY": selectors.SelectorKey(None, 0, 1, None),
     "NAMESPACE": types.SimpleNamespace(),
+    "TIME_MODULE": time,
+    "STRUCT_MODULE": struct,
 }
 s.close()
 sel.close()

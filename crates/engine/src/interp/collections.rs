@@ -10,44 +10,6 @@ use crate::value::Value;
 use crate::value::containers::{Dict, List, Namespace, Set, View, dict_of, key, set_of};
 use crate::value::repr::repr;
 
-/// What `dir([])` lists.
-pub const LIST_METHODS: &[&str] = &[
-    "append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse",
-    "sort",
-];
-pub const DICT_METHODS: &[&str] = &[
-    "clear",
-    "copy",
-    "fromkeys",
-    "get",
-    "items",
-    "keys",
-    "pop",
-    "popitem",
-    "setdefault",
-    "update",
-    "values",
-];
-pub const SET_METHODS: &[&str] = &[
-    "add",
-    "clear",
-    "copy",
-    "difference",
-    "difference_update",
-    "discard",
-    "intersection",
-    "intersection_update",
-    "isdisjoint",
-    "issubset",
-    "issuperset",
-    "pop",
-    "remove",
-    "symmetric_difference",
-    "symmetric_difference_update",
-    "union",
-    "update",
-];
-
 fn no_attribute(type_name: &str, name: &str) -> Exception {
     Exception::new(
         "AttributeError",
@@ -58,11 +20,16 @@ fn no_attribute(type_name: &str, name: &str) -> Exception {
 /// Whether `obj.name` is a method of a list, dict or set.
 pub fn has_method(obj: &Value, name: &str) -> bool {
     match obj {
-        Value::List(_) => LIST_METHODS.contains(&name),
-        Value::Dict(_) => DICT_METHODS.contains(&name),
-        Value::Set(_) => SET_METHODS.contains(&name),
+        // Every public method CPython lists for them is one of ours.
+        Value::List(_) => public(super::dir_names::LIST, name),
+        Value::Dict(_) => public(super::dir_names::DICT, name),
+        Value::Set(_) => public(super::dir_names::SET, name),
         _ => false,
     }
+}
+
+fn public(names: &[&str], name: &str) -> bool {
+    !name.starts_with('_') && names.contains(&name)
 }
 
 /// A list position as CPython resolves it for `insert` (clamped) or `pop` (checked).

@@ -172,7 +172,9 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
             "monotonic" => Ok(Value::Builtin(Builtin::TimeMonotonic)),
             "perf_counter" => Ok(Value::Builtin(Builtin::TimePerfCounter)),
             "sleep" => Ok(Value::Builtin(Builtin::TimeSleep)),
-            _ if TIME_MODULE.contains(&name) => Err(Exception::unsupported(format!("time.{name}"))),
+            _ if super::dir_names::TIME_MODULE.contains(&name) => {
+                Err(Exception::unsupported(format!("time.{name}")))
+            }
             _ => Err(Exception::new(
                 "AttributeError",
                 format!("module 'time' has no attribute '{name}'"),
@@ -233,77 +235,6 @@ pub fn module_attr(m: Module, name: &str) -> Result<Value, Exception> {
         }
     }
 }
-
-/// The names of CPython 3.11's `struct` module (`dir(struct)`).
-pub const STRUCT_MODULE: &[&str] = &[
-    "Struct",
-    "__all__",
-    "__builtins__",
-    "__cached__",
-    "__doc__",
-    "__file__",
-    "__loader__",
-    "__name__",
-    "__package__",
-    "__spec__",
-    "_clearcache",
-    "calcsize",
-    "error",
-    "iter_unpack",
-    "pack",
-    "pack_into",
-    "unpack",
-    "unpack_from",
-];
-
-/// The names of CPython 3.11's `time` module (`dir(time)`), of which
-/// sockplay has `time`, `monotonic`, `perf_counter` and `sleep`.
-pub const TIME_MODULE: &[&str] = &[
-    "CLOCK_BOOTTIME",
-    "CLOCK_MONOTONIC",
-    "CLOCK_MONOTONIC_RAW",
-    "CLOCK_PROCESS_CPUTIME_ID",
-    "CLOCK_REALTIME",
-    "CLOCK_TAI",
-    "CLOCK_THREAD_CPUTIME_ID",
-    "_STRUCT_TM_ITEMS",
-    "__doc__",
-    "__loader__",
-    "__name__",
-    "__package__",
-    "__spec__",
-    "altzone",
-    "asctime",
-    "clock_getres",
-    "clock_gettime",
-    "clock_gettime_ns",
-    "clock_settime",
-    "clock_settime_ns",
-    "ctime",
-    "daylight",
-    "get_clock_info",
-    "gmtime",
-    "localtime",
-    "mktime",
-    "monotonic",
-    "monotonic_ns",
-    "perf_counter",
-    "perf_counter_ns",
-    "process_time",
-    "process_time_ns",
-    "pthread_getcpuclockid",
-    "sleep",
-    "strftime",
-    "strptime",
-    "struct_time",
-    "thread_time",
-    "thread_time_ns",
-    "time",
-    "time_ns",
-    "timezone",
-    "tzname",
-    "tzset",
-];
 
 /// `sock.NAME`: an attribute or a bound method.
 pub fn socket_attr(obj: &Value, sock: &PySocket, name: &str) -> Result<Value, Exception> {
