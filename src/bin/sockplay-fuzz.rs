@@ -136,14 +136,27 @@ fn main() {
         }
         a
     };
+    // The statements bind Unix sockets to mutated paths ("127.0.0.1:80" and
+    // worse): the children work in a scratch directory, removed at the end,
+    // so no socket file is left in the user's directory.
+    let scratch = std::env::temp_dir().join(format!("sockplay-fuzz-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        eprintln!("sockplay-fuzz: cannot make {}: {e}", scratch.display());
+        std::process::exit(2);
+    }
+    let finish = |code: i32| -> ! {
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::process::exit(code)
+    };
     // A tighter memory budget than a session's, so a runaway allocation shows quickly.
     let status = Command::new(&me)
         .args(args(false))
+        .current_dir(&scratch)
         .env("SOCKPLAY_MEMORY_MB", "1024")
         .status()
         .expect("the child runs");
-    if status.code().is_some() {
-        std::process::exit(status.code().unwrap_or(1));
+    if let Some(code) = status.code() {
+        finish(code);
     }
     println!(
         "the child crashed ({status}); replaying seed {} to find the statement",
@@ -151,6 +164,7 @@ fn main() {
     );
     let out = Command::new(&me)
         .args(args(true))
+        .current_dir(&scratch)
         .env("SOCKPLAY_MEMORY_MB", "1024")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -159,5 +173,5 @@ fn main() {
     let trace = String::from_utf8_lossy(&out.stderr);
     let last = trace.lines().rev().find(|l| l.contains(": \""));
     println!("crash: {}", last.unwrap_or("(no statement named)"));
-    std::process::exit(1);
+    finish(1);
 }
