@@ -31,6 +31,10 @@ pub struct Cli {
     /// Let --record write over an existing FILE.
     #[arg(long, requires = "record")]
     pub force: bool,
+    /// Show the wire: the segments each step put on the loopback (F3 hides
+    /// it; needs CAP_NET_RAW, or a private namespace: docs/wire.md).
+    #[arg(long)]
+    pub wire: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -55,6 +59,10 @@ pub enum Command {
         /// compare.py does), e.g. to replay a recording at once.
         #[arg(long)]
         fresh_ports: bool,
+        /// Capture the loopback wire and print the segments each step sent
+        /// under it (needs CAP_NET_RAW, or a private namespace: docs/wire.md).
+        #[arg(long)]
+        wire: bool,
     },
     /// A line-mode REPL (rustyline) for plain terminals, screen readers and
     /// pipes: `sockplay repl < steps.txt` prints the outcomes.
@@ -85,6 +93,9 @@ pub enum Command {
         /// Let --record write over an existing FILE.
         #[arg(long, requires = "record")]
         force: bool,
+        /// Show the wire view (see `sockplay --wire`).
+        #[arg(long)]
+        wire: bool,
     },
     /// Turn a script into runnable Python (one program per pane) or Markdown.
     Export {
@@ -161,10 +172,32 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Before the wire view starts, while the process has one thread: without
+/// CAP_NET_RAW, the process moves into a private user and network namespace
+/// (its own loopback, where it may capture) when the system allows it. When
+/// it does not, `Session::watch_wire` says what to do.
+fn may_capture() {
+    use crate::net::sys;
+    match sys::loopback_capture(64) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
+            let _ = sys::enter_private_network();
+        }
+        _ => {}
+    }
+}
+
 /// Runs the program; returns the exit status.
 pub fn main() -> i32 {
     crate::pane::quiet_step_panics();
     let cli = Cli::parse();
+    let wants_wire = match &cli.command {
+        None => cli.wire,
+        Some(Command::Run { wire, .. }) | Some(Command::Lesson { wire, .. }) => *wire,
+        Some(_) => false,
+    };
+    if wants_wire {
+        may_capture();
+    }
     match cli.command {
         Some(Command::Run {
             script,
@@ -173,6 +206,7 @@ pub fn main() -> i32 {
             settle,
             step_timeout,
             fresh_ports,
+            wire,
         }) => {
             let opts = RunOptions {
                 json,
@@ -180,6 +214,7 @@ pub fn main() -> i32 {
                 settle: Duration::from_millis(settle.min(3_600_000)),
                 step_timeout: Duration::from_secs_f64(step_timeout),
                 fresh_ports,
+                wire,
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -218,6 +253,7 @@ pub fn main() -> i32 {
             print,
             record,
             force,
+            wire,
         }) => lesson(
             &name,
             print,
@@ -225,6 +261,7 @@ pub fn main() -> i32 {
                 path: record,
                 force,
                 script: None,
+                wire,
             },
         ),
         Some(Command::Export {
@@ -262,6 +299,7 @@ pub fn main() -> i32 {
                 path: cli.record,
                 force: cli.force,
                 script: cli.script.clone(),
+                wire: cli.wire,
             };
             match cli.script {
                 Some(path) if meant_command(&path).is_some() => {

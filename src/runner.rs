@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::check::{Observed, satisfies};
+use crate::net::wire::Segment;
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
 use crate::script::{self, Narration, ScriptError};
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub step_timeout: Duration,
     /// Play the script on fresh ports instead of the ones it names.
     pub fresh_ports: bool,
+    /// Capture the wire and print each step's segments under it.
+    pub wire: bool,
 }
 
 impl Default for RunOptions {
@@ -44,6 +47,7 @@ impl Default for RunOptions {
             settle: Duration::from_millis(250),
             step_timeout: Duration::from_secs(5),
             fresh_ports: false,
+            wire: false,
         }
     }
 }
@@ -91,6 +95,7 @@ struct Runner<'w> {
 }
 
 impl Runner<'_> {
+    #[allow(clippy::too_many_arguments)]
     fn report_finished(
         &mut self,
         info: &StepInfo,
@@ -99,6 +104,7 @@ impl Runner<'_> {
         truncated: bool,
         closed: &[String],
         elapsed: Duration,
+        wire: Option<(&[Segment], Option<String>)>,
     ) {
         let was_blocked = self.blocked.remove(&info.step);
         let shown = match self.printing.remove(&info.step) {
@@ -131,6 +137,8 @@ impl Runner<'_> {
             was_blocked,
             released_after,
             shown,
+            wire: wire.as_ref().map(|w| w.0),
+            why: wire.and_then(|w| w.1),
         });
         if let Some((line, expected)) = mismatch {
             self.report.mismatch(line, &expected);
@@ -157,6 +165,10 @@ impl Runner<'_> {
             }
             return;
         }
+        if let Event::Wire { info, segments } = &event {
+            self.report.wire(info.as_ref(), segments);
+            return;
+        }
         if let Event::Finished {
             info,
             outcome,
@@ -164,10 +176,21 @@ impl Runner<'_> {
             truncated,
             closed,
             elapsed,
+            wire,
+            facts,
             ..
         } = event
         {
-            self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed);
+            // With --wire, a why-line that cites a segment is printed too.
+            let why = facts.as_ref().filter(|f| f.cited.is_some()).and_then(|f| {
+                crate::display::finished(&info.input, &outcome, "", &[], Some(f), false, None)
+                    .lines
+                    .into_iter()
+                    .find(|(kind, _)| *kind == crate::display::Kind::Why)
+                    .map(|(_, line)| line)
+            });
+            let wire = self.opts.wire.then_some((wire.as_slice(), why));
+            self.report_finished(&info, &outcome, &stdout, truncated, &closed, elapsed, wire);
         }
     }
 
@@ -314,6 +337,11 @@ impl Runner<'_> {
                 return false;
             }
         }
+        // Segments since the last step (late ones, a blocked step's) show
+        // before this step's line.
+        if let Some(event) = self.session.wire_checkpoint() {
+            self.report(event);
+        }
         match self.session.submit(pane, statement) {
             Ok(Submitted::Step(info)) => {
                 steps[index] = Some(info.step);
@@ -403,9 +431,16 @@ pub fn run(
     } else {
         Box::new(Text { out })
     };
+    let mut session = Session::new();
+    if opts.wire
+        && let Err(why) = session.watch_wire()
+    {
+        let _ = writeln!(err, "sockplay: {why}");
+        return Ok(2);
+    }
     let mut runner = Runner {
         opts,
-        session: Session::new(),
+        session,
         report,
         flushed: Instant::now(),
         blocked: HashSet::new(),

@@ -78,6 +78,8 @@ pub struct Recording {
     pub force: bool,
     /// The script being stepped through, which `:save` never writes over.
     pub script: Option<std::path::PathBuf>,
+    /// `--wire`: the wire view shown from the start.
+    pub wire: bool,
 }
 
 /// Opens the interface, recording as `recording` says; returns the exit status.

@@ -55,6 +55,7 @@ fn step_of(e: &Event) -> u64 {
         Event::Finished { info, .. }
         | Event::Blocked { info, .. }
         | Event::Printed { info, .. } => info.step,
+        Event::Wire { info, .. } => info.as_ref().map_or(0, |i| i.step),
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::net::wire::Segment;
 use crate::outcome::Outcome;
 use crate::script::Narration;
 use crate::session::StepInfo;
@@ -28,6 +29,10 @@ pub struct Done<'a> {
     /// How many bytes of `stdout` were shown already, as they were printed
     /// while the step was blocked (`Report::printed`).
     pub shown: usize,
+    /// With `--wire`: the segments it sent, and its why-line when that
+    /// cites one.
+    pub wire: Option<&'a [Segment]>,
+    pub why: Option<String>,
 }
 
 /// One output format of the runner.
@@ -41,6 +46,9 @@ pub trait Report {
     fn finished(&mut self, done: &Done);
     /// A blocked step printed `text` (a loop's `print`), while it goes on.
     fn printed(&mut self, _info: &StepInfo, _text: &str) {}
+    /// With `--wire`: segments sent while `info` (a blocked step) ran, or
+    /// while no step ran (None: late ones).
+    fn wire(&mut self, _info: Option<&StepInfo>, _segments: &[Segment]) {}
     /// `use NAME` changed the current socket.
     fn used(&mut self, _pane: &str, _statement: &str, _socket: &str) {}
     /// With `--check`: the step that just finished is not what the script's
@@ -116,6 +124,15 @@ impl Report for Text<'_> {
         }
     }
 
+    fn wire(&mut self, info: Option<&StepInfo>, segments: &[Segment]) {
+        for s in segments {
+            match info {
+                Some(i) => self.line(&format!("[{}] {} ~ {}", i.step, i.pane, s.line())),
+                None => self.line(&format!("    ~ {}", s.line())),
+            }
+        }
+    }
+
     fn blocked(&mut self, _info: &StepInfo, call: &str) {
         // A block that runs (a loop between two calls) is in no call.
         match call.strip_prefix(" at line ") {
@@ -156,6 +173,12 @@ impl Report for Text<'_> {
         ));
         for note in d.closed {
             self.line(&format!("    # {}", escape_controls(note)));
+        }
+        if let Some(why) = &d.why {
+            self.line(&format!("    {}", escape_controls(why)));
+        }
+        for s in d.wire.unwrap_or_default() {
+            self.line(&format!("    ~ {}", s.line()));
         }
     }
 
@@ -219,6 +242,56 @@ struct JsonEvent<'a> {
     /// The repr was cut after 65,536 characters (SPEC section 6).
     #[serde(skip_serializing_if = "Option::is_none")]
     truncated: Option<bool>,
+    /// With `--wire`: the segments (docs/wire.md), written after the rest.
+    #[serde(skip)]
+    wire: Option<Vec<WireSegment>>,
+}
+
+/// A segment in the JSON transcript (docs/wire.md).
+#[derive(Serialize)]
+struct WireSegment {
+    n: u64,
+    from: String,
+    to: String,
+    src: String,
+    dst: String,
+    proto: &'static str,
+    flags: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ack: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    win: Option<u32>,
+    len: usize,
+    data: String,
+    late: bool,
+    count: u64,
+}
+
+impl WireSegment {
+    fn of(s: &Segment) -> WireSegment {
+        WireSegment {
+            n: s.number,
+            from: s.from.clone(),
+            to: s.to.clone(),
+            src: s.src.to_string(),
+            dst: s.dst.to_string(),
+            proto: if s.tcp { "tcp" } else { "udp" },
+            flags: s.flag_names(),
+            seq: s.tcp.then_some(s.seq),
+            ack: s.ack,
+            win: s.tcp.then_some(s.window),
+            len: s.len,
+            data: if s.count == 1 {
+                s.head_repr()
+            } else {
+                String::new()
+            },
+            late: s.late,
+            count: s.count,
+        }
+    }
 }
 
 impl<'a> JsonEvent<'a> {
@@ -283,6 +356,10 @@ impl<'a> JsonEvent<'a> {
             key(out, &mut first, "truncated");
             out.extend_from_slice(if truncated { b"true" } else { b"false" });
         }
+        if let Some(wire) = &self.wire {
+            key(out, &mut first, "wire");
+            let _ = serde_json::to_writer(&mut *out, wire);
+        }
         out.push(b'}');
     }
 
@@ -305,6 +382,7 @@ impl<'a> JsonEvent<'a> {
             message: None,
             stdout: None,
             truncated: None,
+            wire: None,
         }
     }
 }
@@ -314,6 +392,10 @@ pub struct Json<'w> {
     out: &'w mut dyn Write,
     /// One line's JSON, reused from line to line.
     line: Vec<u8>,
+    /// With `--wire`: segments of running (blocked) steps, by step, and late
+    /// ones, until the step (the next step) is written.
+    wire_of: std::collections::HashMap<u64, Vec<WireSegment>>,
+    late: Vec<WireSegment>,
 }
 
 impl<'w> Json<'w> {
@@ -321,6 +403,8 @@ impl<'w> Json<'w> {
         Json {
             out,
             line: Vec::with_capacity(512),
+            wire_of: std::collections::HashMap::new(),
+            late: Vec::new(),
         }
     }
 
@@ -339,6 +423,14 @@ impl<'w> Json<'w> {
 }
 
 impl Report for Json<'_> {
+    fn wire(&mut self, info: Option<&StepInfo>, segments: &[Segment]) {
+        let list = match info {
+            Some(i) => self.wire_of.entry(i.step).or_default(),
+            None => &mut self.late,
+        };
+        list.extend(segments.iter().map(WireSegment::of));
+    }
+
     fn blocked(&mut self, info: &StepInfo, _call: &str) {
         self.event(&JsonEvent::new(
             Some(info.step),
@@ -371,6 +463,14 @@ impl Report for Json<'_> {
             e.stdout = Some(d.stdout);
         }
         e.truncated = d.truncated.then_some(true);
+        if let Some(wire) = d.wire {
+            // Late segments first (they came before it started), then those
+            // it sent while blocked, then the rest.
+            let mut list = std::mem::take(&mut self.late);
+            list.extend(self.wire_of.remove(&info.step).unwrap_or_default());
+            list.extend(wire.iter().map(WireSegment::of));
+            e.wire = Some(list);
+        }
         self.event(&e);
     }
 

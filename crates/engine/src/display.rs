@@ -203,7 +203,12 @@ pub fn finished(
     }
     let why = explain(input, outcome, facts);
     if let Some(why) = &why {
-        lines.push((Kind::Why, format!("why: {}", why.short)));
+        // The wire view's segment that shows it: "(a FIN arrived: segment 7)".
+        let cited = facts
+            .and_then(|f| f.cited)
+            .map(|(n, flags)| format!(" (a {flags} arrived: segment {n})"))
+            .unwrap_or_default();
+        lines.push((Kind::Why, format!("why: {}{cited}", why.short)));
     }
     // Nothing happens unseen: a socket the step closed is named under it.
     lines.extend(

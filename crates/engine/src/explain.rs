@@ -341,6 +341,8 @@ mod tests {
                 Outcome::Error(e) => Some((e.class.clone(), e.errno)),
                 Outcome::Ok(_) => None,
             },
+            local: None,
+            cited: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod inspect;
 pub mod sock;
 pub mod sys;
+pub mod wire;
 
 pub use error::NetError;
 

@@ -84,6 +84,12 @@ pub enum Msg {
         step: u64,
         text: String,
     },
+    /// Segments the wire carried while `step` ran (None: while no step ran),
+    /// sent by the session itself when a step starts.
+    Wire {
+        step: Option<(Arc<str>, u64)>,
+        segments: Vec<crate::net::wire::Segment>,
+    },
 }
 
 /// One socket of a pane as the front ends see it.
@@ -143,6 +149,87 @@ pub(crate) struct Shared {
     pub(crate) line: std::sync::atomic::AtomicUsize,
     /// Where a wait is announced (the session's channel).
     notify: Sender<Msg>,
+    /// The local ports of the pane's inet sockets, and the ports they
+    /// connected or sent to, while the wire is watched (sorted; see
+    /// `note_ports`): the wire view keeps the packets of these ports.
+    ports: Mutex<Vec<u16>>,
+    /// Of those, the ports of the pane's own sockets (a segment from one is
+    /// the pane's).
+    own_ports: Mutex<Vec<u16>>,
+}
+
+/// At most this many ports are remembered per pane (the oldest go first).
+const PORTS_KEPT: usize = 4096;
+
+impl Shared {
+    fn note_port(&self, port: u16, own: bool) {
+        if port == 0 {
+            return;
+        }
+        if own {
+            note_in(&self.own_ports, port);
+        }
+        note_in(&self.ports, port);
+    }
+}
+
+/// Adds `port` to a sorted list of at most PORTS_KEPT.
+fn note_in(list: &Mutex<Vec<u16>>, port: u16) {
+    {
+        if let Ok(mut ports) = list.lock()
+            && let Err(at) = ports.binary_search(&port)
+        {
+            let at = if ports.len() >= PORTS_KEPT {
+                ports.remove(0);
+                at.saturating_sub(1)
+            } else {
+                at
+            };
+            ports.insert(at, port);
+        }
+    }
+}
+
+/// Notes ports the running step's socket call used (its local port, the
+/// port it connected or sent to), for the wire view; nothing unless the wire
+/// is watched.
+pub fn note_ports(local: u16, aimed: u16) {
+    if !crate::net::wire::WATCHING.load(Ordering::Relaxed) {
+        return;
+    }
+    RUNNING.with(|r| {
+        if let Some(shared) = r.borrow().as_ref() {
+            shared.note_port(local, true);
+            shared.note_port(aimed, false);
+        }
+    });
+}
+
+/// The local and peer ports of the pane's open inet sockets, noted after
+/// each step while the wire is watched (sockets made by create_connection,
+/// accepted connections).
+fn note_socket_ports(shared: &Shared, interp: &Interp) {
+    if !crate::net::wire::WATCHING.load(Ordering::Relaxed) {
+        return;
+    }
+    for (_, sock) in interp
+        .named_sockets()
+        .into_iter()
+        .chain(interp.held_sockets())
+    {
+        if sock.family != libc::AF_INET && sock.family != libc::AF_INET6 {
+            continue;
+        }
+        let Some(fd) = sock.raw_fd() else { continue };
+        for peer in [false, true] {
+            if let Some(port) = sys::sock_name(fd, peer)
+                .and_then(|a| a.as_socket())
+                .map(|a| a.port())
+            {
+                shared.note_port(port, !peer);
+            }
+        }
+    }
 }
 
 impl Waiter for Shared {
@@ -255,6 +342,8 @@ impl PaneHandle {
             name: Arc::from(name),
             line: std::sync::atomic::AtomicUsize::new(0),
             notify: done.clone(),
+            ports: Mutex::new(Vec::new()),
+            own_ports: Mutex::new(Vec::new()),
         });
         let interp = Arc::new(Mutex::new(Interp::new()));
         if let Ok(mut local) = interp.lock() {
@@ -315,6 +404,23 @@ impl PaneHandle {
         Ok(executed)
     }
 
+    /// The ports the pane's sockets used while the wire was watched.
+    pub fn ports(&self) -> Vec<u16> {
+        self.shared
+            .ports
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether one of the pane's own sockets had `port` as its local port.
+    pub fn owns_port(&self, port: u16) -> bool {
+        self.shared
+            .own_ports
+            .lock()
+            .is_ok_and(|p| p.binary_search(&port).is_ok())
+    }
+
     /// `use NAME`: makes NAME the current socket. The pane must be idle.
     pub fn use_socket(&self, name: &str) -> Result<(), String> {
         let mut local = self
@@ -361,6 +467,7 @@ impl PaneHandle {
 /// bound or unbound, the current socket, a socket's fd or timeout. Most steps
 /// (a send, a recv) change none of these and cost no allocation here.
 fn refresh(shared: &Shared, interp: &Interp) {
+    note_socket_ports(shared, interp);
     let Ok(mut s) = shared.snapshot.lock() else {
         return;
     };

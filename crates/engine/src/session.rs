@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, Sender};
 use crate::lang::shortform::{self, Context, Line};
 use crate::net::facts::CallFacts;
 use crate::net::sys;
+use crate::net::wire::{self, Capture, Numbering, Segment};
 use crate::outcome::Outcome;
 use crate::pane::{Done, Job, Msg, PaneHandle, PaneSnapshot};
 
@@ -88,6 +89,16 @@ pub enum Event {
         /// For a block that raised: the line of its text it stopped on.
         line: Option<usize>,
         elapsed: Duration,
+        /// The segments the wire carried while it ran, when the wire is
+        /// watched (a flood's summarised; see `net::wire::bounded`).
+        wire: Vec<Segment>,
+    },
+    /// Segments the wire carried outside a finished step: while `info` (a
+    /// step still running: blocked) ran, or with no step running (`None`:
+    /// each is marked `late`, a delayed ACK or a timer's segment).
+    Wire {
+        info: Option<StepInfo>,
+        segments: Vec<Segment>,
     },
     /// A step started to wait in `call` for `condition`, which the kernel
     /// says is unmet (SPEC section 5): only another step, or its timeout when
@@ -153,6 +164,19 @@ pub struct Session {
     done_rx: Receiver<Msg>,
     /// Statements parsed already, by their text (see `parse`).
     parsed: ParseCache,
+    /// The wire view's capture, once `watch_wire` started it.
+    wire: Option<Wire>,
+}
+
+/// The wire as the session sees it: the capture, the numbering of its
+/// segments, and the last FIN or RST each address received (a why-line
+/// cites it).
+struct Wire {
+    capture: Capture,
+    numbering: Numbering,
+    ended: std::collections::HashMap<std::net::SocketAddr, (u64, &'static str)>,
+    /// Packets the capture could not keep (a flood faster than its reader).
+    lost: u64,
 }
 
 /// The statements a session has parsed, by text: a replayed session sends
@@ -182,6 +206,25 @@ impl ParseCache {
             self.trees.insert(text.to_string(), Arc::clone(&tree));
         }
         Ok(tree)
+    }
+}
+
+/// The segment a why-line cites: for `b''` the FIN, for a reset or a broken
+/// pipe the RST, that last came to the socket's address.
+fn cite(facts: &mut Option<CallFacts>, outcome: &Outcome, wire: Option<&Wire>) {
+    let (Some(f), Some(w)) = (facts.as_mut(), wire) else {
+        return;
+    };
+    let Some(local) = f.local else { return };
+    let wanted = match outcome {
+        Outcome::Ok(_) if f.received == Some(0) && f.asked != Some(0) => "FIN",
+        Outcome::Error(e) if matches!(e.errno, Some(libc::ECONNRESET) | Some(libc::EPIPE)) => "RST",
+        _ => return,
+    };
+    if let Some(&(n, flags)) = w.ended.get(&local)
+        && flags == wanted
+    {
+        f.cited = Some((n, flags));
     }
 }
 
@@ -229,6 +272,127 @@ impl Session {
             done_tx,
             done_rx,
             parsed: ParseCache::default(),
+            wire: None,
+        }
+    }
+
+    /// Starts the wire view: from now on every step's segments come with it.
+    /// The error says in one line why it cannot (and what to do).
+    pub fn watch_wire(&mut self) -> Result<(), String> {
+        if self.wire.is_some() {
+            return Ok(());
+        }
+        let capture = Capture::start().map_err(|e| wire::refusal(&e))?;
+        wire::WATCHING.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.wire = Some(Wire {
+            capture,
+            numbering: Numbering::default(),
+            ended: std::collections::HashMap::new(),
+            lost: 0,
+        });
+        Ok(())
+    }
+
+    /// Whether the wire view captures.
+    pub fn watches_wire(&self) -> bool {
+        self.wire.is_some()
+    }
+
+    /// Packets the capture lost so far (none unless a flood outran it).
+    pub fn wire_lost(&self) -> u64 {
+        self.wire.as_ref().map_or(0, |w| w.lost)
+    }
+
+    /// The segments of the session's sockets captured since the last call:
+    /// with `fence`, every packet sent before the call is in.
+    fn wire_segments(&mut self, fence: bool, late: bool) -> Vec<Segment> {
+        let Some(w) = self.wire.as_mut() else {
+            return Vec::new();
+        };
+        let (packets, lost) = if fence {
+            w.capture.fence()
+        } else {
+            w.capture.take()
+        };
+        w.lost += lost;
+        if packets.is_empty() {
+            return Vec::new();
+        }
+        let mut ports: Vec<u16> = self.panes.values().flat_map(|p| p.handle.ports()).collect();
+        ports.sort_unstable();
+        let ours = |p: u16| ports.binary_search(&p).is_ok();
+        let mut out = Vec::new();
+        for p in packets {
+            if !ours(p.src.port()) && !ours(p.dst.port()) {
+                continue;
+            }
+            let mut seg = w.numbering.segment(p, late);
+            let name_of = |port: u16| {
+                let mut owners = self.panes.iter().filter(|(_, p)| p.handle.owns_port(port));
+                match (owners.next(), owners.next()) {
+                    (Some((name, _)), None) => Some(name.clone()),
+                    _ => None,
+                }
+            };
+            if let Some(name) = name_of(seg.src.port()) {
+                seg.from = name;
+            }
+            if let Some(name) = name_of(seg.dst.port()) {
+                seg.to = name;
+            }
+            for (flag, name) in [(wire::RST, "RST"), (wire::FIN, "FIN")] {
+                if seg.has(flag) {
+                    if w.ended.len() >= 4096 {
+                        w.ended.clear();
+                    }
+                    w.ended.insert(seg.dst, (seg.number, name));
+                    break;
+                }
+            }
+            out.push(seg);
+        }
+        out
+    }
+
+    /// The running step that segments captured now belong to: the one
+    /// started last (another pane's blocked step is released by it).
+    fn running_step(&self) -> Option<StepInfo> {
+        self.panes
+            .values()
+            .filter_map(|p| p.running.as_ref())
+            .max_by_key(|r| r.info.step)
+            .map(|r| r.info.clone())
+    }
+
+    /// What the wire carried since the last look, while a step runs (a
+    /// blocked step's segments as they happen): for a front end's tick.
+    pub fn wire_event(&mut self) -> Option<Event> {
+        self.wire.as_ref()?;
+        let info = self.running_step()?;
+        let segments = self.wire_segments(false, false);
+        (!segments.is_empty()).then_some(Event::Wire {
+            info: Some(info),
+            segments,
+        })
+    }
+
+    /// What the wire carried since the last step: for the step still
+    /// running (blocked), or marked late when none runs. A front end calls it
+    /// just before it submits a step, to show them in order; `submit` itself
+    /// sends what is left as an event (so none is given to the new step).
+    pub fn wire_checkpoint(&mut self) -> Option<Event> {
+        self.wire.as_ref()?;
+        let info = self.running_step();
+        let segments = self.wire_segments(true, info.is_none());
+        (!segments.is_empty()).then_some(Event::Wire { info, segments })
+    }
+
+    fn wire_before_step(&mut self) {
+        if let Some(Event::Wire { info, segments }) = self.wire_checkpoint() {
+            let _ = self.done_tx.send(Msg::Wire {
+                step: info.map(|i| (i.pane, i.step)),
+                segments,
+            });
         }
     }
 
@@ -275,6 +439,7 @@ impl Session {
 
     /// Sends one typed line to a pane (created on first use).
     pub fn submit(&mut self, pane_name: &str, line: &str) -> Result<Submitted, SubmitError> {
+        self.wire_before_step();
         let step = self.next_step;
         let done_tx = self.done_tx.clone();
         let pane = self.pane(pane_name)?;
@@ -374,6 +539,16 @@ impl Session {
                     timeout: wait.timeout,
                 });
             }
+            Msg::Wire { step, segments } => {
+                let info = step.and_then(|(pane, step)| {
+                    let p = self.panes.get(&*pane)?;
+                    p.running
+                        .as_ref()
+                        .filter(|r| r.info.step == step)
+                        .map(|r| r.info.clone())
+                });
+                return Some(Event::Wire { info, segments });
+            }
             Msg::Printed { pane, step, text } => {
                 let p = self.panes.get(&*pane)?;
                 let running = p.running.as_ref().filter(|r| r.info.step == step)?;
@@ -389,16 +564,23 @@ impl Session {
             return None;
         }
         let running = pane.running.take()?;
+        let mut facts = done.executed.facts;
+        let mut segments = Vec::new();
+        if self.wire.is_some() {
+            segments = wire::bounded(self.wire_segments(true, false));
+            cite(&mut facts, &done.executed.outcome, self.wire.as_ref());
+        }
         Some(Event::Finished {
             info: running.info,
             outcome: done.executed.outcome,
             stdout: done.executed.stdout,
             truncated: done.executed.truncated,
             closed: done.executed.closed,
-            facts: done.executed.facts,
+            facts,
             assigned: done.executed.assigned,
             line: done.executed.line,
             elapsed: running.started.elapsed(),
+            wire: segments,
         })
     }
 

@@ -571,6 +571,10 @@ pub fn call_method(
     let before = sock.remembered();
     let mut moved = Moved::default();
     let result = call(sock, name, args, reg, w, &mut moved);
+    let watching = crate::net::wire::WATCHING.load(std::sync::atomic::Ordering::Relaxed);
+    if watching {
+        note_ports(sock, name, args);
+    }
     let how = args.pos.first().and_then(Value::as_int).map(|n| n as i32);
     sock.remember(
         method,
@@ -593,8 +597,37 @@ pub fn call_method(
         datagram: moved.datagram,
         sent: moved.sent,
         raised: result.as_ref().err().map(|e| (e.class.clone(), e.errno)),
+        local: watching
+            .then(|| sock.raw_fd())
+            .flatten()
+            .and_then(|fd| crate::net::sys::sock_name(fd, false))
+            .and_then(|a| a.as_socket()),
+        cited: None,
     });
     result
+}
+
+/// For the wire view: the socket's local port after a call, and the port a
+/// connect or sendto aimed at (a refused connect leaves no local port).
+fn note_ports(sock: &PySocket, name: &str, args: &Args) {
+    if sock.family != libc::AF_INET && sock.family != libc::AF_INET6 {
+        return;
+    }
+    let local = sock
+        .raw_fd()
+        .and_then(|fd| crate::net::sys::sock_name(fd, false))
+        .and_then(|a| a.as_socket())
+        .map_or(0, |a| a.port());
+    let target = match name {
+        "connect" | "connect_ex" => args.pos.first(),
+        "sendto" => args.pos.last(),
+        _ => None,
+    };
+    let aimed = target
+        .and_then(|a| addr::parse(sock.family, a, name).ok())
+        .and_then(|a| a.as_socket())
+        .map_or(0, |a| a.port());
+    crate::pane::note_ports(local, aimed);
 }
 
 /// The methods themselves; `moved` receives the bytes a call moved.

@@ -162,6 +162,12 @@ pub struct CallFacts {
     pub sent: Option<(usize, usize)>,
     /// The exception the call raised, as (class, errno); None when it returned.
     pub raised: Option<(std::borrow::Cow<'static, str>, Option<i32>)>,
+    /// The socket's local address, read only while the wire is watched.
+    pub local: Option<std::net::SocketAddr>,
+    /// The segment on the wire that explains the outcome (the peer's FIN for
+    /// `b''`, its RST for a reset): its number and flags, set by the session
+    /// while the wire is watched.
+    pub cited: Option<(u64, &'static str)>,
 }
 
 impl CallFacts {

@@ -550,3 +550,149 @@ pub fn epoll_wait(ep: RawFd, max: usize, timeout_ms: i32) -> io::Result<Vec<(Raw
         .map(|e| (e.u64 as RawFd, e.events))
         .collect())
 }
+
+/// A raw packet socket (AF_PACKET) on the loopback interface that receives
+/// the packets lo sends: each packet on lo is seen twice, going out and
+/// coming in, and the outgoing copy is handed over synchronously inside the
+/// system call that sent it, so a marker sent after a step comes after all of
+/// the step's packets. A socket filter keeps only the outgoing copies and
+/// their first `snap` bytes (the headers and the start of the payload), so a
+/// flood of 64 KiB segments costs little. Needs CAP_NET_RAW (EPERM without).
+pub fn loopback_capture(snap: u32) -> io::Result<socket2::Socket> {
+    let all = i32::from((libc::ETH_P_ALL as u16).to_be());
+    let sock = above_low_fds(|| {
+        socket2::Socket::new(
+            socket2::Domain::PACKET,
+            socket2::Type::RAW,
+            Some(socket2::Protocol::from(all)),
+        )
+    })?;
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
+    // BPF: A = pkttype; if A == PACKET_OUTGOING return snap else return 0.
+    let filter = [
+        libc::sock_filter {
+            code: (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16,
+            jt: 0,
+            jf: 0,
+            k: (libc::SKF_AD_OFF + libc::SKF_AD_PKTTYPE) as u32,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 1,
+            k: libc::PACKET_OUTGOING as u32,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_RET | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 0,
+            k: snap,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_RET | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        },
+    ];
+    let prog = libc::sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_ptr().cast_mut(),
+    };
+    // SAFETY: prog points at `filter`, alive for the call; the kernel copies it.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ATTACH_FILTER,
+            (&raw const prog).cast(),
+            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // A flood's segments arrive faster than a thread reads them: a large
+    // buffer (forced where the process may, else as large as allowed).
+    let big = 32i32 << 20;
+    if setsockopt(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_RCVBUFFORCE,
+        Some(&big.to_ne_bytes()),
+        4,
+    )
+    .is_err()
+    {
+        let _ = sock.set_recv_buffer_size(big as usize);
+    }
+    // SAFETY: the name is a NUL-terminated C string.
+    let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
+    if lo == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: sockaddr_ll is plain data; all-zero is a valid value.
+    let mut ll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    ll.sll_family = libc::AF_PACKET as u16;
+    ll.sll_protocol = all as u16;
+    ll.sll_ifindex = lo as i32;
+    // SAFETY: ll is a valid sockaddr_ll of the size given.
+    let r = unsafe {
+        libc::bind(
+            fd,
+            (&raw const ll).cast(),
+            std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(sock)
+}
+
+/// How many packets a packet socket's buffer had no room for since the last
+/// call (PACKET_STATISTICS, which resets on reading).
+pub fn packets_dropped(fd: RawFd) -> u32 {
+    getsockopt(
+        fd,
+        libc::SOL_PACKET,
+        libc::PACKET_STATISTICS,
+        std::mem::size_of::<libc::tpacket_stats>(),
+    )
+    .ok()
+    .and_then(|b| {
+        b.get(4..8)
+            .map(|d| u32::from_ne_bytes([d[0], d[1], d[2], d[3]]))
+    })
+    .unwrap_or(0)
+}
+
+/// Moves the process into a new user namespace (where it is root, mapped to
+/// its own uid) and a new network namespace with its loopback up: there it
+/// may capture its own packets without CAP_NET_RAW outside. It must be called
+/// while the process has a single thread (unshare(2) refuses otherwise).
+/// The namespace's loopback is the only interface: no outside address.
+pub fn enter_private_network() -> io::Result<()> {
+    // SAFETY: plain system calls without pointers.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    // SAFETY: unshare takes flags only.
+    if unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    std::fs::write("/proc/self/setgroups", "deny")?;
+    std::fs::write("/proc/self/uid_map", format!("0 {uid} 1"))?;
+    std::fs::write("/proc/self/gid_map", format!("0 {gid} 1"))?;
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)?;
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
+    // SAFETY: ifreq is plain data; all-zero is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (d, s) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *d = *s as libc::c_char;
+    }
+    req.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_LOOPBACK | libc::IFF_RUNNING) as i16;
+    // SAFETY: req is a valid ifreq naming lo, for the duration of the call.
+    if unsafe { libc::ioctl(fd, libc::SIOCSIFFLAGS, &raw mut req) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
