@@ -251,6 +251,12 @@ impl Console {
         })
     }
 
+    /// Segments of the wire outside a finished step (a blocked step's, late
+    /// ones): recorded where they came. The recording's error, if any.
+    pub fn wire(&mut self, segments: &[crate::net::wire::Segment]) -> Option<String> {
+        self.recorder.wire(segments).err().map(|e| e.to_string())
+    }
+
     /// A finished step: recorded, and turned into lines for people. None for
     /// an event that is not a finished step. What it printed was shown by
     /// `printed` already, but for a last line without its newline.
@@ -263,6 +269,7 @@ impl Console {
             facts,
             assigned,
             line,
+            wire,
             ..
         } = event
         else {
@@ -271,6 +278,7 @@ impl Console {
         let record_error = self
             .recorder
             .finished(info.step, &info.pane, outcome, stdout, closed)
+            .and_then(|()| self.recorder.wire(wire))
             .err()
             .map(|e| e.to_string());
         let rest = self.partial.remove(&*info.pane).unwrap_or_default();

@@ -6,6 +6,7 @@ pub mod app;
 pub mod keys;
 pub mod render;
 pub mod transcript;
+pub mod wire;
 
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
@@ -135,6 +136,14 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
         app.keep_history(dir.join("sockplay"));
     }
     app.stepper = stepper;
+    if recording.wire {
+        if let Err(why) = app.console.session.watch_wire() {
+            restore();
+            errln!("sockplay: {why}");
+            return 2;
+        }
+        app.wire.shown = true;
+    }
     // SIGTERM, SIGHUP, SIGQUIT: the terminal back as quitting leaves it.
     if let Err(e) = crate::signals::on_terminate(restore, app.recorder.path().map(Into::into)) {
         restore();
@@ -262,10 +271,11 @@ fn on_event(app: &mut App, event: Event, area: Rect) {
         }
         Event::Paste(text) => app.paste(&text),
         Event::Mouse(mouse) => {
-            let (_, _, panes, _) = render::areas(
+            let (_, _, panes, _, _) = render::areas(
                 area,
                 render::banner_height(app, area.width),
                 app.panes.len(),
+                render::wire_height(app, area.height),
             );
             let at = Position::new(mouse.column, mouse.row);
             let Some(index) = panes.iter().position(|r| r.contains(at)) else {

@@ -11,6 +11,7 @@ use super::keys::Action;
 use super::transcript::{Kind, Transcript, shorten};
 use crate::console::{Console, Route, Said, Sent, route};
 use crate::net::inspect::{KernelView, inspect};
+use crate::net::wire::Segment;
 use crate::record::Recorder;
 pub use crate::session::split_pane;
 use crate::session::{Event, Session};
@@ -177,6 +178,10 @@ pub struct App {
     /// The footer's message as first seen, and when: it goes after
     /// `STATUS_FOR`, so the footer never keeps a message that is no longer true.
     status_seen: Option<(String, Instant)>,
+    /// The wire lane (F3, `--wire`).
+    pub wire: super::wire::Lane,
+    /// The lane's rows on screen at the last draw.
+    pub wire_visible: std::cell::Cell<usize>,
 }
 
 /// The most panes the interface shows (a grid of two rows past three).
@@ -236,6 +241,8 @@ impl App {
             allow_panic: std::env::var_os("SOCKPLAY_TEST_PANIC").is_some(),
             status_seen: None,
             history_dir: None,
+            wire: super::wire::Lane::default(),
+            wire_visible: std::cell::Cell::new(0),
         };
         app.refresh_kernel();
         app
@@ -464,6 +471,7 @@ impl App {
                     }
                 ));
             }
+            Action::ToggleWire => self.toggle_wire(),
             Action::Close => self.status = None,
             Action::Quit => self.quit = true,
         }
@@ -640,6 +648,32 @@ impl App {
                 .saturating_add_signed(lines)
                 .min(p.max_scroll.get());
         }
+        // The wire lane scrolls with the panes.
+        self.wire.scroll_by(lines, self.wire_visible.get());
+    }
+
+    /// Segments outside a finished step: into the lane and the recording.
+    fn wire_event(&mut self, info: Option<&crate::session::StepInfo>, segments: &[Segment]) {
+        self.wire.add(info, segments);
+        if let Some(e) = self.console.wire(segments) {
+            self.status = Some(format!("the recording failed: {e}"));
+        }
+    }
+
+    /// F3: shows or hides the wire lane; the first time, starts the capture
+    /// (which may be refused: the footer says why and what to do).
+    pub fn toggle_wire(&mut self) {
+        if !self.wire.shown
+            && let Err(why) = self.console.session.watch_wire()
+        {
+            self.status = Some(why);
+            return;
+        }
+        self.wire.shown = !self.wire.shown;
+        self.status = Some(format!(
+            "wire view {}",
+            if self.wire.shown { "on" } else { "off" }
+        ));
     }
 
     /// Refuses Enter in a blocked pane, with a line that says why (the typed
@@ -709,6 +743,10 @@ impl App {
         pane.history_pos = None;
         pane.scroll = 0;
         let name = pane.name.clone();
+        // What the wire carried since the last step shows before this one's.
+        if let Some(Event::Wire { info, segments }) = self.console.session.wire_checkpoint() {
+            self.wire_event(info.as_ref(), &segments);
+        }
         let (sent, record_failed) = self.console.send(&name, statement);
         if let Some(e) = record_failed {
             self.status = Some(format!("the recording failed: {e}"));
@@ -865,6 +903,7 @@ impl App {
                     stepper.blocked(info.step);
                 }
             }
+            Event::Wire { info, segments } => self.wire_event(info.as_ref(), &segments),
             Event::Printed { .. } => {
                 // Shown as it is printed, before the step's outcome.
                 let Some(printed) = self.console.printed(&event) else {
@@ -909,6 +948,10 @@ impl App {
     /// and on every tick.
     pub fn pump(&mut self) {
         let mut changed = false;
+        // A blocked step's segments, as they come.
+        if let Some(Event::Wire { info, segments }) = self.console.session.wire_event() {
+            self.wire_event(info.as_ref(), &segments);
+        }
         loop {
             while let Some(event) = self.console.session.try_event() {
                 self.event(event);
@@ -983,11 +1026,26 @@ impl App {
             outcome,
             stdout,
             elapsed,
+            wire,
+            facts,
             ..
         } = event
         else {
             return;
         };
+        if self.console.session.watches_wire() {
+            self.wire.add(Some(&info), &wire);
+            if facts.as_ref().is_some_and(|f| f.unix()) {
+                self.wire.note(
+                    &info,
+                    "a Unix socket: no wire (its bytes never leave the kernel)",
+                );
+            } else if facts.is_some() && !self.wire.has_segments(info.step) {
+                // A socket call that sent nothing (a BlockingIOError, a
+                // recv of queued bytes) is as telling as one that did.
+                self.wire.note(&info, "nothing on the wire");
+            }
+        }
         if let Some(e) = done.record_error {
             self.status = Some(format!("the recording failed: {e}"));
         }

@@ -30,6 +30,8 @@ pub enum Action {
     EndOfInput,
     ToggleHelp,
     ToggleWhy,
+    /// F3: the wire lane under the panes (starts the capture the first time).
+    ToggleWire,
     /// Esc: close the help (or skip a question).
     Close,
     /// F5: the script's next step.
@@ -55,6 +57,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::PageDown => PageDown,
         KeyCode::F(1) => ToggleHelp,
         KeyCode::F(2) => ToggleWhy,
+        KeyCode::F(3) => ToggleWire,
         KeyCode::F(5) => NextStep,
         KeyCode::Esc => Close,
         KeyCode::Left if ctrl || alt => Edit(R::GoToPrevWord),
@@ -130,6 +133,10 @@ pub const HELP: &[(&str, &str)] = &[
         "scroll; Ctrl-Home / Ctrl-End its first / last line",
     ),
     ("F2 / :why on|off", "explanations (why) on or off"),
+    (
+        "F3",
+        "the wire: the segments each step sent, under the panes",
+    ),
     (
         "Ctrl-L / :clear",
         "clear the pane's transcript (its names and sockets stay)",

@@ -64,11 +64,20 @@ impl Theme {
 /// The header, the script's banner (`banner` rows, 0 without a script), the
 /// `count` panes and the footer. Up to three panes stand side by side; four
 /// make a grid of two rows.
-pub fn areas(area: Rect, banner: u16, count: usize) -> (Rect, Rect, Vec<Rect>, Rect) {
-    let [header, banner, body, footer] = Layout::vertical([
+/// With the wire lane shown, it takes the rows under the panes (see
+/// `wire_height`): under, not between, so that each arrow has the screen's
+/// width at 120 columns as at 200.
+pub fn areas(
+    area: Rect,
+    banner: u16,
+    count: usize,
+    wire: u16,
+) -> (Rect, Rect, Vec<Rect>, Rect, Rect) {
+    let [header, banner, body, wire, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner),
         Constraint::Min(1),
+        Constraint::Length(wire),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -87,7 +96,16 @@ pub fn areas(area: Rect, banner: u16, count: usize) -> (Rect, Rect, Vec<Rect>, R
     } else {
         side_by_side(body, count)
     };
-    (header, banner, panes, footer)
+    (header, banner, panes, wire, footer)
+}
+
+/// The wire lane's rows: a third of the screen (at most 14), none when hidden.
+pub fn wire_height(app: &App, height: u16) -> u16 {
+    if app.wire.shown {
+        (height / 3).clamp(4, 14)
+    } else {
+        0
+    }
 }
 
 /// At most this many rows of narration show at once.
@@ -221,13 +239,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let (header, banner, panes, footer) =
-        areas(area, banner_height(app, area.width), app.panes.len());
+    let (header, banner, panes, wire, footer) = areas(
+        area,
+        banner_height(app, area.width),
+        app.panes.len(),
+        wire_height(app, area.height),
+    );
     draw_header(frame, app, header, &theme);
     draw_banner(frame, app, banner, &theme);
     for (i, pane_area) in panes.into_iter().enumerate() {
         draw_pane(frame, app, i, pane_area, &theme);
     }
+    draw_wire(frame, app, wire, &theme);
     draw_footer(frame, app, footer, &theme);
     if app.help {
         draw_help(frame, area, &theme);
@@ -263,9 +286,9 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         )),
         None => Line::from(vec![Span::styled(
             if app.stepper.is_some() {
-                " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F1/:help · Ctrl-Q quit"
+                " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F3 wire · F1/:help · Ctrl-Q quit"
             } else {
-                " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F1/:help · Ctrl-Q quit"
+                " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F3 wire · F1/:help · Ctrl-Q quit"
             },
             Style::default().add_modifier(Modifier::DIM),
         )]),
@@ -528,6 +551,63 @@ fn socket_lines<'a>(row: &'a SocketRow, name_width: usize, theme: &Theme) -> Vec
         Style::default().add_modifier(Modifier::DIM),
     )]);
     vec![first, second]
+}
+
+/// The wire lane: each step's segments as arrows between the left pane and
+/// the other end, the newest at the bottom unless scrolled back.
+fn draw_wire(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    use super::wire::{Row, arrow};
+    if area.height == 0 {
+        return;
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(Style::default().add_modifier(Modifier::DIM))
+        .title(" wire: segments each step sent · F3 hides ");
+    let room = area.height.saturating_sub(1) as usize;
+    app.wire_visible.set(room);
+    let left = app.panes.first().map_or("", |p| p.name.as_str());
+    let width = area.width as usize;
+    let rows = &app.wire.rows;
+    let end = rows.len().saturating_sub(app.wire.scroll.min(rows.len()));
+    let start = end.saturating_sub(room);
+    let lines: Vec<Line> = if rows.is_empty() {
+        vec![Line::styled(
+            "nothing on the wire yet: connect, send, close, and the segments show here",
+            Style::default().add_modifier(Modifier::DIM),
+        )]
+    } else {
+        rows.range(start..end)
+            .map(|row| match row {
+                Row::Step { step, pane, input } => Line::styled(
+                    super::transcript::shorten(&format!("[{step}] {pane} >>> {input}")),
+                    Style::default().add_modifier(Modifier::DIM),
+                ),
+                Row::Later => Line::styled(
+                    "later, while no step ran:",
+                    Style::default().add_modifier(Modifier::DIM),
+                ),
+                Row::Note(text) => Line::styled(
+                    format!("  {text}"),
+                    Style::default().add_modifier(Modifier::DIM),
+                ),
+                Row::Segment(s) => {
+                    let style = if s.has(crate::net::wire::RST) {
+                        theme.fg(Color::Red)
+                    } else if s.has(crate::net::wire::FIN) || s.has(crate::net::wire::SYN) {
+                        theme.fg(Color::Yellow)
+                    } else {
+                        Style::default()
+                    };
+                    Line::styled(
+                        format!("  {}", arrow(s, left, width.saturating_sub(3))),
+                        style,
+                    )
+                }
+            })
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_kernel(frame: &mut Frame, pane: &PaneView, area: Rect, theme: &Theme) {

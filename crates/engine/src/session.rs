@@ -368,6 +368,16 @@ impl Session {
     /// blocked step's segments as they happen): for a front end's tick.
     pub fn wire_event(&mut self) -> Option<Event> {
         self.wire.as_ref()?;
+        // A step that runs briefly gets its segments when it finishes (fenced).
+        let started = self
+            .panes
+            .values()
+            .filter_map(|p| p.running.as_ref())
+            .max_by_key(|r| r.info.step)?
+            .started;
+        if started.elapsed() < Duration::from_millis(100) {
+            return None;
+        }
         let info = self.running_step()?;
         let segments = self.wire_segments(false, false);
         (!segments.is_empty()).then_some(Event::Wire {

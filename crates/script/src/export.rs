@@ -521,6 +521,16 @@ fn literal_len(python: &str) -> Option<usize> {
 /// that releases a blocked one), what a receive got as a note (`b''` is the
 /// peer's FIN, ConnectionResetError its RST), and blocked time as an
 /// activation. Past `MAX_EVENTS` it is cut, with a note saying how much.
+/// A recorded segment `#4 client → server PSH-ACK seq 1 ...` as (from, to,
+/// `#4 PSH-ACK seq 1 ...`).
+fn wire_segment(line: &str) -> Option<(&str, &str, String)> {
+    let (number, rest) = line.split_once(' ')?;
+    let (from, rest) = rest.split_once(" → ")?;
+    let (to, fields) = rest.split_once(' ')?;
+    let number = number.trim_start_matches('#');
+    Some((from, to, format!("segment {number}: {fields}")))
+}
+
 fn sequence_diagram(script: &Script, steps: &[Step], panes: &[&str]) -> String {
     let mut events: Vec<String> = Vec::new();
     let other = |pane: &str, from: usize| -> Option<String> {
@@ -533,6 +543,10 @@ fn sequence_diagram(script: &Script, steps: &[Step], panes: &[&str]) -> String {
             .map(str::to_string)
     };
     let mut active: Vec<String> = Vec::new();
+    // A recording made with the wire view draws the segments themselves
+    // instead of what the calls imply.
+    let has_wire = script.steps.iter().any(|s| !s.wire.is_empty());
+    let mut outside = false;
     for (i, (step, s)) in steps.iter().zip(&script.steps).enumerate() {
         let Ok(python) = &step.python else { continue };
         let n = step.number;
@@ -540,7 +554,33 @@ fn sequence_diagram(script: &Script, steps: &[Step], panes: &[&str]) -> String {
         let calls =
             |m: &str| python.contains(&format!(".{m}(")) || python.contains(&format!("{m}("));
         let outcome = step.outcome().unwrap_or("");
-        if let Some(peer) = other(pane, i + 1) {
+        for segment in &s.wire {
+            if let Some((from, to, what)) = wire_segment(segment) {
+                let end = |p: &str| {
+                    if panes.contains(&p) {
+                        p.to_string()
+                    } else {
+                        "outside".to_string()
+                    }
+                };
+                outside |= !panes.contains(&from) || !panes.contains(&to);
+                let arrow = if what.contains("SYN") || what.contains("FIN") || what.contains("RST")
+                {
+                    "-)"
+                } else {
+                    "->>"
+                };
+                events.push(format!(
+                    "    {}{arrow}{}: {}",
+                    end(from),
+                    end(to),
+                    label(&what)
+                ));
+            }
+        }
+        if has_wire {
+            // Drawn from the segments above.
+        } else if let Some(peer) = other(pane, i + 1) {
             if calls("connect") || calls("create_connection") {
                 events.push(format!("    {pane}->>{peer}: {n}. {} (SYN)", label(python)));
             } else if calls("sendall") || calls("send") || calls("sendto") {
@@ -597,6 +637,9 @@ fn sequence_diagram(script: &Script, steps: &[Step], panes: &[&str]) -> String {
     let mut out = String::from("```mermaid\nsequenceDiagram\n");
     for p in panes {
         out.push_str(&format!("    participant {p}\n"));
+    }
+    if outside {
+        out.push_str("    participant outside as an address outside the session\n");
     }
     let cut = events.len().saturating_sub(MAX_EVENTS);
     for e in events.iter().take(MAX_EVENTS) {

@@ -345,6 +345,24 @@ impl Recorder {
         Ok(())
     }
 
+    /// Segments the wire view showed (`#~ #1 client → server SYN ...`), after
+    /// the lines of the step they belong to; narration to CPython's runner
+    /// (docs/wire.md). Held, as a finished step's lines are, while another
+    /// step's `=>` line is still to come.
+    pub fn wire(&mut self, segments: &[crate::net::wire::Segment]) -> io::Result<()> {
+        let lines = segments
+            .iter()
+            .map(|s| format!("#~ {}", crate::display::escape(&s.line())));
+        if self.pending.is_some() {
+            self.held.extend(lines);
+            return Ok(());
+        }
+        for l in lines {
+            self.write(l)?;
+        }
+        Ok(())
+    }
+
     /// `:save FILE` (`force`: `:save! FILE`): the session so far. Never over
     /// the recording in progress or a protected file; over any other
     /// existing file only when forced.

@@ -29,6 +29,8 @@ pub struct ScriptStep {
     /// `PANE => EXPECTED` lines after it: outcomes of other panes' blocked
     /// steps that this step released (or that were interrupted then).
     pub released: Vec<Released>,
+    /// `#~ segment` lines after it: what the wire view showed (docs/wire.md).
+    pub wire: Vec<String>,
 }
 
 /// A `PANE => EXPECTED` line (SPEC 4.1): the outcome a blocked step of PANE
@@ -317,6 +319,14 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             printing_released = false;
             continue;
         }
+        // `#~` lines: a recorded wire view's segments, under their step
+        // (narration to CPython's runner).
+        if let Some(segment) = line.strip_prefix("#~") {
+            if let Some(step) = script.steps.last_mut() {
+                step.wire.push(segment.trim().to_string());
+            }
+            continue;
+        }
         if let Some(question) = line.strip_prefix("#?") {
             pending.push(Narration::Question(question.trim().to_string()));
             last_was_step = false;
@@ -342,6 +352,7 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             expected: None,
             printed: Vec::new(),
             released: Vec::new(),
+            wire: Vec::new(),
         });
         printing_released = false;
         last_was_step = true;
