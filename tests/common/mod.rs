@@ -50,6 +50,11 @@ impl Tty {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Tty {
+        Tty::start_program(env!("CARGO_BIN_EXE_sockplay"), args, env)
+    }
+
+    /// `program ARGS` in the terminal (sockplay under a wrapper such as unshare).
+    pub fn start_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Tty {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -58,7 +63,7 @@ impl Tty {
                 pixel_height: 0,
             })
             .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sockplay"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         // Recordings without --record go to a data directory of the test's own.

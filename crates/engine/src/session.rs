@@ -177,6 +177,10 @@ struct Wire {
     ended: std::collections::HashMap<std::net::SocketAddr, (u64, &'static str)>,
     /// Packets the capture could not keep (a flood faster than its reader).
     lost: u64,
+    /// Segments of steps still running, fenced when an earlier step
+    /// finished (a blocked accept released by a connect: the handshake is
+    /// the connect's); given to them when they finish.
+    held: std::collections::HashMap<u64, Vec<Segment>>,
 }
 
 /// The statements a session has parsed, by text: a replayed session sends
@@ -289,6 +293,7 @@ impl Session {
             numbering: Numbering::default(),
             ended: std::collections::HashMap::new(),
             lost: 0,
+            held: std::collections::HashMap::new(),
         });
         Ok(())
     }
@@ -577,7 +582,17 @@ impl Session {
         let mut facts = done.executed.facts;
         let mut segments = Vec::new();
         if self.wire.is_some() {
-            segments = wire::bounded(self.wire_segments(true, false));
+            let fenced = self.wire_segments(true, false);
+            // They belong to the step started last, which may still run.
+            let later = self.running_step().filter(|i| i.step > running.info.step);
+            if let Some(w) = self.wire.as_mut() {
+                segments = w.held.remove(&running.info.step).unwrap_or_default();
+                match later {
+                    Some(i) => w.held.entry(i.step).or_default().extend(fenced),
+                    None => segments.extend(fenced),
+                }
+            }
+            segments = wire::bounded(segments);
             cite(&mut facts, &done.executed.outcome, self.wire.as_ref());
         }
         Some(Event::Finished {
