@@ -190,9 +190,25 @@ fn may_capture() {
 pub fn main() -> i32 {
     crate::pane::quiet_step_panics();
     let cli = Cli::parse();
+    // A lesson or script that asks about the wire (`#?~`) wants it too.
+    let asks_about_wire = |text: Option<String>| {
+        text.is_some_and(|t| t.lines().any(|l| l.trim_start().starts_with("#?~")))
+    };
     let wants_wire = match &cli.command {
-        None => cli.wire,
-        Some(Command::Run { wire, .. }) | Some(Command::Lesson { wire, .. }) => *wire,
+        None => {
+            cli.wire
+                || asks_about_wire(
+                    cli.script
+                        .as_ref()
+                        .and_then(|p| std::fs::read_to_string(p).ok()),
+                )
+        }
+        Some(Command::Run { wire, .. }) => *wire,
+        Some(Command::Lesson {
+            wire, name, print, ..
+        }) => {
+            *wire || (!*print && asks_about_wire(lessons::find(name).map(|l| l.text.to_string())))
+        }
         Some(_) => false,
     };
     if wants_wire {

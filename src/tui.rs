@@ -135,14 +135,20 @@ pub fn main(recording: &Recording, stepper: Option<crate::stepper::Stepper>) -> 
     if let Some(dir) = dirs::data_dir() {
         app.keep_history(dir.join("sockplay"));
     }
+    // A script that asks about the wire (`#?~`) shows it too; if it cannot
+    // be captured, the footer says why and those questions are not counted.
+    let asks = stepper.as_ref().is_some_and(|s| s.asks_about_wire());
     app.stepper = stepper;
-    if recording.wire {
-        if let Err(why) = app.console.session.watch_wire() {
-            restore();
-            errln!("sockplay: {why}");
-            return 2;
+    if recording.wire || asks {
+        match app.console.session.watch_wire() {
+            Ok(()) => app.wire.shown = true,
+            Err(why) if !recording.wire => app.status = Some(why),
+            Err(why) => {
+                restore();
+                errln!("sockplay: {why}");
+                return 2;
+            }
         }
-        app.wire.shown = true;
     }
     // SIGTERM, SIGHUP, SIGQUIT: the terminal back as quitting leaves it.
     if let Err(e) = crate::signals::on_terminate(restore, app.recorder.path().map(Into::into)) {

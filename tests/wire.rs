@@ -185,7 +185,7 @@ fn the_reset_lesson_shows_an_rst_under_the_close_that_left_data_unread() {
     assert!(!close.iter().any(|s| flags(s).starts_with("FIN")), "{text}");
     let reset = block(&b, "c.recv(100)");
     assert!(reset[0].contains("ConnectionResetError"), "{text}");
-    let why = format!("(a RST arrived: segment {})", number(rst));
+    let why = format!("(an RST arrived: segment {})", number(rst));
     assert!(reset.iter().any(|l| l.contains(&why)), "{why}\n{text}");
     // The 11 bytes went out as one segment with their first bytes shown.
     let send = segments(block(&b, "c.send(b'unread data')"));

@@ -90,6 +90,7 @@ impl Report for Text<'_> {
             let line = match n {
                 Narration::Note(t) => format!("# {t}"),
                 Narration::Question(t) => format!("#? {t}"),
+                Narration::WireQuestion(t) => format!("#?~ {t}"),
             };
             self.line(&escape_controls(&line));
         }
@@ -266,6 +267,9 @@ struct WireSegment {
     len: usize,
     data: String,
     late: bool,
+    retransmitted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_ms: Option<u64>,
     count: u64,
 }
 
@@ -289,6 +293,8 @@ impl WireSegment {
                 String::new()
             },
             late: s.late,
+            retransmitted: s.retransmitted,
+            after_ms: s.after.map(|a| a.as_millis() as u64),
             count: s.count,
         }
     }

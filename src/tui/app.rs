@@ -480,6 +480,7 @@ impl App {
     /// While a question waits: a prediction key answers it and runs the step,
     /// Esc runs it unanswered; quitting and help still work.
     fn answer(&mut self, action: Action) {
+        let wire = self.stepper.as_ref().is_some_and(|s| s.wire_question());
         let prediction = match action {
             Action::Quit => {
                 self.quit = true;
@@ -490,12 +491,22 @@ impl App {
                 return;
             }
             Action::Close => None,
-            Action::Edit(InputRequest::InsertChar(c)) if Prediction::from_key(c).is_some() => {
+            Action::Edit(InputRequest::InsertChar(c))
+                if wire && Prediction::from_wire_key(c).is_some() =>
+            {
+                Prediction::from_wire_key(c)
+            }
+            Action::Edit(InputRequest::InsertChar(c))
+                if !wire && Prediction::from_key(c).is_some() =>
+            {
                 Prediction::from_key(c)
             }
             _ => {
-                self.status =
-                    Some("answer with 1, 2, 3 or 4 (Esc runs the step without answering)".into());
+                self.status = Some(if wire {
+                    "answer with 1, 2, 3, 4 or 5 (Esc runs the step without answering)".into()
+                } else {
+                    "answer with 1, 2, 3 or 4 (Esc runs the step without answering)".into()
+                });
                 return;
             }
         };
@@ -1083,7 +1094,15 @@ impl App {
             if elapsed >= SETTLE {
                 stepper.blocked(info.step);
             }
-            let f = stepper.finished(info.step, &info.input, &outcome, &stdout);
+            let watched = self.console.session.watches_wire();
+            let segments = self.wire.segments_of(info.step);
+            let f = stepper.finished(
+                info.step,
+                &info.input,
+                &outcome,
+                &stdout,
+                watched.then_some(segments.as_slice()),
+            );
             if let Some(v) = &f.verdict {
                 let text = if v.right {
                     format!("you said {}: right, it {}", v.predicted.label(), v.actual)

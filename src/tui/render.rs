@@ -142,11 +142,12 @@ fn banner_lines(app: &App) -> Vec<(String, BannerKind)> {
     }
     if let Some(question) = stepper.asking() {
         lines.push((format!("? {question}"), BannerKind::Question));
-        lines.push((
+        let choices = if stepper.wire_question() {
+            "  on the wire? press 1 nothing · 2 a SYN · 3 data · 4 a FIN · 5 an RST   (Esc: run it without answering)"
+        } else {
             "  press 1 an error · 2 empty bytes · 3 a value · 4 it blocks   (Esc: run it without answering)"
-                .into(),
-            BannerKind::Question,
-        ));
+        };
+        lines.push((choices.into(), BannerKind::Question));
     }
     match stepper.next_step() {
         Some(next) => lines.push((

@@ -85,6 +85,22 @@ impl Lane {
         self.push(Row::Note(text.to_string()));
     }
 
+    /// The segments of `step` in the lane (the last group's, if it is `step`'s).
+    pub fn segments_of(&self, step: u64) -> Vec<&Segment> {
+        if self.last_step != Some(step) {
+            return Vec::new();
+        }
+        self.rows
+            .iter()
+            .rev()
+            .take_while(|r| !matches!(r, Row::Step { .. }))
+            .filter_map(|r| match r {
+                Row::Segment(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether segments of `step` are in the lane (the last group's).
     pub fn has_segments(&self, step: u64) -> bool {
         self.last_step == Some(step)
@@ -157,6 +173,7 @@ mod tests {
                 wscale: None,
                 len: 0,
                 head: Vec::new(),
+                when: std::time::Instant::now(),
             },
             false,
         );

@@ -206,7 +206,14 @@ pub fn finished(
         // The wire view's segment that shows it: "(a FIN arrived: segment 7)".
         let cited = facts
             .and_then(|f| f.cited)
-            .map(|(n, flags)| format!(" (a {flags} arrived: segment {n})"))
+            .map(|(n, flags)| {
+                let a = if flags.starts_with(['R', 'S']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!(" ({a} {flags} arrived: segment {n})")
+            })
             .unwrap_or_default();
         lines.push((Kind::Why, format!("why: {}{cited}", why.short)));
     }

@@ -592,6 +592,13 @@ impl Session {
                     None => segments.extend(fenced),
                 }
             }
+            // A segment sent well after its step began says so (+41 ms).
+            for s in &mut segments {
+                let after = s.when.saturating_duration_since(running.started);
+                if after >= Duration::from_millis(5) {
+                    s.after = Some(after);
+                }
+            }
             segments = wire::bounded(segments);
             cite(&mut facts, &done.executed.outcome, self.wire.as_ref());
         }

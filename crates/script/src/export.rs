@@ -317,7 +317,9 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
             for n in step.before {
                 match n {
                     Narration::Note(t) => out.push_str(&format!("# {}\n", inert(t))),
-                    Narration::Question(t) => out.push_str(&format!("# Question: {}\n", inert(t))),
+                    Narration::Question(t) | Narration::WireQuestion(t) => {
+                        out.push_str(&format!("# Question: {}\n", inert(t)))
+                    }
                 }
             }
             previous = Some(step);
@@ -383,8 +385,7 @@ pub fn to_python(script: &Script, name: &str) -> Vec<(String, String)> {
         if !script.after.is_empty() && panes.last() == Some(pane) {
             out.push('\n');
             for n in &script.after {
-                let (Narration::Note(t) | Narration::Question(t)) = n;
-                out.push_str(&format!("# {}\n", inert(t)));
+                out.push_str(&format!("# {}\n", inert(n.text())));
             }
         }
         programs.push((pane.to_string(), out));
@@ -434,6 +435,7 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
             .map(|n| match n {
                 Narration::Note(t) => inert(t),
                 Narration::Question(t) => format!("**Question:** {}", inert(t)),
+                Narration::WireQuestion(t) => format!("**Question (the wire):** {}", inert(t)),
             })
             .collect();
         if !notes.is_empty() {
@@ -479,8 +481,7 @@ pub fn to_markdown(script: &Script, name: &str) -> String {
     if !script.after.is_empty() {
         out.push('\n');
         for n in &script.after {
-            let (Narration::Note(t) | Narration::Question(t)) = n;
-            out.push_str(&format!("{}\n\n", inert(t)));
+            out.push_str(&format!("{}\n\n", inert(n.text())));
         }
     }
     out.push_str("\n## Sequence\n\n");

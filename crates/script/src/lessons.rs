@@ -40,6 +40,9 @@ pub const LESSONS: &[Lesson] = lessons![
     "send-sendall",
     "readlines",
     "framing",
+    "handshake",
+    "fin-or-rst",
+    "nagle",
 ];
 
 impl Lesson {
@@ -173,7 +176,13 @@ mod tests {
                 .steps
                 .iter()
                 .flat_map(|s| &s.before)
-                .filter(|n| matches!(n, crate::script::Narration::Question(_)))
+                .filter(|n| {
+                    matches!(
+                        n,
+                        crate::script::Narration::Question(_)
+                            | crate::script::Narration::WireQuestion(_)
+                    )
+                })
                 .count();
             let expectations = script.steps.iter().filter(|s| s.expected.is_some()).count();
             assert!(questions >= 1 && expectations >= 2, "{}", lesson.name);

@@ -9,8 +9,19 @@ use std::path::Path;
 pub enum Narration {
     /// `# text`
     Note(String),
-    /// `#? question`
+    /// `#? question`: what the step's outcome will be.
     Question(String),
+    /// `#?~ question`: what the step will put on the wire (docs/wire.md).
+    WireQuestion(String),
+}
+
+impl Narration {
+    /// The text, whatever the kind.
+    pub fn text(&self) -> &str {
+        match self {
+            Narration::Note(t) | Narration::Question(t) | Narration::WireQuestion(t) => t,
+        }
+    }
 }
 
 /// One step line of a script, with what precedes and follows it.
@@ -325,6 +336,11 @@ pub fn parse(text: &str) -> Result<Script, (usize, String)> {
             if let Some(step) = script.steps.last_mut() {
                 step.wire.push(segment.trim().to_string());
             }
+            continue;
+        }
+        if let Some(question) = line.strip_prefix("#?~") {
+            pending.push(Narration::WireQuestion(question.trim().to_string()));
+            last_was_step = false;
             continue;
         }
         if let Some(question) = line.strip_prefix("#?") {

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::check::{Observed, satisfies};
+use crate::net::wire::Segment;
 use crate::normalize::ports_named;
 use crate::outcome::Outcome;
 use crate::script::{Narration, Released, Script, ScriptStep, is_interrupt};
@@ -17,6 +18,12 @@ pub enum Prediction {
     EmptyBytes,
     Value,
     Blocks,
+    /// Of a `#?~` question: what the step puts on the wire.
+    Nothing,
+    Syn,
+    Data,
+    Fin,
+    Rst,
 }
 
 impl Prediction {
@@ -28,13 +35,39 @@ impl Prediction {
         ('4', Prediction::Blocks),
     ];
 
+    /// The choices of a `#?~` question about the wire.
+    pub const WIRE_CHOICES: [(char, Prediction); 5] = [
+        ('1', Prediction::Nothing),
+        ('2', Prediction::Syn),
+        ('3', Prediction::Data),
+        ('4', Prediction::Fin),
+        ('5', Prediction::Rst),
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Prediction::Error => "an error",
             Prediction::EmptyBytes => "empty bytes",
             Prediction::Value => "a value",
             Prediction::Blocks => "it blocks",
+            Prediction::Nothing => "nothing on the wire",
+            Prediction::Syn => "a SYN",
+            Prediction::Data => "data",
+            Prediction::Fin => "a FIN",
+            Prediction::Rst => "an RST",
         }
+    }
+
+    /// The prediction a key stands for in a question about the wire (`1`..`5`).
+    pub fn from_wire_key(c: char) -> Option<Prediction> {
+        Prediction::WIRE_CHOICES
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, p)| *p)
+    }
+
+    fn about_wire(self) -> bool {
+        Prediction::WIRE_CHOICES.iter().any(|(_, p)| *p == self)
     }
 
     /// The prediction a key stands for (`1`..`4`, or `e` `b` `v` `w`).
@@ -142,7 +175,7 @@ impl Stepper {
             .iter()
             .filter_map(|n| match n {
                 Narration::Note(t) => Some(t.as_str()),
-                Narration::Question(_) => None,
+                Narration::Question(_) | Narration::WireQuestion(_) => None,
             })
             .collect()
     }
@@ -150,9 +183,29 @@ impl Stepper {
     /// The `#?` question before the next step, if it has one.
     pub fn question(&self) -> Option<&str> {
         self.next_step()?.before.iter().rev().find_map(|n| match n {
-            Narration::Question(q) => Some(q.as_str()),
+            Narration::Question(q) | Narration::WireQuestion(q) => Some(q.as_str()),
             Narration::Note(_) => None,
         })
+    }
+
+    /// Whether the next step's question is about the wire (`#?~`).
+    pub fn wire_question(&self) -> bool {
+        self.next_step().is_some_and(|s| {
+            s.before
+                .iter()
+                .rev()
+                .find(|n| !matches!(n, Narration::Note(_)))
+                .is_some_and(|n| matches!(n, Narration::WireQuestion(_)))
+        })
+    }
+
+    /// Whether the script asks about the wire anywhere (it needs the wire view).
+    pub fn asks_about_wire(&self) -> bool {
+        self.script
+            .steps
+            .iter()
+            .flat_map(|s| &s.before)
+            .any(|n| matches!(n, Narration::WireQuestion(_)))
     }
 
     /// Whether the question of the next step waits for an answer.
@@ -237,6 +290,7 @@ impl Stepper {
             .map(|n| match n {
                 Narration::Note(t) => format!("# {t}"),
                 Narration::Question(t) => format!("#? {t}"),
+                Narration::WireQuestion(t) => format!("#?~ {t}"),
             })
             .collect()
     }
@@ -266,27 +320,48 @@ impl Stepper {
     }
 
     /// Step `step` finished with `outcome`, having been sent as `input`, and
-    /// printed `stdout`.
+    /// printed `stdout`; `wire`: the segments it sent, when the wire is
+    /// watched (a question about the wire is judged by them, and not judged
+    /// without them).
     pub fn finished(
         &mut self,
         step: u64,
         input: &str,
         outcome: &Outcome,
         stdout: &str,
+        wire: Option<&[&Segment]>,
     ) -> Finished {
         let Some(at) = self.sent.iter().position(|s| s.step == step) else {
             return Finished::default();
         };
         let sent = self.sent.remove(at);
-        let verdict = sent.prediction.map(|predicted| {
-            let right = category_matches(predicted, sent.blocked, outcome);
+        let judged = sent.prediction.and_then(|predicted| {
+            if !predicted.about_wire() {
+                return Some((
+                    predicted,
+                    category_matches(predicted, sent.blocked, outcome),
+                    describe(sent.blocked, outcome),
+                ));
+            }
+            let Some(segments) = wire else {
+                // Asked, but the wire was not watched: not counted.
+                self.asked -= 1;
+                return None;
+            };
+            Some((
+                predicted,
+                wire_matches(predicted, segments),
+                describe_wire(segments),
+            ))
+        });
+        let verdict = judged.map(|(predicted, right, actual)| {
             if right {
                 self.right += 1;
             }
             Verdict {
                 predicted,
                 right,
-                actual: describe(sent.blocked, outcome),
+                actual,
             }
         });
         // The script's word on the step: its `PANE =>` line when one speaks
@@ -356,6 +431,43 @@ fn category_matches(predicted: Prediction, blocked: bool, outcome: &Outcome) -> 
     }
 }
 
+/// Whether the step's segments have what was predicted: none at all, or
+/// one with a SYN, with data, with a FIN, with an RST.
+fn wire_matches(predicted: Prediction, segments: &[&Segment]) -> bool {
+    use crate::net::wire::{FIN, RST, SYN};
+    match predicted {
+        Prediction::Nothing => segments.is_empty(),
+        Prediction::Syn => segments.iter().any(|s| s.has(SYN)),
+        Prediction::Data => segments.iter().any(|s| s.len > 0),
+        Prediction::Fin => segments.iter().any(|s| s.has(FIN)),
+        Prediction::Rst => segments.iter().any(|s| s.has(RST)),
+        _ => false,
+    }
+}
+
+/// `sent nothing on the wire`, `put SYN, SYN-ACK, ACK on the wire`.
+fn describe_wire(segments: &[&Segment]) -> String {
+    if segments.is_empty() {
+        return "sent nothing on the wire".into();
+    }
+    let mut kinds: Vec<String> = Vec::new();
+    for s in segments {
+        let mut name = s.flag_names();
+        if s.len > 0 {
+            name.push_str(&format!(" ({} bytes)", s.len));
+        }
+        if kinds.len() < 6 {
+            kinds.push(name);
+        }
+    }
+    let more = if segments.len() > kinds.len() {
+        ", ..."
+    } else {
+        ""
+    };
+    format!("put {}{more} on the wire", kinds.join(", "))
+}
+
 fn describe(blocked: bool, outcome: &Outcome) -> String {
     let what = match outcome {
         Outcome::Error(e) if e.class == "KeyboardInterrupt" => "was interrupted".to_string(),
@@ -406,7 +518,7 @@ mod tests {
         s.sent_as(2);
         assert!(s.done());
         assert_eq!(s.narration(), vec!["the end"]);
-        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b''".into()), "");
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b''".into()), "", None);
         let v = f.verdict.expect("a prediction was made");
         assert!(!v.right);
         assert_eq!(v.actual, "returned empty bytes");
@@ -432,7 +544,7 @@ mod tests {
         s.advance();
         s.answer(None);
         s.sent_as(2);
-        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b'x'".into()), "");
+        let f = s.finished(2, "c.recv(1)", &Outcome::Ok("b'x'".into()), "", None);
         assert_eq!(f.verdict, None);
         assert_eq!(f.expected_instead.as_deref(), Some("b''"));
         assert_eq!(s.score(), None);
@@ -469,7 +581,8 @@ mod tests {
                 2,
                 "c.connect(('127.0.0.1', 5000))",
                 &Outcome::Ok("None".into()),
-                ""
+                "",
+                None
             )
             .expected_instead,
             None
@@ -477,7 +590,7 @@ mod tests {
         // The accept is judged by the `server =>` line that released it.
         let accepted = Outcome::Ok("(<socket.socket fd=5>, ('127.0.0.1', 40001))".into());
         assert_eq!(
-            s.finished(1, "conn, addr = s.accept()", &accepted, "")
+            s.finished(1, "conn, addr = s.accept()", &accepted, "", None)
                 .expected_instead,
             None
         );
@@ -486,12 +599,19 @@ mod tests {
             "conn, addr = s.accept()",
             &Outcome::Ok("None".into()),
             "",
+            None,
         );
         assert_eq!(f, Finished::default(), "a step is judged once");
         // Printed text is compared with the `|` lines.
         s.advance();
         s.sent_as(3);
-        let f = s.finished(3, "print('got', 1)", &Outcome::Ok("None".into()), "got 2\n");
+        let f = s.finished(
+            3,
+            "print('got', 1)",
+            &Outcome::Ok("None".into()),
+            "got 2\n",
+            None,
+        );
         assert_eq!(
             f.expected_instead.as_deref(),
             Some("None, printing \"got 1\"")
@@ -502,6 +622,82 @@ mod tests {
         assert_eq!(s.take_interrupt().as_deref(), Some("client"));
         assert_eq!(s.take_interrupt(), None);
         let ki = Outcome::Error(Exception::keyboard_interrupt());
-        assert_eq!(s.finished(4, "c.recv(10)", &ki, "").expected_instead, None);
+        assert_eq!(
+            s.finished(4, "c.recv(10)", &ki, "", None).expected_instead,
+            None
+        );
+    }
+
+    fn segment(flags: u8, len: usize) -> Segment {
+        use std::net::SocketAddr;
+        crate::net::wire::Numbering::default().segment(
+            crate::net::wire::Packet {
+                src: SocketAddr::from(([127, 0, 0, 1], 40000)),
+                dst: SocketAddr::from(([127, 0, 0, 1], 5000)),
+                tcp: true,
+                flags,
+                seq: 1,
+                ack: 1,
+                window: 512,
+                wscale: None,
+                len,
+                head: Vec::new(),
+                when: std::time::Instant::now(),
+            },
+            false,
+        )
+    }
+
+    #[test]
+    fn a_question_about_the_wire_is_judged_by_the_steps_segments() {
+        use crate::net::wire::{ACK, FIN, SYN};
+        let script = parse(
+            "server> s = 1\n#?~ what goes out?\nserver> c.connect(a)\n#?~ and now?\nserver> conn.close()\n#?~ and then?\nserver> x = 2\n",
+        )
+        .expect("parses");
+        let mut s = Stepper::new("t", script);
+        assert!(s.asks_about_wire());
+        s.advance();
+        s.sent_as(1);
+        assert!(s.wire_question());
+        assert_eq!(s.advance(), None);
+        s.answer(Some(Prediction::Syn));
+        s.sent_as(2);
+        let (syn, syn_ack) = (segment(SYN, 0), segment(SYN | ACK, 0));
+        let f = s.finished(
+            2,
+            "c.connect(a)",
+            &Outcome::Ok("None".into()),
+            "",
+            Some(&[&syn, &syn_ack]),
+        );
+        let v = f.verdict.expect("judged");
+        assert!(v.right);
+        assert_eq!(v.actual, "put SYN, SYN-ACK on the wire");
+        // Predicted nothing; a FIN went out.
+        s.advance();
+        s.answer(Some(Prediction::Nothing));
+        s.sent_as(3);
+        let fin = segment(FIN | ACK, 0);
+        let v = s
+            .finished(
+                3,
+                "conn.close()",
+                &Outcome::Ok("None".into()),
+                "",
+                Some(&[&fin]),
+            )
+            .verdict
+            .expect("judged");
+        assert!(!v.right);
+        // Without the wire view the question is not counted.
+        s.advance();
+        s.answer(Some(Prediction::Data));
+        s.sent_as(4);
+        let f = s.finished(4, "x = 2", &Outcome::Ok("None".into()), "", None);
+        assert_eq!(f.verdict, None);
+        assert_eq!(s.score().as_deref(), Some("1 of 2 predictions right"));
+        assert_eq!(Prediction::from_wire_key('5'), Some(Prediction::Rst));
+        assert_eq!(Prediction::from_wire_key('6'), None);
     }
 }

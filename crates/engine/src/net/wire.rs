@@ -51,6 +51,8 @@ pub struct Packet {
     /// The payload's length (from the IP header: the copy is cut at SNAP).
     pub len: usize,
     pub head: Vec<u8>,
+    /// When the capture thread read it (within microseconds of its sending).
+    pub when: Instant,
 }
 
 /// What the capture thread has read since the last take.
@@ -253,6 +255,7 @@ pub fn parse(frame: &[u8]) -> Option<Packet> {
                 wscale,
                 len: total.saturating_sub(header),
                 head: payload[..payload.len().min(HEAD)].to_vec(),
+                when: Instant::now(),
             })
         }
         TransportSlice::Udp(u) => {
@@ -268,6 +271,7 @@ pub fn parse(frame: &[u8]) -> Option<Packet> {
                 wscale: None,
                 len: total.saturating_sub(8),
                 head: payload[..payload.len().min(HEAD)].to_vec(),
+                when: Instant::now(),
             })
         }
         _ => None,
@@ -301,6 +305,14 @@ pub struct Segment {
     /// It came when no step was running: after the step it is listed under
     /// had finished (a delayed ACK, a retransmission, a timer's FIN).
     pub late: bool,
+    /// It carries what the sender had sent already (its SYN, FIN or bytes
+    /// again): the first was not acknowledged in time.
+    pub retransmitted: bool,
+    /// When it was sent.
+    pub when: Instant,
+    /// How long after its step started it was sent, when that is long
+    /// enough to tell (a delayed ACK's 40 ms, a retransmission's second).
+    pub after: Option<Duration>,
     /// A summary of this many segments like it (a flood), 1 for one segment;
     /// `len` is then their bytes together and `number` the first one's.
     pub count: u64,
@@ -387,6 +399,12 @@ impl Segment {
                 s.push_str(&self.head_repr());
             }
         }
+        if let Some(after) = self.after {
+            s.push_str(&format!(" +{} ms", after.as_millis()));
+        }
+        if self.retransmitted {
+            s.push_str(" (retransmitted)");
+        }
         if self.late {
             s.push_str(" (later)");
         }
@@ -399,9 +417,10 @@ impl Segment {
 #[derive(Default)]
 pub struct Numbering {
     next: u64,
-    /// By (sender, receiver): the sender's initial sequence number and the
-    /// window scale it announced.
-    sides: HashMap<(SocketAddr, SocketAddr), (u32, Option<u8>)>,
+    /// By (sender, receiver): the sender's initial sequence number, the
+    /// window scale it announced, and the end of what it has sent (a segment
+    /// that ends at or before it is a retransmission).
+    sides: HashMap<(SocketAddr, SocketAddr), (u32, Option<u8>, u32)>,
 }
 
 impl Numbering {
@@ -410,16 +429,37 @@ impl Numbering {
 
     pub fn segment(&mut self, p: Packet, late: bool) -> Segment {
         self.next += 1;
-        if p.tcp && (p.flags & SYN != 0 || !self.sides.contains_key(&(p.src, p.dst))) {
+        let key = (p.src, p.dst);
+        let syn = p.flags & SYN != 0;
+        let known = self.sides.get(&key).copied();
+        // A SYN starts the side afresh (a port used again), unless it is the
+        // same SYN again.
+        let fresh = p.tcp && (known.is_none() || (syn && known.is_some_and(|k| k.0 != p.seq)));
+        if fresh {
             if self.sides.len() >= Self::MAX_SIDES {
                 self.sides.clear();
             }
-            // A SYN starts the side afresh (a port used again).
-            let wscale = if p.flags & SYN != 0 { p.wscale } else { None };
-            self.sides.insert((p.src, p.dst), (p.seq, wscale));
+            let wscale = if syn { p.wscale } else { None };
+            self.sides.insert(key, (p.seq, wscale, p.seq));
         }
-        let mine = self.sides.get(&(p.src, p.dst)).copied();
-        let theirs = self.sides.get(&(p.dst, p.src)).copied();
+        let carries = p.len > 0 || p.flags & (SYN | FIN) != 0;
+        let end = p
+            .seq
+            .wrapping_add(p.len as u32)
+            .wrapping_add(u32::from(p.flags & SYN != 0) + u32::from(p.flags & FIN != 0));
+        let mut retransmitted = false;
+        if p.tcp
+            && carries
+            && let Some(side) = self.sides.get_mut(&key)
+        {
+            // Sent before: its end is not past what the side had sent.
+            retransmitted = !fresh && (end.wrapping_sub(side.2) as i32) <= 0;
+            if (end.wrapping_sub(side.2) as i32) > 0 {
+                side.2 = end;
+            }
+        }
+        let mine = self.sides.get(&key).map(|s| (s.0, s.1));
+        let theirs = self.sides.get(&(p.dst, p.src)).map(|s| (s.0, s.1));
         let base = mine.map_or(p.seq, |m| m.0);
         let ack = (p.tcp && p.flags & ACK != 0)
             .then(|| p.ack.wrapping_sub(theirs.map_or(p.ack, |t| t.0)));
@@ -442,6 +482,9 @@ impl Numbering {
             len: p.len,
             head: p.head,
             late,
+            retransmitted,
+            when: p.when,
+            after: None,
             count: 1,
         }
     }
@@ -501,6 +544,7 @@ mod tests {
             wscale: (flags & SYN != 0).then_some(7),
             len,
             head: Vec::new(),
+            when: Instant::now(),
         }
     }
 
@@ -518,6 +562,20 @@ mod tests {
         assert_eq!(syn_ack.flag_names(), "SYN-ACK");
         assert_eq!((ack.seq, ack.ack, ack.window), (1, Some(1), 512 << 7));
         assert_eq!((syn.window, syn.number, ack.number), (512, 1, 3));
+    }
+
+    #[test]
+    fn a_segment_sent_again_is_marked_retransmitted() {
+        let mut n = Numbering::default();
+        let first = n.segment(tcp(40000, 5000, SYN, 500, 0, 0), false);
+        let again = n.segment(tcp(40000, 5000, SYN, 500, 0, 0), false);
+        assert!(!first.retransmitted);
+        assert!(again.retransmitted && again.fields().contains("(retransmitted)"));
+        let data = n.segment(tcp(40000, 5000, ACK | PSH, 501, 1, 10), false);
+        let ack = n.segment(tcp(40000, 5000, ACK, 511, 1, 0), false);
+        let resent = n.segment(tcp(40000, 5000, ACK | PSH, 501, 1, 10), false);
+        assert!(!data.retransmitted && !ack.retransmitted && resent.retransmitted);
+        assert_eq!(resent.seq, 1);
     }
 
     #[test]
