@@ -180,7 +180,10 @@ fn may_capture() {
     use crate::net::sys;
     match sys::loopback_capture(64) {
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
-            let _ = sys::enter_private_network();
+            if sys::enter_private_network().is_err() {
+                crate::net::wire::NAMESPACE_REFUSED
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         _ => {}
     }

@@ -331,20 +331,7 @@ impl Session {
             if !ours(p.src.port()) && !ours(p.dst.port()) {
                 continue;
             }
-            let mut seg = w.numbering.segment(p, late);
-            let name_of = |port: u16| {
-                let mut owners = self.panes.iter().filter(|(_, p)| p.handle.owns_port(port));
-                match (owners.next(), owners.next()) {
-                    (Some((name, _)), None) => Some(name.clone()),
-                    _ => None,
-                }
-            };
-            if let Some(name) = name_of(seg.src.port()) {
-                seg.from = name;
-            }
-            if let Some(name) = name_of(seg.dst.port()) {
-                seg.to = name;
-            }
+            let seg = w.numbering.segment(p, late);
             for (flag, name) in [(wire::RST, "RST"), (wire::FIN, "FIN")] {
                 if seg.has(flag) {
                     if w.ended.len() >= 4096 {
@@ -357,6 +344,30 @@ impl Session {
             out.push(seg);
         }
         out
+    }
+
+    /// Segments as front ends get them: their ends named after the panes
+    /// whose sockets have those ports (known once the steps that made the
+    /// sockets have finished, so named when handed out, not when captured),
+    /// a flood summarised.
+    fn hand_out(&self, segments: Vec<Segment>) -> Vec<Segment> {
+        let name_of = |port: u16| {
+            let mut owners = self.panes.iter().filter(|(_, p)| p.handle.owns_port(port));
+            match (owners.next(), owners.next()) {
+                (Some((name, _)), None) => Some(name.clone()),
+                _ => None,
+            }
+        };
+        let mut segments = wire::bounded(segments);
+        for seg in &mut segments {
+            if let Some(name) = name_of(seg.src.port()) {
+                seg.from = name;
+            }
+            if let Some(name) = name_of(seg.dst.port()) {
+                seg.to = name;
+            }
+        }
+        segments
     }
 
     /// The running step that segments captured now belong to: the one
@@ -385,6 +396,7 @@ impl Session {
         }
         let info = self.running_step()?;
         let segments = self.wire_segments(false, false);
+        let segments = self.hand_out(segments);
         (!segments.is_empty()).then_some(Event::Wire {
             info: Some(info),
             segments,
@@ -399,6 +411,7 @@ impl Session {
         self.wire.as_ref()?;
         let info = self.running_step();
         let segments = self.wire_segments(true, info.is_none());
+        let segments = self.hand_out(segments);
         (!segments.is_empty()).then_some(Event::Wire { info, segments })
     }
 
@@ -599,7 +612,7 @@ impl Session {
                     s.after = Some(after);
                 }
             }
-            segments = wire::bounded(segments);
+            segments = self.hand_out(segments);
             cite(&mut facts, &done.executed.outcome, self.wire.as_ref());
         }
         Some(Event::Finished {

@@ -79,16 +79,27 @@ pub struct Capture {
     next_marker: u64,
 }
 
+/// The process tried to enter a private user and network namespace (for
+/// `--wire` without CAP_NET_RAW) and the system refused it.
+pub static NAMESPACE_REFUSED: AtomicBool = AtomicBool::new(false);
+
 /// Why the wire cannot be captured, in one line with what to do.
 pub fn refusal(e: &std::io::Error) -> String {
     if e.raw_os_error() == Some(libc::EPERM) {
         let me = std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| "sockplay".into());
-        format!(
-            "the wire view needs CAP_NET_RAW and this system allows no private namespace: \
-             run as root, or `sudo setcap cap_net_raw+ep {me}`"
-        )
+        if NAMESPACE_REFUSED.load(Ordering::Relaxed) {
+            format!(
+                "the wire view needs CAP_NET_RAW and this system allows no private namespace: \
+                 run as root, or `sudo setcap cap_net_raw+ep {me}`"
+            )
+        } else {
+            format!(
+                "the wire view needs CAP_NET_RAW: start `sockplay --wire` (a private \
+                 namespace, where the system allows it), run as root, or `sudo setcap cap_net_raw+ep {me}`"
+            )
+        }
     } else {
         format!("the wire view cannot capture on lo: {e}")
     }
@@ -512,17 +523,20 @@ pub fn bounded(segments: Vec<Segment>) -> Vec<Segment> {
         }
         match summaries
             .iter_mut()
-            .find(|m| m.src == s.src && m.dst == s.dst && m.flags == s.flags && m.late == s.late)
+            .find(|m| {
+                m.src == s.src
+                    && m.dst == s.dst
+                    && m.flags == s.flags
+                    && m.late == s.late
+                    && m.retransmitted == s.retransmitted
+            })
         {
             Some(m) => {
                 m.count += 1;
                 m.len += s.len;
-                m.seq = m.seq.min(s.seq);
+                m.head.clear();
             }
-            None => summaries.push(Segment {
-                head: Vec::new(),
-                ..s
-            }),
+            None => summaries.push(s),
         }
     }
     out
