@@ -177,15 +177,16 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 /// (its own loopback, where it may capture) when the system allows it. When
 /// it does not, `Session::watch_wire` says what to do.
 fn may_capture() {
-    use crate::net::sys;
-    match sys::loopback_capture(64) {
-        Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
-            if sys::enter_private_network().is_err() {
-                crate::net::wire::NAMESPACE_REFUSED
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
-            }
+    use crate::net::{sys, wire};
+    if let Err(e) = wire::open_early()
+        && e.raw_os_error() == Some(libc::EPERM)
+    {
+        if sys::enter_private_network().is_err() {
+            wire::NAMESPACE_REFUSED.store(true, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            // In the namespace now: the capture socket opens there.
+            let _ = wire::open_early();
         }
-        _ => {}
     }
 }
 

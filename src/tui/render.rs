@@ -285,14 +285,24 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             format!(" {status}"),
             theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
         )),
-        None => Line::from(vec![Span::styled(
-            if app.stepper.is_some() {
+        None => {
+            let full = if app.stepper.is_some() {
                 " F5 next step · Enter run · Ctrl-O other pane · Ctrl-C interrupt · F2 why · F3 wire · F1/:help · Ctrl-Q quit"
             } else {
                 " Enter run · Ctrl-O other pane · Ctrl-C interrupt · Tab complete · F2 why · F3 wire · F1/:help · Ctrl-Q quit"
-            },
-            Style::default().add_modifier(Modifier::DIM),
-        )]),
+            };
+            // F3 gives way first on a narrow screen (F1 lists it), so that
+            // quitting is always said.
+            let text = if full.width() > area.width as usize {
+                full.replace(" · F3 wire", "")
+            } else {
+                full.to_string()
+            };
+            Line::from(vec![Span::styled(
+                text,
+                Style::default().add_modifier(Modifier::DIM),
+            )])
+        }
     };
     frame.render_widget(Paragraph::new(line), area);
 }

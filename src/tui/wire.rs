@@ -136,7 +136,7 @@ pub fn arrow(s: &Segment, left: &str, width: usize) -> String {
     let used = number.chars().count() + l.chars().count() + r.chars().count() + 4;
     let room = width.saturating_sub(used);
     let label_len = label.chars().count();
-    let dashes = room.saturating_sub(label_len + 1).max(4);
+    let dashes = room.saturating_sub(label_len).max(4);
     let (before, after) = (dashes / 2, dashes - dashes / 2);
     let line = |n: usize| "─".repeat(n);
     if rightward {

@@ -181,6 +181,8 @@ struct Wire {
     /// finished (a blocked accept released by a connect: the handshake is
     /// the connect's); given to them when they finish.
     held: std::collections::HashMap<u64, Vec<Segment>>,
+    /// A front end fenced just before its next submit (`wire_checkpoint`).
+    checkpointed: bool,
 }
 
 /// The statements a session has parsed, by text: a replayed session sends
@@ -294,6 +296,7 @@ impl Session {
             ended: std::collections::HashMap::new(),
             lost: 0,
             held: std::collections::HashMap::new(),
+            checkpointed: false,
         });
         Ok(())
     }
@@ -408,7 +411,8 @@ impl Session {
     /// just before it submits a step, to show them in order; `submit` itself
     /// sends what is left as an event (so none is given to the new step).
     pub fn wire_checkpoint(&mut self) -> Option<Event> {
-        self.wire.as_ref()?;
+        let w = self.wire.as_mut()?;
+        w.checkpointed = true;
         let info = self.running_step();
         let segments = self.wire_segments(true, info.is_none());
         let segments = self.hand_out(segments);
@@ -416,7 +420,17 @@ impl Session {
     }
 
     fn wire_before_step(&mut self) {
-        if let Some(Event::Wire { info, segments }) = self.wire_checkpoint() {
+        // Fenced already by the front end's checkpoint just before.
+        if let Some(w) = self.wire.as_mut()
+            && std::mem::take(&mut w.checkpointed)
+        {
+            return;
+        }
+        let event = self.wire_checkpoint();
+        if let Some(w) = self.wire.as_mut() {
+            w.checkpointed = false;
+        }
+        if let Some(Event::Wire { info, segments }) = event {
             let _ = self.done_tx.send(Msg::Wire {
                 step: info.map(|i| (i.pane, i.step)),
                 segments,

@@ -774,6 +774,29 @@ mod tests {
     }
 
     #[test]
+    fn a_recording_with_the_wire_draws_its_segments() {
+        let s = parse("server> srv = socket.create_server(('127.0.0.1', 5678))\n=> None\nclient> c = socket.create_connection(('127.0.0.1', 5678))\n=> None\n#~ #1 client → server SYN seq 0 win 65495\n#~ #2 server → client SYN-ACK seq 0 ack 1 win 65483\n#~ #3 client → server ACK seq 1 ack 1 win 65536\nclient> c2 = socket.create_connection(('127.0.0.1', 9))\n=> ConnectionRefusedError: [Errno 111] Connection refused\n#~ #4 client → 127.0.0.1:9 SYN seq 0 win 65495\n#~ #5 127.0.0.1:9 → client RST-ACK seq 0 ack 1 win 0\n")
+            .expect("valid");
+        assert_eq!(s.steps[1].wire.len(), 3);
+        let md = to_markdown(&s, "t.sp");
+        let diagram = &md[md.find("```mermaid\nsequenceDiagram\n").expect("a diagram")..];
+        for line in [
+            "    participant outside as an address outside the session\n",
+            "    client-)server: segment 1: SYN seq 0 win 65495\n",
+            "    server-)client: segment 2: SYN-ACK seq 0 ack 1 win 65483\n",
+            "    client->>server: segment 3: ACK seq 1 ack 1 win 65536\n",
+            "    client-)outside: segment 4: SYN seq 0 win 65495\n",
+            "    outside-)client: segment 5: RST-ACK seq 0 ack 1 win 0\n",
+        ] {
+            assert!(diagram.contains(line), "{line:?} in:\n{diagram}");
+        }
+        // The segments replace the arrows guessed from the calls.
+        assert!(!diagram.contains("(SYN)"), "{diagram}");
+        // And the segment lines are no narration in the table.
+        assert!(!md.contains("| #~"), "{md}");
+    }
+
+    #[test]
     fn the_markdown_ends_with_a_sequence_diagram_that_stays_readable() {
         let s = parse("server> conn, addr = srv.accept()\n=> blocked\nclient> c = socket.create_connection(('127.0.0.1', 5678))\n=> None\nserver => (1, 2)\nclient> c.sendall(b'hello')\n=> None\nserver> conn.recv(1024)\n=> b'hello'\nclient> c.close()\n=> None\nserver> conn.recv(1024)\n=> b''\n")
             .expect("valid");

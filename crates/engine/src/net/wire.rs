@@ -66,9 +66,38 @@ struct Captured {
 }
 
 struct Shared {
+    /// The packet socket is read only with this lock held, by the thread
+    /// or by a fence, so that packets are queued in the order sent.
     captured: Mutex<Captured>,
     seen: Condvar,
     stop: AtomicBool,
+    sock: socket2::Socket,
+    marker_port: u16,
+}
+
+impl Shared {
+    /// Reads every packet waiting in the socket (never blocks), with the lock held.
+    fn drain(&self, c: &mut Captured, buf: &mut [u8]) {
+        let fd = self.sock.as_raw_fd();
+        while let Ok(n) = sys::recv(fd, buf, libc::MSG_DONTWAIT) {
+            let n = n.min(buf.len());
+            let Some(p) = parse(&buf[..n]) else { continue };
+            if p.dst.port() == self.marker_port && !p.tcp {
+                if p.head.len() >= 8 {
+                    let mut id = [0u8; 8];
+                    id.copy_from_slice(&p.head[..8]);
+                    c.marker = c.marker.max(u64::from_be_bytes(id));
+                }
+                continue;
+            }
+            if c.packets.len() >= KEPT {
+                c.lost += 1;
+            } else {
+                c.packets.push_back(p);
+            }
+        }
+        c.lost += u64::from(sys::packets_dropped(fd));
+    }
 }
 
 /// A running capture. Dropping it stops the thread.
@@ -77,6 +106,21 @@ pub struct Capture {
     marker: std::net::UdpSocket,
     marker_addr: SocketAddr,
     next_marker: u64,
+}
+
+/// A capture socket opened before the session started (`keep_opened`): the
+/// first capture uses it (closing a packet socket waits for the kernel's
+/// RCU grace period, tens of milliseconds, so the probe is not thrown away).
+static OPENED: Mutex<Option<socket2::Socket>> = Mutex::new(None);
+
+/// Opens the capture socket now (the command line's probe, before threads
+/// start), keeping it for the session's capture.
+pub fn open_early() -> std::io::Result<()> {
+    let sock = sys::loopback_capture(SNAP)?;
+    if let Ok(mut opened) = OPENED.lock() {
+        *opened = Some(sock);
+    }
+    Ok(())
 }
 
 /// The process tried to enter a private user and network namespace (for
@@ -108,8 +152,11 @@ pub fn refusal(e: &std::io::Error) -> String {
 impl Capture {
     /// Opens the packet socket and starts the thread that reads it.
     pub fn start() -> std::io::Result<Capture> {
-        let sock = sys::loopback_capture(SNAP)?;
-        sock.set_read_timeout(Some(Duration::from_millis(100)))?;
+        let early = OPENED.lock().ok().and_then(|mut o| o.take());
+        let sock = match early {
+            Some(sock) => sock,
+            None => sys::loopback_capture(SNAP)?,
+        };
         let marker = sys::above_low_fds(|| std::net::UdpSocket::bind("127.0.0.1:0"))?;
         // Markers are never read: a small buffer that overflows is fine (the
         // packet socket saw them on the way out).
@@ -119,11 +166,13 @@ impl Capture {
             captured: Mutex::new(Captured::default()),
             seen: Condvar::new(),
             stop: AtomicBool::new(false),
+            sock,
+            marker_port: marker_addr.port(),
         });
         let reader = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("sockplay-wire".into())
-            .spawn(move || read_packets(&sock, &reader, marker_addr.port()))?;
+            .spawn(move || read_packets(&reader))?;
         Ok(Capture {
             shared,
             marker,
@@ -132,9 +181,11 @@ impl Capture {
         })
     }
 
-    /// Everything captured up to now: sends a marker and waits (at most half
-    /// a second) for the thread to read it, so every packet sent before the
-    /// call is in. Returns the packets and how many were lost.
+    /// Everything captured up to now: sends a marker and reads the socket
+    /// up to it (the marker's outgoing copy is queued before `send` returns,
+    /// so it is there, after every packet sent before the call; should it
+    /// not be, it waits at most half a second for the thread). Returns the
+    /// packets and how many were lost.
     pub fn fence(&mut self) -> (Vec<Packet>, u64) {
         self.next_marker += 1;
         let id = self.next_marker;
@@ -142,6 +193,8 @@ impl Capture {
         let Ok(mut c) = self.shared.captured.lock() else {
             return (Vec::new(), 0);
         };
+        let mut buf = vec![0u8; SNAP as usize + 64];
+        self.shared.drain(&mut c, &mut buf);
         let deadline = Instant::now() + FENCE_WAIT;
         while sent && c.marker < id {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -181,31 +234,30 @@ impl Drop for Capture {
     }
 }
 
-fn read_packets(sock: &socket2::Socket, shared: &Shared, marker_port: u16) {
+/// The capture thread: waits for packets (outside the lock) and drains them
+/// (inside it), so the socket's buffer never fills while no fence reads it
+/// (a flood, a blocked step's segments).
+fn read_packets(shared: &Shared) {
     let mut buf = vec![0u8; SNAP as usize + 64];
+    let fd = shared.sock.as_raw_fd();
     while !shared.stop.load(Ordering::Relaxed) {
-        let n = match sys::recv(sock.as_raw_fd(), &mut buf, 0) {
-            Ok(n) => n.min(buf.len()),
-            Err(_) => continue,
-        };
-        let Some(p) = parse(&buf[..n]) else { continue };
+        if !sys::poll_one(fd, false, Duration::from_millis(100)).unwrap_or(false) {
+            continue;
+        }
+        // A step's own few packets are read by its fence: the thread waits a
+        // little before it takes the lock, so it does not contend with the
+        // step for it packet by packet; a flood is read in batches.
+        std::thread::sleep(Duration::from_millis(2));
         let Ok(mut c) = shared.captured.lock() else {
             return;
         };
-        c.lost += u64::from(sys::packets_dropped(sock.as_raw_fd()));
-        if p.dst.port() == marker_port && !p.tcp {
-            if p.head.len() >= 8 {
-                let mut id = [0u8; 8];
-                id.copy_from_slice(&p.head[..8]);
-                c.marker = u64::from_be_bytes(id);
-                shared.seen.notify_all();
-            }
-            continue;
-        }
-        if c.packets.len() >= KEPT {
-            c.lost += 1;
-        } else {
-            c.packets.push_back(p);
+        let marker = c.marker;
+        shared.drain(&mut c, &mut buf);
+        // Only a fence that missed its marker waits for it.
+        let seen = c.marker != marker;
+        drop(c);
+        if seen {
+            shared.seen.notify_all();
         }
     }
 }
@@ -521,16 +573,13 @@ pub fn bounded(segments: Vec<Segment>) -> Vec<Segment> {
             out.push(s);
             continue;
         }
-        match summaries
-            .iter_mut()
-            .find(|m| {
-                m.src == s.src
-                    && m.dst == s.dst
-                    && m.flags == s.flags
-                    && m.late == s.late
-                    && m.retransmitted == s.retransmitted
-            })
-        {
+        match summaries.iter_mut().find(|m| {
+            m.src == s.src
+                && m.dst == s.dst
+                && m.flags == s.flags
+                && m.late == s.late
+                && m.retransmitted == s.retransmitted
+        }) {
             Some(m) => {
                 m.count += 1;
                 m.len += s.len;
