@@ -68,6 +68,18 @@ fn run_wire(args: &[&str], path: &Path) -> Output {
     }
 }
 
+/// `run --wire --json SCRIPT`: its text and its objects (it must succeed).
+fn run_json(path: &Path) -> (String, Vec<serde_json::Value>) {
+    let out = run_wire(&["--json"], path);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let steps = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    (text, steps)
+}
+
 /// The lines under each step's first line (`[N] pane >>> ...`), by its statement.
 fn blocks(out: &str) -> Vec<(String, Vec<String>)> {
     let mut blocks: Vec<(String, Vec<String>)> = Vec::new();
@@ -200,13 +212,7 @@ fn the_reset_lesson_shows_an_rst_under_the_close_that_left_data_unread() {
 #[test]
 fn json_wire_gives_each_step_a_list_of_segments() {
     let (_dir, path) = lesson("nonblocking-recv");
-    let out = run_wire(&["--json"], &path);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    let steps: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let (text, steps) = run_json(&path);
     let finished: Vec<&serde_json::Value> =
         steps.iter().filter(|s| s["status"] != "blocked").collect();
     assert!(finished.iter().all(|s| s["wire"].is_array()), "{text}");
@@ -241,13 +247,7 @@ fn a_flood_is_summarised_under_its_step() {
          client> c.sendall(bytes(20_000_000))\n\
          server> n\n"
     ));
-    let out = run_wire(&["--json"], &path);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    let steps: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let (text, steps) = run_json(&path);
     let lists: Vec<&Vec<serde_json::Value>> =
         steps.iter().filter_map(|s| s["wire"].as_array()).collect();
     // Each step's list is bounded (the first 8, the last 4, one line per

@@ -334,8 +334,13 @@ impl Recorder {
             }
             return self.write_held();
         }
+        self.write_or_hold(lines)
+    }
+
+    /// Lines that follow a step's: held while another step runs whose `=>`
+    /// line is still to come (they go after it), else written.
+    fn write_or_hold(&mut self, lines: impl IntoIterator<Item = String>) -> io::Result<()> {
         if self.pending.is_some() {
-            // Another step still runs and its `=>` line is still to come: after it.
             self.held.extend(lines);
             return Ok(());
         }
@@ -350,17 +355,11 @@ impl Recorder {
     /// (docs/wire.md). Held, as a finished step's lines are, while another
     /// step's `=>` line is still to come.
     pub fn wire(&mut self, segments: &[crate::net::wire::Segment]) -> io::Result<()> {
-        let lines = segments
-            .iter()
-            .map(|s| format!("#~ {}", crate::display::escape(&s.line())));
-        if self.pending.is_some() {
-            self.held.extend(lines);
-            return Ok(());
-        }
-        for l in lines {
-            self.write(l)?;
-        }
-        Ok(())
+        self.write_or_hold(
+            segments
+                .iter()
+                .map(|s| format!("#~ {}", crate::display::escape(&s.line()))),
+        )
     }
 
     /// `:save FILE` (`force`: `:save! FILE`): the session so far. Never over
@@ -455,6 +454,54 @@ mod tests {
         let copy = dir.path().join("saved.sp");
         r.save(&copy, false).expect(":save");
         assert_eq!(std::fs::read_to_string(&copy).expect("saved"), text);
+    }
+
+    #[test]
+    fn segments_follow_their_steps_line_and_read_back_as_the_steps_wire() {
+        use crate::net::wire::{Numbering, Packet, SYN};
+        let syn = Numbering::default().segment(
+            Packet {
+                src: "127.0.0.1:40000".parse().expect("address"),
+                dst: "127.0.0.1:5000".parse().expect("address"),
+                tcp: true,
+                flags: SYN,
+                seq: 7,
+                ack: 0,
+                window: 65495,
+                wscale: None,
+                len: 0,
+                head: Vec::new(),
+                when: std::time::Instant::now(),
+            },
+            false,
+        );
+        let mut r = Recorder::in_memory();
+        r.sent(&info(1, "server", "conn, addr = srv.accept()"))
+            .expect("write");
+        r.sent(&info(2, "client", "c.connect(a)")).expect("write");
+        // The accept's segments come while the connect's `=>` is to come.
+        r.finished(1, "server", &Outcome::Ok("(1, 2)".into()), "", &[])
+            .expect("write");
+        r.wire(std::slice::from_ref(&syn)).expect("write");
+        r.finished(2, "client", &Outcome::Ok("None".into()), "", &[])
+            .expect("write");
+        assert_eq!(
+            r.lines,
+            vec![
+                "server> conn, addr = srv.accept()",
+                "=> blocked",
+                "client> c.connect(a)",
+                "=> None",
+                "server => (1, 2)",
+                "#~ #1 127.0.0.1:40000 → 127.0.0.1:5000 SYN seq 0 win 65495",
+            ]
+        );
+        let script = crate::script::parse(&r.lines.join("\n")).expect("a script");
+        assert_eq!(
+            script.steps[1].wire,
+            vec!["#1 127.0.0.1:40000 → 127.0.0.1:5000 SYN seq 0 win 65495"]
+        );
+        assert!(script.steps[1].before.is_empty() && script.after.is_empty());
     }
 
     #[test]
