@@ -277,13 +277,23 @@ fn on_event(app: &mut App, event: Event, area: Rect) {
         }
         Event::Paste(text) => app.paste(&text),
         Event::Mouse(mouse) => {
-            let (_, _, panes, _, _) = render::areas(
+            let (_, _, panes, wire, _) = render::areas(
                 area,
                 render::banner_height(app, area.width),
                 app.panes.len(),
                 render::wire_height(app, area.height),
             );
             let at = Position::new(mouse.column, mouse.row);
+            // The wheel over the wire lane scrolls the lane alone.
+            if wire.contains(at) {
+                let visible = app.wire_visible.get();
+                match mouse.kind {
+                    MouseEventKind::ScrollUp => app.wire.scroll_by(3, visible),
+                    MouseEventKind::ScrollDown => app.wire.scroll_by(-3, visible),
+                    _ => {}
+                }
+                return;
+            }
             let Some(index) = panes.iter().position(|r| r.contains(at)) else {
                 return;
             };

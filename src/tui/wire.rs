@@ -90,7 +90,8 @@ impl Lane {
         if self.last_step != Some(step) {
             return Vec::new();
         }
-        self.rows
+        let mut segments: Vec<&Segment> = self
+            .rows
             .iter()
             .rev()
             .take_while(|r| !matches!(r, Row::Step { .. }))
@@ -98,7 +99,10 @@ impl Lane {
                 Row::Segment(s) => Some(s),
                 _ => None,
             })
-            .collect()
+            .collect();
+        // In the order sent.
+        segments.reverse();
+        segments
     }
 
     /// Whether segments of `step` are in the lane (the last group's).
@@ -203,7 +207,14 @@ mod tests {
             typed: None,
         };
         lane.add(Some(&info), &[syn("client", "server")]);
-        lane.add(Some(&info), &[syn("client", "server")]);
+        lane.add(Some(&info), &[syn("server", "client")]);
+        let of_5: Vec<&str> = lane
+            .segments_of(5)
+            .iter()
+            .map(|s| s.from.as_str())
+            .collect();
+        assert_eq!(of_5, ["client", "server"], "in the order sent");
+        assert!(lane.has_segments(5) && lane.segments_of(4).is_empty());
         lane.add(None, &[syn("client", "server")]);
         let heads = lane
             .rows
