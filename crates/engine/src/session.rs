@@ -615,7 +615,14 @@ impl Session {
             if let Some(w) = self.wire.as_mut() {
                 segments = w.held.remove(&running.info.step).unwrap_or_default();
                 match later {
-                    Some(i) => w.held.entry(i.step).or_default().extend(fenced),
+                    Some(i) => {
+                        // Kept bounded while that step runs on (a flood).
+                        let held = w.held.entry(i.step).or_default();
+                        held.extend(fenced);
+                        if held.len() > 64 {
+                            *held = wire::bounded(std::mem::take(held));
+                        }
+                    }
                     None => segments.extend(fenced),
                 }
             }

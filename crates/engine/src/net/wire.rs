@@ -581,7 +581,7 @@ pub fn bounded(segments: Vec<Segment>) -> Vec<Segment> {
                 && m.retransmitted == s.retransmitted
         }) {
             Some(m) => {
-                m.count += 1;
+                m.count += s.count;
                 m.len += s.len;
                 m.head.clear();
             }
@@ -665,6 +665,12 @@ mod tests {
                 .iter()
                 .any(|s| s.count > 1 && s.fields().contains('×'))
         );
+        // Bounded again (a step's batches put together), nothing is lost.
+        let mut twice = shown.clone();
+        twice.extend(shown);
+        let again = bounded(twice);
+        assert_eq!(again.iter().map(|s| s.count).sum::<u64>(), 2000);
+        assert!(again.len() <= 16, "{}", again.len());
     }
 
     #[test]
