@@ -227,7 +227,11 @@ fn rows() -> Vec<Row> {
             name: "the second send after the peer closed: it answered with a reset",
             setup: with(
                 TCP,
-                &[("server", "conn.close()"), ("client", "c.send(b'a')")],
+                &[
+                    ("server", "conn.close()"),
+                    ("client", "c.send(b'a')"),
+                    ("client", RESET_IN),
+                ],
             ),
             step: ("client", "c.send(b'b')"),
             end: End::Finishes,
@@ -243,6 +247,7 @@ fn rows() -> Vec<Row> {
                 &[
                     ("server", "conn.close()"),
                     ("client", "c.send(b'a')"),
+                    ("client", RESET_IN),
                     ("client", "c.send(b'b')"),
                 ],
             ),
@@ -260,6 +265,7 @@ fn rows() -> Vec<Row> {
                 &[
                     ("client", "c.sendall(b'unread')"),
                     ("server", "conn.close()"),
+                    ("client", RESET_IN),
                 ],
             ),
             step: ("client", "c.recv(10)"),
@@ -766,6 +772,13 @@ fn submit(session: &mut Session, pane: &str, line: &str) -> u64 {
 }
 
 /// Plays one row; returns what went wrong, if anything.
+/// Waits (as a step of the client) until the peer's RST has been processed:
+/// the kernel shows `c` CLOSED (TCP_INFO's first byte, 7). On a busy machine
+/// the loopback's softirq may run after the call that sent the segment
+/// returned, so a row about a reset waits for it instead of assuming it.
+const RESET_IN: &str =
+    "while c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1) != b'\\x07': pass";
+
 fn play(row: &Row, dir: &str) -> Result<(), String> {
     let (port, free) = (free_port(), free_port());
     let fill = |line: &str| {
