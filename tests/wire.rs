@@ -434,3 +434,26 @@ fn without_the_privilege_or_a_namespace_one_line_says_what_to_do() {
     );
     assert!(out.stdout.is_empty(), "nothing ran");
 }
+
+#[test]
+fn a_refused_connect_shows_its_syn_answered_by_an_rst_and_cites_it() {
+    let port = common::free_port();
+    let (_dir, path) = script(&format!(
+        "client> c = socket.socket()\nclient> c.connect(('127.0.0.1', {port}))\n"
+    ));
+    let out = run_wire(&[], &path);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let b = blocks(&text);
+    let connect = block(&b, &format!("c.connect(('127.0.0.1', {port}))"));
+    assert!(connect[0].contains("ConnectionRefusedError"), "{text}");
+    let sent = segments(connect);
+    assert_eq!(sent.len(), 2, "{text}");
+    // Nothing listens there: the other end is an address, not a pane.
+    assert!(
+        sent[0].contains(&format!("client → 127.0.0.1:{port} SYN")),
+        "{text}"
+    );
+    assert!(flags(sent[1]).starts_with("RST"), "{text}");
+    let why = format!("(an RST arrived: segment {})", number(sent[1]));
+    assert!(connect.iter().any(|l| l.contains(&why)), "{why}\n{text}");
+}

@@ -217,10 +217,21 @@ impl ParseCache {
 
 /// The segment a why-line cites: for `b''` the FIN, for a reset or a broken
 /// pipe the RST, that last came to the socket's address.
-fn cite(facts: &mut Option<CallFacts>, outcome: &Outcome, wire: Option<&Wire>) {
+fn cite(facts: &mut Option<CallFacts>, outcome: &Outcome, wire: Option<&Wire>, sent: &[Segment]) {
     let (Some(f), Some(w)) = (facts.as_mut(), wire) else {
         return;
     };
+    // A refused connect: the RST that answered its SYN, in the step's own
+    // segments (the socket has no local port left to look it up by).
+    if let Outcome::Error(e) = outcome
+        && e.errno == Some(libc::ECONNREFUSED)
+    {
+        f.cited = sent
+            .iter()
+            .find(|s| s.has(wire::RST))
+            .map(|s| (s.number, "RST"));
+        return;
+    }
     let Some(local) = f.local else { return };
     let wanted = match outcome {
         Outcome::Ok(_) if f.received == Some(0) && f.asked != Some(0) => "FIN",
@@ -634,7 +645,12 @@ impl Session {
                 }
             }
             segments = self.hand_out(segments);
-            cite(&mut facts, &done.executed.outcome, self.wire.as_ref());
+            cite(
+                &mut facts,
+                &done.executed.outcome,
+                self.wire.as_ref(),
+                &segments,
+            );
         }
         Some(Event::Finished {
             info: running.info,
