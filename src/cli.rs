@@ -77,6 +77,10 @@ pub enum Command {
         /// it, and the end of the input for blocked steps, before going on.
         #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = parse_seconds)]
         step_timeout: f64,
+        /// Print the segments each step put on the loopback under it (see
+        /// `sockplay --wire`).
+        #[arg(long)]
+        wire: bool,
     },
     /// List the built-in lessons.
     Lessons,
@@ -207,7 +211,7 @@ pub fn main() -> i32 {
                         .and_then(|p| std::fs::read_to_string(p).ok()),
                 )
         }
-        Some(Command::Run { wire, .. }) => *wire,
+        Some(Command::Run { wire, .. }) | Some(Command::Repl { wire, .. }) => *wire,
         Some(Command::Lesson {
             wire, name, print, ..
         }) => {
@@ -255,10 +259,12 @@ pub fn main() -> i32 {
             record,
             force,
             step_timeout,
+            wire,
         }) => crate::repl::main(
             record.as_deref(),
             force,
             Duration::from_secs_f64(step_timeout),
+            wire,
         ),
         Some(Command::Lessons) => {
             let width = LESSONS.iter().map(|l| l.name.len()).max().unwrap_or(0);

@@ -37,7 +37,7 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the REPL; returns the exit status. With piped input, a line for a
 /// blocked pane waits at most `step_timeout` for it, and so does the end of
 /// the input for steps still blocked.
-pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
+pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration, wire: bool) -> i32 {
     use crate::record::Open;
     let interactive = io::stdin().is_terminal();
     let recorder = match record {
@@ -71,6 +71,10 @@ pub fn main(record: Option<&Path>, force: bool, step_timeout: Duration) -> i32 {
         return 1;
     }
     let shared = Arc::new(Shared::new(recorder, color, interactive, &sys::SIGINT));
+    if wire && let Err(why) = shared.lock().session.watch_wire() {
+        errln!("sockplay: {why}");
+        return 2;
+    }
     let mut status = if interactive {
         at_terminal(&shared)
     } else {

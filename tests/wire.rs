@@ -457,3 +457,56 @@ fn a_refused_connect_shows_its_syn_answered_by_an_rst_and_cites_it() {
     let why = format!("(an RST arrived: segment {})", number(sent[1]));
     assert!(connect.iter().any(|l| l.contains(&why)), "{why}\n{text}");
 }
+
+#[test]
+fn the_repl_prints_and_records_each_steps_segments() {
+    let port = common::free_port();
+    let (dir, input) = script(&format!(
+        "s = socket.create_server(('127.0.0.1', {port}))\n\
+         client> c = socket.create_connection(('127.0.0.1', {port}))\n\
+         conn, addr = s.accept()\n\
+         conn.close()\n\
+         client> c.recv(10)\n"
+    ));
+    let record = dir.path().join("rec.sp");
+    let mut line = vec![
+        bin().to_string(),
+        "repl".into(),
+        "--wire".into(),
+        "--record".into(),
+        record.display().to_string(),
+    ];
+    let isolated = is_root()
+        && Command::new("unshare")
+            .args(["--net", "--", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+    let stdin = std::fs::File::open(&input).expect("input");
+    let out = if isolated {
+        line.iter_mut().for_each(|a| *a = format!("'{a}'"));
+        Command::new("unshare")
+            .args(["--net", "--", "sh", "-c"])
+            .arg(format!("ip link set lo up && exec {}", line.join(" ")))
+            .stdin(stdin)
+            .output()
+    } else {
+        Command::new(&line[0])
+            .args(&line[1..])
+            .stdin(stdin)
+            .output()
+    }
+    .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let syn = text
+        .find("~ #1 client → server SYN seq 0")
+        .expect("the SYN");
+    let fin = text.find("~ #4 server → client FIN-ACK").expect("the FIN");
+    assert!(syn < fin, "{text}");
+    assert!(text.contains("(a FIN arrived: segment 4)"), "{text}");
+    let recorded = std::fs::read_to_string(&record).expect("recorded");
+    assert!(
+        recorded.contains("=> None\n#~ #4 server → client FIN-ACK"),
+        "{recorded}"
+    );
+}

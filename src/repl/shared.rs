@@ -542,6 +542,13 @@ impl Shared {
         let Some(done) = st.console.finished(&event) else {
             return (0, Vec::new());
         };
+        let wire: Vec<(Kind, String)> = match &event {
+            Event::Finished { wire, .. } => wire
+                .iter()
+                .map(|s| (Kind::Info, format!("~ {}", s.line())))
+                .collect(),
+            _ => Vec::new(),
+        };
         st.exiting |= done.exits;
         if let Event::Finished {
             outcome: crate::outcome::Outcome::Ok(repr),
@@ -571,6 +578,7 @@ impl Shared {
                 .filter(|(kind, _)| *kind != Kind::Why || explanations)
                 .flat_map(|line| if hex { hex_lines(line) } else { vec![line] }),
         );
+        lines.extend(wire);
         (info.step, lines)
     }
 }
@@ -600,6 +608,22 @@ fn watch(shared: Arc<Shared>, steps: Receiver<Msg>, mut sink: impl FnMut(String)
             if let Event::Blocked { .. } = event {
                 drop(st);
                 shared.changed.notify_all();
+                continue;
+            }
+            // Segments of a blocked step, or sent while no step ran.
+            if let Event::Wire { info, segments } = &event {
+                let mut lines: Vec<(Kind, String)> = Vec::new();
+                if let Some(e) = st.console.wire(segments) {
+                    lines.push((Kind::Error, format!("sockplay: {e}")));
+                }
+                lines.extend(segments.iter().map(|s| {
+                    let prefix = info
+                        .as_ref()
+                        .map_or(String::new(), |i| format!("[{} step {}] ", i.pane, i.step));
+                    (Kind::Info, format!("{prefix}~ {}", s.line()))
+                }));
+                drop(st);
+                sink(shared.paint(&lines));
                 continue;
             }
             // Printed text shows as it is printed, before the step's outcome.
