@@ -469,7 +469,7 @@ fn the_repl_prints_and_records_each_steps_segments() {
          client> c.recv(10)\n"
     ));
     let record = dir.path().join("rec.sp");
-    let mut line = vec![
+    let mut line = [
         bin().to_string(),
         "repl".into(),
         "--wire".into(),
