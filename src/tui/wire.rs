@@ -162,25 +162,9 @@ pub fn arrow(s: &Segment, left: &str, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::net::wire::{Numbering, Packet, SYN};
-    use std::net::SocketAddr;
 
     fn syn(from: &str, to: &str) -> Segment {
-        let mut s = Numbering::default().segment(
-            Packet {
-                src: SocketAddr::from(([127, 0, 0, 1], 40000)),
-                dst: SocketAddr::from(([127, 0, 0, 1], 5000)),
-                tcp: true,
-                flags: SYN,
-                seq: 9,
-                ack: 0,
-                window: 65495,
-                wscale: None,
-                len: 0,
-                head: Vec::new(),
-                when: std::time::Instant::now(),
-            },
-            false,
-        );
+        let mut s = Numbering::default().segment(Packet::tcp(40000, 5000, SYN, 9, 0, 0), false);
         s.from = from.into();
         s.to = to.into();
         s

@@ -457,24 +457,9 @@ mod tests {
     }
 
     #[test]
-    fn segments_follow_their_steps_line_and_read_back_as_the_steps_wire() {
+    fn a_released_outcome_and_segments_follow_the_line_of_the_step_that_ran() {
         use crate::net::wire::{Numbering, Packet, SYN};
-        let syn = Numbering::default().segment(
-            Packet {
-                src: "127.0.0.1:40000".parse().expect("address"),
-                dst: "127.0.0.1:5000".parse().expect("address"),
-                tcp: true,
-                flags: SYN,
-                seq: 7,
-                ack: 0,
-                window: 65495,
-                wscale: None,
-                len: 0,
-                head: Vec::new(),
-                when: std::time::Instant::now(),
-            },
-            false,
-        );
+        let syn = Numbering::default().segment(Packet::tcp(40000, 5000, SYN, 7, 0, 0), false);
         let mut r = Recorder::in_memory();
         r.sent(&info(1, "server", "conn, addr = srv.accept()"))
             .expect("write");
@@ -502,29 +487,6 @@ mod tests {
             vec!["#1 127.0.0.1:40000 → 127.0.0.1:5000 SYN seq 0 win 65495"]
         );
         assert!(script.steps[1].before.is_empty() && script.after.is_empty());
-    }
-
-    #[test]
-    fn an_outcome_released_while_a_step_runs_follows_that_steps_line() {
-        let mut r = Recorder::in_memory();
-        r.sent(&info(1, "server", "conn, addr = srv.accept()"))
-            .expect("write");
-        r.sent(&info(2, "client", "c.connect(a)")).expect("write");
-        // The accept ends before the connect's outcome is in: it waits for it.
-        r.finished(1, "server", &Outcome::Ok("(1, 2)".into()), "", &[])
-            .expect("write");
-        r.finished(2, "client", &Outcome::Ok("None".into()), "", &[])
-            .expect("write");
-        assert_eq!(
-            r.lines,
-            vec![
-                "server> conn, addr = srv.accept()",
-                "=> blocked",
-                "client> c.connect(a)",
-                "=> None",
-                "server => (1, 2)",
-            ]
-        );
     }
 
     #[test]

@@ -629,23 +629,8 @@ mod tests {
     }
 
     fn segment(flags: u8, len: usize) -> Segment {
-        use std::net::SocketAddr;
-        crate::net::wire::Numbering::default().segment(
-            crate::net::wire::Packet {
-                src: SocketAddr::from(([127, 0, 0, 1], 40000)),
-                dst: SocketAddr::from(([127, 0, 0, 1], 5000)),
-                tcp: true,
-                flags,
-                seq: 1,
-                ack: 1,
-                window: 512,
-                wscale: None,
-                len,
-                head: Vec::new(),
-                when: std::time::Instant::now(),
-            },
-            false,
-        )
+        use crate::net::wire::{Numbering, Packet};
+        Numbering::default().segment(Packet::tcp(40000, 5000, flags, 1, 1, len), false)
     }
 
     #[test]

@@ -55,6 +55,26 @@ pub struct Packet {
     pub when: Instant,
 }
 
+impl Packet {
+    /// A TCP packet between two ports of 127.0.0.1, as captured now (for
+    /// tests and examples): window 65495, no payload bytes kept.
+    pub fn tcp(src: u16, dst: u16, flags: u8, seq: u32, ack: u32, len: usize) -> Packet {
+        Packet {
+            src: SocketAddr::from(([127, 0, 0, 1], src)),
+            dst: SocketAddr::from(([127, 0, 0, 1], dst)),
+            tcp: true,
+            flags,
+            seq,
+            ack,
+            window: 65495,
+            wscale: None,
+            len,
+            head: Vec::new(),
+            when: Instant::now(),
+        }
+    }
+}
+
 /// What the capture thread has read since the last take.
 #[derive(Default)]
 struct Captured {
@@ -597,17 +617,9 @@ mod tests {
 
     fn tcp(src: u16, dst: u16, flags: u8, seq: u32, ack: u32, len: usize) -> Packet {
         Packet {
-            src: SocketAddr::from(([127, 0, 0, 1], src)),
-            dst: SocketAddr::from(([127, 0, 0, 1], dst)),
-            tcp: true,
-            flags,
-            seq,
-            ack,
             window: 512,
             wscale: (flags & SYN != 0).then_some(7),
-            len,
-            head: Vec::new(),
-            when: Instant::now(),
+            ..Packet::tcp(src, dst, flags, seq, ack, len)
         }
     }
 
