@@ -930,11 +930,27 @@ fn every_lesson_stepped_through_records_a_script_that_replays() {
         if std::env::var_os("SHOW_RECORDING").is_some() {
             eprintln!("{}", std::fs::read_to_string(&path).unwrap_or_default());
         }
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockplay"))
-            .args(["run", "--check", "--fresh-ports"])
-            .arg(&path)
-            .output()
-            .expect("sockplay runs");
+        let replay = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_sockplay"))
+                .args(["run", "--check", "--fresh-ports"])
+                .arg(&path)
+                .output()
+                .expect("sockplay runs")
+        };
+        let mut out = replay();
+        // A replay at machine speed races the kernel where a lesson's next
+        // step needs a segment the peer's kernel sent (broken-pipe: the RST
+        // after the first send): on a loaded machine the loopback's softirq
+        // may run only after that step, as it would under CPython. A second
+        // replay must agree; two failures are a failure.
+        if !out.status.success() {
+            eprintln!(
+                "{}: the first replay differed, replaying again:\n{}",
+                lesson.name,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out = replay();
+        }
         if !out.status.success() {
             failures.push(format!(
                 "{}: {}\n{}",
