@@ -387,11 +387,14 @@ impl Session {
     /// The running step that segments captured now belong to: the one
     /// started last (another pane's blocked step is released by it).
     fn running_step(&self) -> Option<StepInfo> {
+        self.latest_running().map(|r| r.info.clone())
+    }
+
+    fn latest_running(&self) -> Option<&Running> {
         self.panes
             .values()
             .filter_map(|p| p.running.as_ref())
             .max_by_key(|r| r.info.step)
-            .map(|r| r.info.clone())
     }
 
     /// What the wire carried since the last look, while a step runs (a
@@ -399,16 +402,11 @@ impl Session {
     pub fn wire_event(&mut self) -> Option<Event> {
         self.wire.as_ref()?;
         // A step that runs briefly gets its segments when it finishes (fenced).
-        let started = self
-            .panes
-            .values()
-            .filter_map(|p| p.running.as_ref())
-            .max_by_key(|r| r.info.step)?
-            .started;
-        if started.elapsed() < Duration::from_millis(100) {
+        let running = self.latest_running()?;
+        if running.started.elapsed() < Duration::from_millis(100) {
             return None;
         }
-        let info = self.running_step()?;
+        let info = running.info.clone();
         let segments = self.wire_segments(false, false);
         let segments = self.hand_out(segments);
         (!segments.is_empty()).then_some(Event::Wire {

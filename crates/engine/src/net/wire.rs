@@ -85,6 +85,14 @@ struct Captured {
     marker: u64,
 }
 
+impl Captured {
+    /// Everything queued, and how many were lost, both emptied.
+    fn take(&mut self) -> (Vec<Packet>, u64) {
+        let lost = std::mem::take(&mut self.lost);
+        (self.packets.drain(..).collect(), lost)
+    }
+}
+
 struct Shared {
     /// The packet socket is read only with this lock held, by the thread
     /// or by a fence, so that packets are queued in the order sent.
@@ -226,18 +234,14 @@ impl Capture {
                 Err(_) => return (Vec::new(), 0),
             };
         }
-        let lost = std::mem::take(&mut c.lost);
-        (c.packets.drain(..).collect(), lost)
+        c.take()
     }
 
     /// What the thread has read so far, without a marker (a blocked step's
     /// packets, as they come).
     pub fn take(&self) -> (Vec<Packet>, u64) {
         match self.shared.captured.lock() {
-            Ok(mut c) => {
-                let lost = std::mem::take(&mut c.lost);
-                (c.packets.drain(..).collect(), lost)
-            }
+            Ok(mut c) => c.take(),
             Err(_) => (Vec::new(), 0),
         }
     }
